@@ -1,0 +1,50 @@
+/**
+ * Cells for the in-isolate backends: plain int32 memory, read and written
+ * without `Atomics` (one isolate never races with itself between awaits),
+ * plus the wait queues of the parking lot, kept beside the cells they key.
+ *
+ * @module
+ */
+import type { Cells } from "./types.ts";
+import { WaitQueue } from "./_wait_queue.ts";
+
+/** Plain int32 cells with their wait queues. */
+export class LocalCells implements Cells {
+  readonly #view: Int32Array;
+  /** The wait queue of each cell, made on first park. */
+  readonly queues: (WaitQueue | undefined)[] = [];
+
+  /** @param count How many zeroed cells. */
+  constructor(count: number) {
+    this.#view = new Int32Array(count);
+  }
+
+  /** Reads cell `i`. */
+  load(i: number): number {
+    return this.#view[i];
+  }
+
+  /** Writes cell `i`. */
+  store(i: number, value: number): void {
+    this.#view[i] = value;
+  }
+
+  /** Sets cell `i` to `replacement` if it holds `expected`. */
+  cas(i: number, expected: number, replacement: number): boolean {
+    if (this.#view[i] !== expected) return false;
+    this.#view[i] = replacement;
+    return true;
+  }
+
+  /** Adds `delta` to cell `i`; returns the old value. */
+  add(i: number, delta: number): number {
+    const old = this.#view[i];
+    this.#view[i] = old + delta;
+    return old;
+  }
+
+  /** The queue of cell `i`, made if absent. */
+  queue(i: number): WaitQueue {
+    return this.queues[i] ??= new WaitQueue();
+  }
+}

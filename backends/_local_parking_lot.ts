@@ -1,0 +1,141 @@
+/**
+ * The parking lot of the in-isolate backends (`async`, `cooperative`): FIFO
+ * queues of promise resolvers kept beside the cells they key. One isolate
+ * never races with itself between awaits, so the request's callbacks need no
+ * lock: running them in line is already atomic.
+ *
+ * @module
+ */
+import { DeadlockError } from "../primitives/errors.ts";
+import { currentIdentity } from "./_current_thread.ts";
+import { LocalCells } from "./_local_cells.ts";
+import { beginWait, endWait } from "./_pending.ts";
+import { type Cells, PARK_INVALID, type ParkRequest, type UnparkResult } from "./types.ts";
+import { Waiter } from "./_wait_queue.ts";
+
+/** How a parking lot sets timers: real ones, or a virtual clock's. */
+export interface TimerSource {
+  /** Calls `fn` after `ms`; a daemon's timer does not keep the program alive. */
+  setTimer(ms: number, fn: () => void, daemon: boolean): unknown;
+  /** Cancels a timer set by `setTimer`. */
+  clearTimer(handle: unknown): void;
+}
+
+/** Checks that `cells` came from an in-isolate backend. */
+export function localCells(cells: Cells): LocalCells {
+  if (cells instanceof LocalCells) return cells;
+  throw new TypeError(
+    `Cannot park on cells of another kind of backend: expected in-isolate cells, received ${cells?.constructor?.name}`,
+  );
+}
+
+/** Parks and unparks waiters of one isolate. */
+export class LocalParkingLot {
+  /**
+   * @param backend The backend's name, for reports.
+   * @param timers Where timeouts are set.
+   */
+  constructor(readonly backend: string, readonly timers: TimerSource) {}
+
+  /** See `Backend.park`. */
+  park<T>(cells: Cells, index: number, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID {
+    const queue = localCells(cells).queue(index);
+    if (!request.validate()) return PARK_INVALID;
+    const w = new Waiter(this.backend, request, currentIdentity(), queue);
+    const promise = new Promise<T>((resolve, reject) => {
+      w.resolve = resolve as (value: unknown) => void;
+      w.reject = reject;
+    });
+    queue.push(w);
+    beginWait(w);
+    if (request.timeout !== Infinity) {
+      w.timer = this.timers.setTimer(request.timeout, () => this.#leave(w, false), w.thread.daemon);
+    }
+    const signal = request.signal;
+    if (signal) {
+      w.onAbort = () => this.#leave(w, true);
+      signal.addEventListener("abort", w.onAbort, { once: true });
+    }
+    request.beforeSleep?.();
+    return promise;
+  }
+
+  /** See `Backend.parkSync`: in one isolate nobody can wake a blocked caller. */
+  parkSync<T>(cells: Cells, index: number, request: ParkRequest<T>): T | typeof PARK_INVALID {
+    const queue = localCells(cells).queue(index);
+    if (!request.validate()) return PARK_INVALID;
+    request.timedOut?.(queue.size === 0);
+    if (request.timeout !== Infinity) return request.timeoutValue;
+    const thread = currentIdentity();
+    throw new DeadlockError(
+      `Cannot ${request.op} ${request.subject.label} synchronously: thread '${thread.name}' would wait forever, and on the '${this.backend}' backend no other thread can run while it blocks${
+        holderText(request.subject.holder?.())
+      }`,
+    );
+  }
+
+  /** See `Backend.unparkOne`. */
+  unparkOne(cells: Cells, index: number, callback: (result: UnparkResult) => number): boolean {
+    const queue = localCells(cells).queues[index];
+    const w = queue?.shift();
+    if (!w) {
+      callback({ unparked: false, haveMore: false });
+      return false;
+    }
+    const token = callback({ unparked: true, haveMore: queue!.size > 0 });
+    this.#wake(w, token);
+    return true;
+  }
+
+  /** See `Backend.unparkMany`. */
+  unparkMany(cells: Cells, index: number, count: number, token: number): number {
+    const queue = localCells(cells).queues[index];
+    let woken = 0;
+    while (queue && woken < count) {
+      const w = queue.shift();
+      if (!w) break;
+      this.#wake(w, token);
+      woken++;
+    }
+    return woken;
+  }
+
+  /** See `Backend.parked`. */
+  parked(cells: Cells, index: number): number {
+    return localCells(cells).queues[index]?.size ?? 0;
+  }
+
+  #wake(w: Waiter, token: number): void {
+    this.#cleanup(w);
+    let value: unknown;
+    try {
+      value = w.request.wake(token);
+    } catch (error) {
+      w.reject(error);
+      return;
+    }
+    w.resolve(value);
+  }
+
+  // Timeout or abort: the waiter takes itself out of the queue, so a later
+  // unpark can never be swallowed by it.
+  #leave(w: Waiter, aborted: boolean): void {
+    if (!w.queued) return;
+    w.queue.remove(w);
+    this.#cleanup(w);
+    const request = w.request;
+    request.timedOut?.(w.queue.size === 0);
+    if (aborted) w.reject(request.signal!.reason);
+    else w.resolve(request.timeoutValue);
+  }
+
+  #cleanup(w: Waiter): void {
+    endWait(w);
+    if (w.timer !== undefined) this.timers.clearTimer(w.timer);
+    if (w.onAbort) w.request.signal!.removeEventListener("abort", w.onAbort);
+  }
+}
+
+function holderText(holder: string | undefined): string {
+  return holder === undefined ? "" : ` (held by ${holder})`;
+}

@@ -1,0 +1,84 @@
+/**
+ * A FIFO queue of parked waiters with O(1) removal from the middle, so a
+ * waiter that times out or is aborted leaves no trace behind.
+ *
+ * @module
+ */
+import type { ThreadIdentity } from "./_current_thread.ts";
+import type { ParkRequest } from "./types.ts";
+
+/** One parked waiter: a node of the queue of the cell it waits on. */
+export class Waiter {
+  /** Previous (older) waiter in the queue. */
+  prev: Waiter | undefined = undefined;
+  /** Next (younger) waiter in the queue. */
+  next: Waiter | undefined = undefined;
+  /** Whether the waiter is still queued. */
+  queued = false;
+  /** Settles the waiter's promise with a value. */
+  resolve: (value: unknown) => void = noop;
+  /** Settles the waiter's promise with an error. */
+  reject: (reason: unknown) => void = noop;
+  /** The timer of a finite timeout, if any. */
+  timer: unknown = undefined;
+  /** The abort listener, if a signal was given. */
+  onAbort: (() => void) | undefined = undefined;
+
+  /**
+   * @param backend The backend's name.
+   * @param request What the waiter asked for.
+   * @param thread The thread that parked.
+   * @param queue The queue it is in.
+   */
+  constructor(
+    readonly backend: string,
+    readonly request: ParkRequest<unknown>,
+    readonly thread: ThreadIdentity,
+    readonly queue: WaitQueue,
+  ) {}
+}
+
+function noop(): void {}
+
+/** The waiters of one cell, oldest first. */
+export class WaitQueue {
+  #head: Waiter | undefined = undefined;
+  #tail: Waiter | undefined = undefined;
+  /** How many waiters are queued. */
+  size = 0;
+
+  /** Appends a waiter. */
+  push(w: Waiter): void {
+    w.queued = true;
+    w.prev = this.#tail;
+    w.next = undefined;
+    if (this.#tail) this.#tail.next = w;
+    else this.#head = w;
+    this.#tail = w;
+    this.size++;
+  }
+
+  /** Removes and returns the oldest waiter. */
+  shift(): Waiter | undefined {
+    const w = this.#head;
+    if (w) this.remove(w);
+    return w;
+  }
+
+  /** Removes a queued waiter from wherever it is. */
+  remove(w: Waiter): void {
+    if (!w.queued) return;
+    w.queued = false;
+    if (w.prev) w.prev.next = w.next;
+    else this.#head = w.next;
+    if (w.next) w.next.prev = w.prev;
+    else this.#tail = w.prev;
+    w.prev = w.next = undefined;
+    this.size--;
+  }
+
+  /** The waiters, oldest first (for reports). */
+  *[Symbol.iterator](): IterableIterator<Waiter> {
+    for (let w = this.#head; w; w = w.next) yield w;
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * The `async` backend: threads are async tasks of one isolate and waiters
+ * are FIFO promise queues (in the manner of `async-mutex`). It needs nothing
+ * but promises and timers, so it runs everywhere, edge runtimes included. It
+ * is the default backend.
+ *
+ * @module
+ */
+import { LocalCells } from "../_local_cells.ts";
+import { LocalParkingLot, type TimerSource } from "../_local_parking_lot.ts";
+import type { Backend, Capabilities, Cells, ParkRequest, ThreadBody, UnparkResult } from "../types.ts";
+import type { PARK_INVALID } from "../types.ts";
+
+const realTimers: TimerSource = {
+  setTimer(ms, fn, daemon) {
+    const id = setTimeout(fn, ms);
+    // A daemon thread's waits must not keep the program alive.
+    if (daemon) (globalThis as { Deno?: { unrefTimer(id: number): void } }).Deno?.unrefTimer(id as unknown as number);
+    return id;
+  },
+  clearTimer(handle) {
+    clearTimeout(handle as ReturnType<typeof setTimeout>);
+  },
+};
+
+/**
+ * The `async` backend. Use the shared instance {@linkcode asyncBackend}.
+ *
+ * @example Choosing it explicitly
+ * ```ts
+ * import { Lock } from "@locksmith/threading";
+ *
+ * const lock = new Lock({ backend: "async" });
+ * await lock.acquire();
+ * lock.release();
+ * ```
+ */
+export class AsyncBackend implements Backend {
+  /** The backend's name. */
+  readonly name: string = "async";
+  /** One isolate: nothing is shared, `...Sync` twins cannot block, time is real. */
+  readonly capabilities: Capabilities = Object.freeze({
+    sharedMemory: false,
+    blockingWait: false,
+    virtualTime: false,
+    parallelThreads: false,
+    functionTargets: true,
+  });
+  readonly #lot = new LocalParkingLot("async", realTimers);
+
+  /** Allocates plain cells. */
+  allocate(count: number): Cells {
+    return new LocalCells(count);
+  }
+
+  /** Parks on a promise queue. */
+  park<T>(cells: Cells, index: number, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID {
+    return this.#lot.park(cells, index, request);
+  }
+
+  /** Cannot block: a finite wait times out at once, an infinite one is a deadlock. */
+  parkSync<T>(cells: Cells, index: number, request: ParkRequest<T>): T | typeof PARK_INVALID {
+    return this.#lot.parkSync(cells, index, request);
+  }
+
+  /** Wakes the oldest waiter. */
+  unparkOne(cells: Cells, index: number, callback: (result: UnparkResult) => number): boolean {
+    return this.#lot.unparkOne(cells, index, callback);
+  }
+
+  /** Wakes up to `count` waiters, oldest first. */
+  unparkMany(cells: Cells, index: number, count: number, token: number): number {
+    return this.#lot.unparkMany(cells, index, count, token);
+  }
+
+  /** How many wait on a cell. */
+  parked(cells: Cells, index: number): number {
+    return this.#lot.parked(cells, index);
+  }
+
+  /** `performance.now()`. */
+  now(): number {
+    return performance.now();
+  }
+
+  /** Runs the body as a task, starting on the next microtask. */
+  spawn(_thread: ThreadBody, body: () => Promise<void>): void {
+    // A microtask rather than a timer: nested timers are clamped to 4 ms.
+    queueMicrotask(body);
+  }
+}
+
+/** The shared `async` backend. */
+export const asyncBackend: AsyncBackend = new AsyncBackend();

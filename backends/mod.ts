@@ -1,0 +1,148 @@
+/**
+ * The backend registry: look a backend up by name, register a new one, and
+ * choose the default that primitives created without `{ backend }` use.
+ *
+ * @module
+ */
+import { asyncBackend } from "./async/mod.ts";
+import type { Backend, BackendName } from "./types.ts";
+
+export type {
+  Backend,
+  BackendName,
+  Capabilities,
+  Cells,
+  ModuleTarget,
+  ParkRequest,
+  Subject,
+  Target,
+  ThreadBody,
+  UnparkResult,
+} from "./types.ts";
+export { PARK_INVALID } from "./types.ts";
+
+/** What a `{ backend }` option accepts: a registered name or a backend object. */
+export type BackendChoice = BackendName | (string & Record<never, never>) | Backend;
+
+const registry = new Map<string, Backend | (() => Backend)>([["async", asyncBackend]]);
+let defaultBackend: Backend = asyncBackend;
+// A scope (the cooperative explorer) may override the default for the code it runs.
+let defaultOverride: (() => Backend | undefined) | undefined;
+
+/**
+ * Registers a backend under its name, so `{ backend: name }` finds it. A
+ * factory is called on first use (backends that are costly to start register
+ * lazily).
+ *
+ * @param name The name to register under.
+ * @param backend The backend, or a function that makes it on first use.
+ * @throws {TypeError} If `name` is not a non-empty string.
+ *
+ * @example Registering a backend under another name
+ * ```ts
+ * import { getBackend, registerBackend } from "@locksmith/threading";
+ * import { assertStrictEquals } from "@std/assert";
+ *
+ * registerBackend("my-async", getBackend("async"));
+ * assertStrictEquals(getBackend("my-async"), getBackend("async"));
+ * ```
+ */
+export function registerBackend(name: string, backend: Backend | (() => Backend)): void {
+  if (typeof name !== "string" || name === "") {
+    throw new TypeError(`Cannot register backend as 'name' must be a non-empty string: received ${String(name)}`);
+  }
+  registry.set(name, backend);
+}
+
+/**
+ * Looks a backend up: a name is resolved in the registry, a backend object is
+ * returned as it is, and `undefined` gives the default backend.
+ *
+ * @param choice A backend name, a backend object, or `undefined`.
+ * @returns The backend.
+ * @throws {TypeError} If no backend is registered under the name.
+ *
+ * @example The default backend is `async`
+ * ```ts
+ * import { getBackend } from "@locksmith/threading";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(getBackend().name, "async");
+ * ```
+ */
+export function getBackend(choice?: BackendChoice): Backend {
+  if (choice === undefined) return getDefaultBackend();
+  if (typeof choice === "string") {
+    const entry = registry.get(choice);
+    if (entry === undefined) {
+      throw new TypeError(
+        `Cannot find backend '${choice}': registered backends are ${
+          [...registry.keys()].map((n) => `'${n}'`).join(", ")
+        }`,
+      );
+    }
+    if (typeof entry === "function") {
+      const made = entry();
+      registry.set(choice, made);
+      return made;
+    }
+    return entry;
+  }
+  if (choice === null || typeof choice !== "object" || typeof choice.park !== "function") {
+    throw new TypeError(`Cannot use backend: expected a backend name or object, received ${describe(choice)}`);
+  }
+  return choice;
+}
+
+/**
+ * The backend that primitives and threads use when constructed without a
+ * `{ backend }` option. It is `async` unless set.
+ *
+ * @returns The default backend.
+ *
+ * @example Reading the default
+ * ```ts
+ * import { getDefaultBackend } from "@locksmith/threading";
+ * import { assertEquals } from "@std/assert";
+ *
+ * assertEquals(getDefaultBackend().name, "async");
+ * ```
+ */
+export function getDefaultBackend(): Backend {
+  return defaultOverride?.() ?? defaultBackend;
+}
+
+/**
+ * Sets the default backend, by name or object.
+ *
+ * @param choice A backend name or object.
+ * @throws {TypeError} If no backend is registered under the name.
+ *
+ * @example Switching the default and back
+ * ```ts
+ * import { getDefaultBackend, Lock, setDefaultBackend } from "@locksmith/threading";
+ * import { assertEquals } from "@std/assert";
+ *
+ * setDefaultBackend("async");
+ * assertEquals(getDefaultBackend().name, "async");
+ * ```
+ */
+export function setDefaultBackend(choice: BackendChoice): void {
+  defaultBackend = getBackend(choice);
+}
+
+/** Lets a scope choose the default backend for the code it runs (internal). */
+export function setDefaultOverride(fn: (() => Backend | undefined) | undefined): void {
+  defaultOverride = fn;
+}
+
+/** Lists the names of the registered backends. */
+export function backendNames(): string[] {
+  return [...registry.keys()];
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return `an object without a park() method`;
+  return `${typeof value} ${String(value)}`;
+}

@@ -1,0 +1,168 @@
+/**
+ * The seam between the primitives and the backends.
+ *
+ * Every primitive (`Lock`, `Condition`, `Barrier`, ...) is written once over
+ * this small kernel, in the manner of Rust's `parking_lot` and WebKit's
+ * `WTF::ParkingLot`: a primitive keeps all of its state in a few int32
+ * {@linkcode Cells}, and all queueing and sleeping is delegated to
+ * {@linkcode Backend.park} / {@linkcode Backend.unpark}, keyed by a cell.
+ * A backend supplies the cells (plain memory in one isolate, shared memory
+ * across Workers), the parking lot, the clock and the way to run a thread.
+ *
+ * Adding a backend never touches a primitive.
+ *
+ * @module
+ */
+
+/** The names of the built-in backends. */
+export type BackendName = "atomics" | "async" | "cooperative";
+
+/**
+ * What a backend can do, declared rather than guessed. The conformance suite
+ * skips a case only when a capability it needs is declared absent.
+ */
+export interface Capabilities {
+  /** Primitives live in shared memory and can be handed to Workers. */
+  readonly sharedMemory: boolean;
+  /** `...Sync` twins really block the calling thread until woken. */
+  readonly blockingWait: boolean;
+  /** The clock is virtual and jumps to the next deadline when all threads wait. */
+  readonly virtualTime: boolean;
+  /** Threads run in parallel (Workers) rather than as tasks of one isolate. */
+  readonly parallelThreads: boolean;
+  /** A `Thread` target may be a function (and a subclass may override `run`). */
+  readonly functionTargets: boolean;
+}
+
+/**
+ * A block of int32 cells holding one primitive's state. On an in-isolate
+ * backend these are plain typed-array reads and writes; on a shared-memory
+ * backend they are `Atomics` operations.
+ */
+export interface Cells {
+  /** Reads cell `i`. */
+  load(i: number): number;
+  /** Writes `value` to cell `i`. */
+  store(i: number, value: number): void;
+  /** Sets cell `i` to `replacement` if it holds `expected`; says whether it did. */
+  cas(i: number, expected: number, replacement: number): boolean;
+  /** Adds `delta` to cell `i` and returns the value it held before. */
+  add(i: number, delta: number): number;
+}
+
+/** Something a thread can wait on, named in traces and deadlock reports. */
+export interface Subject {
+  /** A short description such as `Lock#3`. */
+  readonly label: string;
+  /** Who holds it, when that is known (used by deadlock reports). */
+  holder?(): string | undefined;
+}
+
+/** Returned by {@linkcode Backend.park} when `validate` declined to park. */
+export const PARK_INVALID: unique symbol = Symbol("park-invalid");
+
+/**
+ * What a thread asks for when it parks on a cell. The callbacks run
+ * atomically with the parking lot's own bookkeeping for that cell (on a
+ * shared-memory backend, under the lot's lock for the cell), so a primitive
+ * can change its state and enqueue a waiter as one step.
+ */
+export interface ParkRequest<T> {
+  /** What is waited on (for traces and deadlock reports). */
+  readonly subject: Subject;
+  /** The operation, such as `acquire` or `wait` (for traces). */
+  readonly op: string;
+  /**
+   * Runs before the waiter is queued. Returning `false` cancels the park and
+   * makes it return {@linkcode PARK_INVALID} at once.
+   */
+  validate(): boolean;
+  /** Runs after the waiter is queued, before it sleeps (Condition releases its lock here). */
+  beforeSleep?(): void;
+  /**
+   * Runs when the waiter leaves the queue by timeout or abort; `wasLast` says
+   * whether no other waiter remains on the cell.
+   */
+  timedOut?(wasLast: boolean): void;
+  /** Turns the unparker's token into the value the park resolves with. */
+  wake(token: number): T;
+  /** The value the park resolves with when the timeout elapses. */
+  readonly timeoutValue: T;
+  /** Milliseconds to wait; `Infinity` waits forever. */
+  readonly timeout: number;
+  /** Aborting it rejects the park with `signal.reason` and dequeues the waiter. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What {@linkcode Backend.unparkOne} tells its callback. */
+export interface UnparkResult {
+  /** A waiter was dequeued and will be woken. */
+  readonly unparked: boolean;
+  /** More waiters remain on the cell after this one. */
+  readonly haveMore: boolean;
+}
+
+/** A reference to a module export, the target form every backend accepts. */
+export interface ModuleTarget {
+  /** The module's URL or specifier, resolved as `import()` would. */
+  readonly module: string | URL;
+  /** The name of the export to call. */
+  readonly export: string;
+}
+
+/** What a thread runs: a function (in-isolate backends) or a module export (all). */
+export type Target =
+  | ((...args: never[]) => unknown)
+  | ModuleTarget;
+
+/** The part of a `Thread` a backend needs to run it. */
+export interface ThreadBody {
+  /** The thread's name, for diagnostics. */
+  readonly name: string;
+  /** Whether the thread keeps the program alive. */
+  readonly daemon: boolean;
+}
+
+/**
+ * A backend: the kernel every primitive is written over.
+ *
+ * Implement it to add a backend; register it with `registerBackend`.
+ */
+export interface Backend {
+  /** The backend's name, as given to `{ backend }` options. */
+  readonly name: string;
+  /** What the backend can do. */
+  readonly capabilities: Capabilities;
+  /** Allocates `count` zeroed cells for one primitive's state. */
+  allocate(count: number): Cells;
+  /**
+   * Parks the calling thread on cell `index` of `cells` until an unpark
+   * wakes it, the timeout elapses or the signal aborts. Waiters on one cell
+   * are woken oldest first.
+   */
+  park<T>(cells: Cells, index: number, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID;
+  /**
+   * The blocking twin of {@linkcode Backend.park}. A backend without
+   * `blockingWait` cannot be woken while it blocks: it resolves a finite
+   * timeout at once with `timeoutValue` and throws `DeadlockError` for an
+   * infinite one.
+   */
+  parkSync<T>(cells: Cells, index: number, request: ParkRequest<T>): T | typeof PARK_INVALID;
+  /**
+   * Wakes the oldest waiter on the cell, if any. `callback` runs atomically
+   * with the dequeue and returns the token the waiter is woken with.
+   */
+  unparkOne(cells: Cells, index: number, callback: (result: UnparkResult) => number): boolean;
+  /** Wakes up to `count` waiters, oldest first, with `token`; returns how many. */
+  unparkMany(cells: Cells, index: number, count: number, token: number): number;
+  /** How many waiters are parked on the cell. */
+  parked(cells: Cells, index: number): number;
+  /** The backend's clock in milliseconds (monotonic). */
+  now(): number;
+  /** Runs `body` as a new thread of control. The body never rejects. */
+  spawn(thread: ThreadBody, body: () => Promise<void>): void;
+  /** A scheduling point before an operation that may wait (cooperative backends switch here). */
+  schedulingPoint?(op: string, subject: Subject): Promise<void>;
+  /** Records an operation that never waits (release, notify, set) in the backend's trace. */
+  record?(op: string, subject: Subject): void;
+}

@@ -1,0 +1,143 @@
+/**
+ * The lock algorithm shared by `Lock` and `RLock`, over one state cell.
+ *
+ * State table (cell `index`):
+ *
+ * | value | meaning                                  |
+ * |-------|------------------------------------------|
+ * | 0     | unlocked                                 |
+ * | 1     | locked, nobody parked                    |
+ * | 3     | locked, one or more waiters parked       |
+ *
+ * The PARKED bit is set by a waiter's `validate` and cleared by the last
+ * waiter to leave by timeout or abort, both under the parking lot's
+ * bookkeeping for the cell. `release` with waiters parked hands the lock
+ * straight to the oldest waiter: the state stays locked and the waiter wakes
+ * owning it, so a task that releases and re-acquires in a loop can never
+ * barge ahead of a waiter (FIFO hand-off; a futex-style "clear and wake"
+ * lets the releaser win nearly every time in one isolate).
+ *
+ * @module
+ */
+import { type Cells, PARK_INVALID, type ParkRequest, type Subject } from "../backends/types.ts";
+import type { Backend } from "../backends/types.ts";
+import type { Wait } from "./_wait_options.ts";
+
+const LOCKED = 1;
+const PARKED = 2;
+const HANDOFF = 1;
+
+/** A resolved `true`, shared: awaiting it is as cheap as awaiting a fresh one. */
+export const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
+/** A resolved `false`, shared. */
+export const RESOLVED_FALSE: Promise<boolean> = Promise.resolve(false);
+
+/** A lock over one cell; see the module doc for the state table. */
+export class RawLock {
+  /**
+   * @param backend The kernel.
+   * @param cells Where the state lives.
+   * @param index The state cell.
+   * @param subject The owning primitive, for reports.
+   * @param onAcquired Runs in the thread that has just taken the lock.
+   */
+  constructor(
+    readonly backend: Backend,
+    readonly cells: Cells,
+    readonly index: number,
+    readonly subject: Subject,
+    readonly onAcquired: () => void,
+  ) {}
+
+  /** Takes the lock if it is free; says whether it did. */
+  tryAcquire(): boolean {
+    const cells = this.cells;
+    const i = this.index;
+    for (;;) {
+      const state = cells.load(i);
+      if (state & LOCKED) return false;
+      if (cells.cas(i, state, state | LOCKED)) {
+        this.onAcquired();
+        return true;
+      }
+    }
+  }
+
+  /** Acquires, waiting as `wait` allows. */
+  acquire(wait: Wait): Promise<boolean> {
+    if (this.tryAcquire()) return RESOLVED_TRUE;
+    if (!wait.blocking) return RESOLVED_FALSE;
+    const request = this.#request(wait);
+    for (;;) {
+      const parked = this.backend.park(this.cells, this.index, request);
+      if (parked !== PARK_INVALID) return parked;
+      // The lock was released between our try and the park: try again.
+      if (this.tryAcquire()) return RESOLVED_TRUE;
+    }
+  }
+
+  /** Acquires, blocking the calling thread as `wait` allows. */
+  acquireSync(wait: Wait): boolean {
+    if (this.tryAcquire()) return true;
+    if (!wait.blocking) return false;
+    const request = this.#request(wait);
+    for (;;) {
+      const parked = this.backend.parkSync(this.cells, this.index, request);
+      if (parked !== PARK_INVALID) return parked;
+      if (this.tryAcquire()) return true;
+    }
+  }
+
+  /** Whether the lock is held. */
+  locked(): boolean {
+    return (this.cells.load(this.index) & LOCKED) !== 0;
+  }
+
+  /** Releases; returns `false` if the lock was not held. */
+  release(): boolean {
+    const cells = this.cells;
+    const i = this.index;
+    if (cells.cas(i, LOCKED, 0)) return true;
+    if (!(cells.load(i) & LOCKED)) return false;
+    this.backend.unparkOne(cells, i, (result) => {
+      if (!result.unparked) {
+        cells.store(i, 0);
+        return 0;
+      }
+      // Hand-off: the lock stays locked and passes to the woken waiter.
+      if (!result.haveMore) cells.store(i, LOCKED);
+      return HANDOFF;
+    });
+    return true;
+  }
+
+  #request(wait: Wait): ParkRequest<boolean> {
+    const cells = this.cells;
+    const i = this.index;
+    return {
+      subject: this.subject,
+      op: "acquire",
+      timeout: wait.timeout,
+      signal: wait.signal,
+      timeoutValue: false,
+      validate() {
+        for (;;) {
+          const state = cells.load(i);
+          if (!(state & LOCKED)) return false;
+          if (state & PARKED || cells.cas(i, state, state | PARKED)) return true;
+        }
+      },
+      timedOut(wasLast) {
+        if (!wasLast) return;
+        for (;;) {
+          const state = cells.load(i);
+          if (cells.cas(i, state, state & ~PARKED)) return;
+        }
+      },
+      wake: () => {
+        this.onAcquired();
+        return true;
+      },
+    };
+  }
+}

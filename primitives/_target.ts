@@ -1,0 +1,42 @@
+/**
+ * Calling a `Target`: a function, or a module export addressed by
+ * `{ module, export }` (the form that also works across Workers).
+ *
+ * @module
+ */
+import type { ModuleTarget, Target } from "../backends/types.ts";
+import { describe } from "./_wait_options.ts";
+
+/** Whether `value` is a module reference `{ module, export }`. */
+export function isModuleTarget(value: unknown): value is ModuleTarget {
+  return value !== null && typeof value === "object" &&
+    (typeof (value as ModuleTarget).module === "string" || (value as ModuleTarget).module instanceof URL) &&
+    typeof (value as ModuleTarget).export === "string";
+}
+
+/** Checks a target given to `what`. */
+export function checkTarget(what: string, target: unknown): Target {
+  if (typeof target === "function" || isModuleTarget(target)) return target as Target;
+  throw new TypeError(
+    `Cannot ${what} as 'target' must be a function or { module, export }: received ${describe(target)}`,
+  );
+}
+
+/** A target's name for thread names: the function's name, or the export's. */
+export function targetName(target: Target): string {
+  return typeof target === "function" ? target.name : target.export;
+}
+
+/** Calls a target with `args`; a module target is imported first. */
+export function callTarget(target: Target, args: readonly unknown[]): unknown {
+  if (typeof target === "function") return (target as (...a: unknown[]) => unknown)(...args);
+  return import(String(target.module)).then((module) => {
+    const fn = module[target.export];
+    if (typeof fn !== "function") {
+      throw new TypeError(
+        `Cannot call '${target.export}' of ${String(target.module)}: it is ${describe(fn)}, not a function`,
+      );
+    }
+    return fn(...args);
+  });
+}

@@ -1,0 +1,448 @@
+/**
+ * `Condition`: Python's condition variable.
+ *
+ * @module
+ */
+import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
+import type { Backend } from "../backends/types.ts";
+import { Core, type PrimitiveOptions } from "./_subject.ts";
+import { guardOf, runExclusiveOf } from "./_guard.ts";
+import {
+  abortedSignal,
+  checkAcquire,
+  checkWait,
+  describe,
+  FOREVER,
+  type Wait,
+  type WaitOptions,
+} from "./_wait_options.ts";
+import { RuntimeError, ValueError } from "./errors.ts";
+import { Lock } from "./lock.ts";
+import { RLock } from "./rlock.ts";
+
+const NOTIFIED = 1;
+const WAITERS = 0;
+
+/**
+ * A condition variable (Python's `threading.Condition`): threads holding its
+ * lock `wait()` until another thread holding the lock calls `notify()`.
+ *
+ * `wait()` releases the lock, sleeps until notified (or until its timeout),
+ * and re-acquires the lock before it returns, however it ends. `notify(n)`
+ * wakes exactly `n` waiters (fewer if fewer wait), oldest first; a notify
+ * never reaches a waiter that has already timed out, and none is lost
+ * between a waiter's release and its sleep. A woken waiter re-acquires the
+ * lock in FIFO order behind the threads already waiting for it.
+ *
+ * @example Producer and consumer
+ * ```ts
+ * import { Condition, Thread } from "@locksmith/threading";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const cond = new Condition();
+ * const items: number[] = [];
+ * const consumer = new Thread({
+ *   target: async () => {
+ *     using _ = await cond.guard();
+ *     await cond.waitFor(() => items.length > 0);
+ *     assertEquals(items.shift(), 42);
+ *   },
+ * });
+ * consumer.start();
+ * {
+ *   using _ = await cond.guard();
+ *   items.push(42);
+ *   cond.notify();
+ * }
+ * await consumer.join();
+ * ```
+ */
+export class Condition {
+  readonly #core: Core;
+  readonly #lock: Lock | RLock;
+
+  /**
+   * Creates a condition over `lock`, or over a new `RLock`.
+   *
+   * @param lock The lock to use (default: a new `RLock` on the same backend).
+   * @param options `backend`: the backend, when no lock is given.
+   * @throws {TypeError} If `lock` is not a `Lock` or `RLock`, or its backend differs from `options.backend`.
+   */
+  constructor(lock?: Lock | RLock | null, options?: PrimitiveOptions) {
+    if (lock !== undefined && lock !== null && !(lock instanceof Lock) && !(lock instanceof RLock)) {
+      throw new TypeError(`Cannot create Condition as 'lock' must be a Lock or RLock: received ${describe(lock)}`);
+    }
+    const core = this.#core = new Core("Condition", 1, lock ? { backend: options?.backend ?? lock.backend } : options);
+    if (lock && lock.backend !== core.backend) {
+      throw new TypeError(
+        `Cannot create Condition on backend '${core.backend.name}' over a lock of backend '${lock.backend.name}'`,
+      );
+    }
+    this.#lock = lock ?? new RLock({ backend: core.backend });
+  }
+
+  /**
+   * Acquires the underlying lock (see `Lock.acquire`).
+   *
+   * @param blocking Whether to wait (default `true`), or the options object.
+   * @param timeout Milliseconds to wait.
+   * @returns `true` once acquired; `false` if not.
+   *
+   * @example Acquire and release
+   * ```ts
+   * import { Condition } from "@locksmith/threading";
+   *
+   * const cond = new Condition();
+   * await cond.acquire();
+   * cond.release();
+   * ```
+   */
+  acquire(blocking?: boolean | WaitOptions, timeout?: number | null): Promise<boolean> {
+    return (this.#lock as Lock).acquire(blocking as boolean, timeout);
+  }
+
+  /**
+   * Acquires the underlying lock, blocking (see `Lock.acquireSync`).
+   *
+   * @param blocking Whether to wait (default `true`).
+   * @param timeout Milliseconds to wait.
+   * @returns `true` once acquired; `false` if not.
+   *
+   * @example Without awaiting
+   * ```ts
+   * import { Condition } from "@locksmith/threading";
+   *
+   * const cond = new Condition();
+   * cond.acquireSync();
+   * cond.release();
+   * ```
+   */
+  acquireSync(blocking?: boolean, timeout?: number | null): boolean {
+    return this.#lock.acquireSync(blocking, timeout);
+  }
+
+  /**
+   * Releases the underlying lock.
+   *
+   * @throws {RuntimeError} If the lock is not held (by the caller, for an `RLock`).
+   *
+   * @example Releasing
+   * ```ts
+   * import { Condition } from "@locksmith/threading";
+   *
+   * const cond = new Condition();
+   * await cond.acquire();
+   * cond.release();
+   * ```
+   */
+  release(): void {
+    this.#lock.release();
+  }
+
+  /**
+   * Whether the underlying lock is held.
+   *
+   * @returns `true` if locked.
+   *
+   * @example A new condition's lock is free
+   * ```ts
+   * import { Condition } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * assertEquals(new Condition().locked(), false);
+   * ```
+   */
+  locked(): boolean {
+    return this.#lock.locked();
+  }
+
+  /**
+   * Acquires the underlying lock and returns a `Disposable` that releases it.
+   *
+   * @param options How to wait.
+   * @returns A disposable that releases the lock once.
+   * @throws {TimeoutError} If not acquired.
+   *
+   * @example Python's `with cond:`
+   * ```ts
+   * import { Condition } from "@locksmith/threading";
+   *
+   * const cond = new Condition();
+   * {
+   *   using _ = await cond.guard();
+   *   cond.notifyAll();
+   * }
+   * ```
+   */
+  guard(options?: WaitOptions): Promise<Disposable> {
+    const aborted = abortedSignal(options);
+    if (aborted) return Promise.reject(aborted.reason);
+    try {
+      return guardOf(
+        this.#lock,
+        options === undefined ? FOREVER : checkAcquire(`guard ${this.#core.label}`, options, undefined),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Runs `fn` while holding the underlying lock.
+   *
+   * @param fn The critical section.
+   * @returns What `fn` returns.
+   *
+   * @example Under the lock
+   * ```ts
+   * import { Condition } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * assertEquals(await new Condition().runExclusive(() => 1), 1);
+   * ```
+   */
+  runExclusive<T>(fn: () => T | Promise<T>): Promise<T> {
+    return runExclusiveOf(this.#lock, FOREVER, fn);
+  }
+
+  /**
+   * Waits until notified or until the timeout elapses. The caller must hold
+   * the lock; it is released while waiting and re-acquired before returning,
+   * even when the wait times out or its signal aborts.
+   *
+   * @param timeout Milliseconds, or `{ timeout, signal }`; omitted: forever.
+   * @returns `true` if notified, `false` if the timeout elapsed.
+   * @throws {RuntimeError} If the caller does not hold the lock.
+   * @throws {ValueError} If `timeout` is negative (other than -1).
+   * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   *
+   * @example A wait that times out
+   * ```ts
+   * import { Condition } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const cond = new Condition();
+   * using _ = await cond.guard();
+   * assertEquals(await cond.wait(10), false);
+   * ```
+   */
+  wait(timeout?: number | WaitOptions | null): Promise<boolean> {
+    const aborted = abortedSignal(timeout);
+    if (aborted) return Promise.reject(aborted.reason);
+    let wait: Wait;
+    try {
+      wait = checkWait(`wait on ${this.#core.label}`, timeout);
+      this.#checkOwned("wait on");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#wait(wait);
+  }
+
+  async #wait(wait: Wait): Promise<boolean> {
+    const core = this.#core;
+    await core.backend.schedulingPoint?.("wait", core);
+    let saved: readonly [number, number] | undefined;
+    const parked = core.backend.park(core.cells, WAITERS, this.#request(wait, (s) => saved = s));
+    if (parked === PARK_INVALID) throw new RuntimeError(`Cannot wait on ${core.label}: the park was refused`);
+    try {
+      return await parked;
+    } finally {
+      // Re-acquire however the wait ended (notified, timed out or aborted).
+      if (saved) await this.#lock.acquireRestore(saved as never, false);
+    }
+  }
+
+  /**
+   * Waits until notified, blocking the calling thread. On a backend without
+   * blocking waits, nothing could notify meanwhile: a finite timeout returns
+   * `false` at once (the lock stays held) and a wait forever throws
+   * `DeadlockError`.
+   *
+   * @param timeout Milliseconds; omitted: forever.
+   * @returns `true` if notified, `false` if the timeout elapsed.
+   * @throws {RuntimeError} If the caller does not hold the lock.
+   * @throws {DeadlockError} If it would wait forever where nothing can wake it.
+   *
+   * @example A blocking wait that times out
+   * ```ts
+   * import { Condition } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const cond = new Condition();
+   * cond.acquireSync();
+   * assertEquals(cond.waitSync(5), false);
+   * cond.release();
+   * ```
+   */
+  waitSync(timeout?: number | null): boolean {
+    const wait = checkWait(`wait on ${this.#core.label}`, timeout);
+    this.#checkOwned("wait on");
+    const core = this.#core;
+    let saved: readonly [number, number] | undefined;
+    try {
+      const parked = core.backend.parkSync(core.cells, WAITERS, this.#request(wait, (s) => saved = s));
+      return parked === true;
+    } finally {
+      if (saved) this.#lock.acquireRestore(saved as never, true);
+    }
+  }
+
+  /**
+   * Waits until `predicate()` is true, re-checking it after every wake-up,
+   * for at most `timeout` ms in all. The caller must hold the lock.
+   *
+   * @param predicate Checked with the lock held.
+   * @param timeout Milliseconds, or `{ timeout, signal }`; omitted: forever.
+   * @returns The last value of the predicate (`false` on timeout).
+   * @throws {RuntimeError} If the caller does not hold the lock.
+   *
+   * @example Waiting for a state
+   * ```ts
+   * import { Condition } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const cond = new Condition();
+   * using _ = await cond.guard();
+   * assertEquals(await cond.waitFor(() => true), true);
+   * ```
+   */
+  async waitFor(predicate: () => boolean, timeout?: number | WaitOptions | null): Promise<boolean> {
+    const aborted = abortedSignal(timeout);
+    if (aborted) throw aborted.reason;
+    if (typeof predicate !== "function") {
+      throw new TypeError(`Cannot wait for predicate on ${this.#core.label}: received ${describe(predicate)}`);
+    }
+    const wait = checkWait(`wait on ${this.#core.label}`, timeout);
+    const backend = this.#core.backend;
+    const deadline = backend.now() + wait.timeout;
+    let result = predicate();
+    while (!result) {
+      const remaining = deadline - backend.now();
+      if (remaining <= 0) break;
+      await this.wait({ timeout: remaining === Infinity ? undefined : remaining, signal: wait.signal });
+      result = predicate();
+    }
+    return result;
+  }
+
+  /**
+   * Blocking twin of {@linkcode Condition.waitFor}.
+   *
+   * @param predicate Checked with the lock held.
+   * @param timeout Milliseconds; omitted: forever.
+   * @returns The last value of the predicate.
+   * @throws {DeadlockError} If it would wait forever where nothing can wake it.
+   *
+   * @example A predicate that already holds
+   * ```ts
+   * import { Condition } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const cond = new Condition();
+   * cond.acquireSync();
+   * assertEquals(cond.waitForSync(() => true), true);
+   * cond.release();
+   * ```
+   */
+  waitForSync(predicate: () => boolean, timeout?: number | null): boolean {
+    if (typeof predicate !== "function") {
+      throw new TypeError(`Cannot wait for predicate on ${this.#core.label}: received ${describe(predicate)}`);
+    }
+    const wait = checkWait(`wait on ${this.#core.label}`, timeout);
+    const backend = this.#core.backend;
+    const deadline = backend.now() + wait.timeout;
+    let result = predicate();
+    while (!result) {
+      const remaining = deadline - backend.now();
+      if (remaining <= 0) break;
+      this.waitSync(remaining === Infinity ? undefined : remaining);
+      result = predicate();
+    }
+    return result;
+  }
+
+  /**
+   * Wakes up to `n` waiting threads, oldest first. The caller must hold the
+   * lock. Woken threads return from `wait` once they re-acquire it.
+   *
+   * @param n How many to wake (default 1).
+   * @throws {RuntimeError} If the caller does not hold the lock.
+   * @throws {ValueError} If `n` is negative.
+   *
+   * @example Notify with nobody waiting
+   * ```ts
+   * import { Condition } from "@locksmith/threading";
+   *
+   * const cond = new Condition();
+   * using _ = await cond.guard();
+   * cond.notify(2);
+   * ```
+   */
+  notify(n = 1): void {
+    if (typeof n !== "number" || !Number.isInteger(n)) {
+      throw new TypeError(`Cannot notify ${this.#core.label} as 'n' must be an integer: received ${describe(n)}`);
+    }
+    if (n < 0) throw new ValueError(`Cannot notify ${this.#core.label} as 'n' must be >= 0: received ${n}`);
+    this.#checkOwned("notify on");
+    const core = this.#core;
+    core.backend.record?.(n === Infinity ? "notifyAll" : "notify", core);
+    if (n > 0) core.backend.unparkMany(core.cells, WAITERS, n, NOTIFIED);
+  }
+
+  /**
+   * Wakes every waiting thread. The caller must hold the lock.
+   *
+   * @throws {RuntimeError} If the caller does not hold the lock.
+   *
+   * @example Wake everyone
+   * ```ts
+   * import { Condition } from "@locksmith/threading";
+   *
+   * const cond = new Condition();
+   * using _ = await cond.guard();
+   * cond.notifyAll();
+   * ```
+   */
+  notifyAll(): void {
+    this.#checkOwned("notify on");
+    const core = this.#core;
+    core.backend.record?.("notifyAll", core);
+    core.backend.unparkMany(core.cells, WAITERS, Infinity, NOTIFIED);
+  }
+
+  /** `Condition#N`, for messages and traces. */
+  get label(): string {
+    return this.#core.label;
+  }
+
+  /**
+   * The condition's backend.
+   *
+   * @internal
+   */
+  get backend(): Backend {
+    return this.#core.backend;
+  }
+
+  #checkOwned(what: string): void {
+    if (!this.#lock.isOwned()) {
+      throw new RuntimeError(`Cannot ${what} un-acquired lock: ${this.#core.label} requires its lock to be held`);
+    }
+  }
+
+  #request(wait: Wait, onReleased: (saved: readonly [number, number]) => void): ParkRequest<boolean> {
+    const lock = this.#lock;
+    return {
+      subject: this.#core,
+      op: "wait",
+      timeout: wait.timeout,
+      signal: wait.signal,
+      timeoutValue: false,
+      validate: () => true,
+      // Queued first, released second: a notify between the two finds us.
+      beforeSleep: () => onReleased(lock.releaseSave()),
+      wake: () => true,
+    };
+  }
+}

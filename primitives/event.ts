@@ -1,0 +1,204 @@
+/**
+ * `Event`: Python's event flag.
+ *
+ * @module
+ */
+import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
+import type { Backend } from "../backends/types.ts";
+import { Core, type PrimitiveOptions } from "./_subject.ts";
+import { RESOLVED_TRUE } from "./_raw_lock.ts";
+import { abortedSignal, checkWait, type Wait, type WaitOptions } from "./_wait_options.ts";
+
+const FLAG = 0;
+const SET = 1;
+
+/**
+ * An event (Python's `threading.Event`): a flag that threads wait on until
+ * another thread sets it. `set()` wakes every waiter; `clear()` resets the
+ * flag so later waits block again. A waiter woken by `set()` returns `true`
+ * even if the flag is cleared again before it runs.
+ *
+ * @example The teacher starts the class
+ * ```ts
+ * import { Event, Thread } from "@locksmith/threading";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const bell = new Event();
+ * const seen: string[] = [];
+ * const students = ["Ann", "Bo"].map((name) =>
+ *   new Thread({ name, target: async () => seen.push(`${name}:${await bell.wait()}`) })
+ * );
+ * students.forEach((t) => t.start());
+ * bell.set();
+ * for (const t of students) await t.join();
+ * assertEquals(seen.sort(), ["Ann:true", "Bo:true"]);
+ * ```
+ */
+export class Event {
+  readonly #core: Core;
+
+  /**
+   * Creates an event whose flag is clear.
+   *
+   * @param options `backend`: the backend by name or object.
+   */
+  constructor(options?: PrimitiveOptions) {
+    this.#core = new Core("Event", 1, options);
+  }
+
+  /**
+   * Says whether the flag is set.
+   *
+   * @returns `true` if set.
+   *
+   * @example A new event is clear
+   * ```ts
+   * import { Event } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * assertEquals(new Event().isSet(), false);
+   * ```
+   */
+  isSet(): boolean {
+    return this.#core.cells.load(FLAG) === SET;
+  }
+
+  /**
+   * Sets the flag and wakes every waiting thread.
+   *
+   * @example Setting
+   * ```ts
+   * import { Event } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const event = new Event();
+   * event.set();
+   * assertEquals(await event.wait(), true);
+   * ```
+   */
+  set(): void {
+    const core = this.#core;
+    core.cells.store(FLAG, SET);
+    core.backend.record?.("set", core);
+    core.backend.unparkMany(core.cells, FLAG, Infinity, SET);
+  }
+
+  /**
+   * Clears the flag: later waits block until the next `set()`.
+   *
+   * @example Clearing
+   * ```ts
+   * import { Event } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const event = new Event();
+   * event.set();
+   * event.clear();
+   * assertEquals(event.isSet(), false);
+   * ```
+   */
+  clear(): void {
+    const core = this.#core;
+    core.cells.store(FLAG, 0);
+    core.backend.record?.("clear", core);
+  }
+
+  /**
+   * Waits until the flag is set, or until `timeout` ms have passed.
+   *
+   * @param timeout Milliseconds, or `{ timeout, signal }`; omitted: forever.
+   * @returns `true` if the flag was set, `false` if the wait timed out.
+   * @throws {ValueError} If `timeout` is negative (other than -1).
+   * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   *
+   * @example A wait that times out
+   * ```ts
+   * import { Event } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * assertEquals(await new Event().wait(10), false);
+   * ```
+   */
+  wait(timeout?: number | WaitOptions | null): Promise<boolean> {
+    const aborted = abortedSignal(timeout);
+    if (aborted) return Promise.reject(aborted.reason);
+    let wait: Wait;
+    try {
+      wait = checkWait(`wait on ${this.#core.label}`, timeout);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const core = this.#core;
+    const point = core.backend.schedulingPoint;
+    if (point !== undefined) return point.call(core.backend, "wait", core).then(() => this.#wait(wait));
+    return this.#wait(wait);
+  }
+
+  #wait(wait: Wait): Promise<boolean> {
+    const core = this.#core;
+    const parked = core.backend.park(core.cells, FLAG, this.#request(wait));
+    return parked === PARK_INVALID ? RESOLVED_TRUE : parked;
+  }
+
+  /**
+   * Waits until the flag is set, blocking the calling thread. On a backend
+   * without blocking waits, an unset flag returns `false` at once for a
+   * finite timeout and throws `DeadlockError` for a wait forever.
+   *
+   * @param timeout Milliseconds; omitted: forever.
+   * @returns `true` if the flag was set, `false` if the wait timed out.
+   * @throws {DeadlockError} If it would wait forever where nothing can wake it.
+   *
+   * @example A set event
+   * ```ts
+   * import { Event } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const event = new Event();
+   * event.set();
+   * assertEquals(event.waitSync(), true);
+   * ```
+   */
+  waitSync(timeout?: number | null): boolean {
+    const wait = checkWait(`wait on ${this.#core.label}`, timeout);
+    const core = this.#core;
+    const parked = core.backend.parkSync(core.cells, FLAG, this.#request(wait));
+    return parked === PARK_INVALID ? true : parked;
+  }
+
+  /** `Event#N`, for messages and traces. */
+  get label(): string {
+    return this.#core.label;
+  }
+
+  /**
+   * The event's backend.
+   *
+   * @internal
+   */
+  get backend(): Backend {
+    return this.#core.backend;
+  }
+
+  /**
+   * Describes the event.
+   *
+   * @returns Such as `<Event#5 set>`.
+   */
+  toString(): string {
+    return `<${this.#core.label} ${this.isSet() ? "set" : "unset"}>`;
+  }
+
+  #request(wait: Wait): ParkRequest<boolean> {
+    const cells = this.#core.cells;
+    return {
+      subject: this.#core,
+      op: "wait",
+      timeout: wait.timeout,
+      signal: wait.signal,
+      timeoutValue: false,
+      validate: () => cells.load(FLAG) !== SET,
+      wake: () => true,
+    };
+  }
+}

@@ -1,0 +1,305 @@
+/**
+ * `Lock`: Python's primitive lock.
+ *
+ * @module
+ */
+import { Core, type PrimitiveOptions } from "./_subject.ts";
+import { guardOf, runExclusiveOf } from "./_guard.ts";
+import { RawLock } from "./_raw_lock.ts";
+import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
+import { RuntimeError } from "./errors.ts";
+import { currentIdentity } from "../backends/_current_thread.ts";
+import { threadName } from "./_thread_names.ts";
+import type { Backend } from "../backends/types.ts";
+
+/**
+ * A primitive lock (Python's `threading.Lock`): locked or unlocked, and not
+ * owned by any thread, so any thread may release it.
+ *
+ * `acquire()` takes the lock, waiting while another holds it; `release()`
+ * frees it. A lock released while others wait goes straight to the one that
+ * has waited longest (FIFO hand-off), so no waiter starves. Waits accept a
+ * timeout in ms and an `AbortSignal`; a waiter that times out or is aborted
+ * leaves no trace behind.
+ *
+ * @example Python's `with lock:` as `using`
+ * ```ts
+ * import { Lock } from "@locksmith/threading";
+ * import { assert } from "@std/assert";
+ *
+ * const lock = new Lock();
+ * {
+ *   using _ = await lock.guard();
+ *   assert(lock.locked());
+ * }
+ * assert(!lock.locked());
+ * ```
+ */
+export class Lock {
+  readonly #core: Core;
+  readonly #raw: RawLock;
+
+  /**
+   * Creates an unlocked lock.
+   *
+   * @param options `backend`: the backend by name or object (default: the default backend).
+   * @throws {TypeError} If the backend is unknown.
+   */
+  constructor(options?: PrimitiveOptions) {
+    const core = this.#core = new Core("Lock", 2, options);
+    const cells = core.cells;
+    // Remember the holder only where a report can use it: it costs a lookup.
+    const onAcquired = core.backend.record ? () => cells.store(1, currentIdentity().ident) : noop;
+    core.holder = () => this.locked() ? threadName(cells.load(1)) : undefined;
+    this.#raw = new RawLock(core.backend, cells, 0, core, onAcquired);
+  }
+
+  /**
+   * Acquires the lock.
+   *
+   * With `blocking` true (the default), waits until the lock is free, or until
+   * `timeout` ms have passed, and takes it. With `blocking` false, takes it
+   * only if it is free now. Either form may be given as an options object,
+   * which also takes an `AbortSignal`.
+   *
+   * @param blocking Whether to wait (default `true`), or the options object.
+   * @param timeout Milliseconds to wait; omitted, `null` or `-1`: forever.
+   * @returns `true` once acquired; `false` if not acquired (non-blocking or timed out).
+   * @throws {ValueError} If `timeout` is negative (other than -1), or given with `blocking` false.
+   * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   *
+   * @example Waiting at most 50 ms
+   * ```ts
+   * import { Lock } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const lock = new Lock();
+   * assertEquals(await lock.acquire(), true);
+   * assertEquals(await lock.acquire({ timeout: 50 }), false);
+   * lock.release();
+   * ```
+   */
+  acquire(blocking?: boolean, timeout?: number | null): Promise<boolean>;
+  /**
+   * Acquires the lock with options `{ blocking, timeout, signal }`.
+   *
+   * @param options How to wait.
+   * @returns `true` once acquired; `false` if not acquired.
+   */
+  acquire(options: WaitOptions): Promise<boolean>;
+  acquire(blocking?: boolean | WaitOptions, timeout?: number | null): Promise<boolean> {
+    const aborted = abortedSignal(blocking);
+    if (aborted) return Promise.reject(aborted.reason);
+    let wait: Wait;
+    if (blocking === undefined && timeout === undefined) wait = FOREVER;
+    else {
+      try {
+        wait = checkAcquire(`acquire ${this.#core.label}`, blocking, timeout);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return this.acquireChecked(wait);
+  }
+
+  /**
+   * Acquires with arguments already checked (used by `guard`, `Condition`).
+   *
+   * @internal
+   * @param wait A checked wait.
+   * @returns Whether the lock was acquired.
+   */
+  acquireChecked(wait: Wait): Promise<boolean> {
+    const point = this.#core.backend.schedulingPoint;
+    if (point !== undefined) {
+      return point.call(this.#core.backend, "acquire", this.#core).then(() => this.#raw.acquire(wait));
+    }
+    return this.#raw.acquire(wait);
+  }
+
+  /**
+   * Acquires the lock, blocking the calling thread. On a backend without
+   * blocking waits (one isolate), a call that would have to wait returns
+   * `false` at once if it has a finite timeout and throws `DeadlockError` if
+   * it would wait forever: nothing else could release the lock meanwhile.
+   *
+   * @param blocking Whether to wait (default `true`).
+   * @param timeout Milliseconds to wait; omitted, `null` or `-1`: forever.
+   * @returns `true` once acquired; `false` if not acquired.
+   * @throws {ValueError} If `timeout` is negative (other than -1), or given with `blocking` false.
+   * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   * @throws {DeadlockError} If it would wait forever where nothing can wake it.
+   *
+   * @example Non-blocking try
+   * ```ts
+   * import { Lock } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const lock = new Lock();
+   * assertEquals(lock.acquireSync(), true);
+   * assertEquals(lock.acquireSync(false), false);
+   * lock.release();
+   * ```
+   */
+  acquireSync(blocking?: boolean, timeout?: number | null): boolean {
+    const wait = blocking === undefined && timeout === undefined
+      ? FOREVER
+      : checkAcquire(`acquire ${this.#core.label}`, blocking, timeout);
+    return this.#raw.acquireSync(wait);
+  }
+
+  /**
+   * Releases the lock. Any thread may release it, not only the one that
+   * acquired it. If threads wait, the oldest one gets the lock.
+   *
+   * @throws {RuntimeError} If the lock is not locked.
+   *
+   * @example Releasing
+   * ```ts
+   * import { Lock } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const lock = new Lock();
+   * await lock.acquire();
+   * lock.release();
+   * assertEquals(lock.locked(), false);
+   * ```
+   */
+  release(): void {
+    if (!this.#raw.release()) {
+      throw new RuntimeError(`Cannot release un-acquired lock: ${this.#core.label} is not locked`);
+    }
+    this.#core.backend.record?.("release", this.#core);
+  }
+
+  /**
+   * Says whether the lock is held.
+   *
+   * @returns `true` if locked.
+   *
+   * @example A new lock is unlocked
+   * ```ts
+   * import { Lock } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * assertEquals(new Lock().locked(), false);
+   * ```
+   */
+  locked(): boolean {
+    return this.#raw.locked();
+  }
+
+  /**
+   * Acquires the lock and returns a `Disposable` that releases it exactly
+   * once: Python's `with lock:` is `using _ = await lock.guard()`.
+   *
+   * @param options How to wait; a guard that could not acquire rejects.
+   * @returns A disposable that releases the lock.
+   * @throws {TimeoutError} If not acquired (timed out, or `blocking` false and held).
+   *
+   * @example A critical section
+   * ```ts
+   * import { Lock } from "@locksmith/threading";
+   *
+   * const lock = new Lock();
+   * let counter = 0;
+   * {
+   *   using _ = await lock.guard();
+   *   counter++;
+   * }
+   * ```
+   */
+  guard(options?: WaitOptions): Promise<Disposable> {
+    const aborted = abortedSignal(options);
+    if (aborted) return Promise.reject(aborted.reason);
+    try {
+      return guardOf(
+        this,
+        options === undefined ? FOREVER : checkAcquire(`guard ${this.#core.label}`, options, undefined),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Runs `fn` while holding the lock and releases it however `fn` ends.
+   *
+   * @param fn The critical section, sync or async.
+   * @returns What `fn` returns.
+   *
+   * @example Incrementing under the lock
+   * ```ts
+   * import { Lock } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const lock = new Lock();
+   * assertEquals(await lock.runExclusive(() => 42), 42);
+   * ```
+   */
+  runExclusive<T>(fn: () => T | Promise<T>): Promise<T> {
+    return runExclusiveOf(this, FOREVER, fn);
+  }
+
+  /**
+   * Whether the lock is held; a plain lock has no owner (Python's `_is_owned`).
+   *
+   * @internal
+   * @returns `true` if locked.
+   */
+  isOwned(): boolean {
+    return this.#raw.locked();
+  }
+
+  /**
+   * Releases for `Condition.wait` (Python's `_release_save`).
+   *
+   * @internal
+   * @returns What `acquireRestore` takes.
+   */
+  releaseSave(): readonly [number, number] {
+    this.release();
+    return [1, 0];
+  }
+
+  /**
+   * Re-acquires after `Condition.wait` (Python's `_acquire_restore`).
+   *
+   * @internal
+   * @param _saved What `releaseSave` returned.
+   * @param sync Block the thread instead of awaiting.
+   * @returns Resolves once re-acquired.
+   */
+  acquireRestore(_saved: readonly [number, number], sync: boolean): Promise<void> | void {
+    if (sync) {
+      this.#raw.acquireSync(FOREVER);
+      return;
+    }
+    return this.#raw.acquire(FOREVER).then(noop);
+  }
+
+  /** `Lock#N`, for messages and traces. */
+  get label(): string {
+    return this.#core.label;
+  }
+
+  /**
+   * The lock's backend.
+   *
+   * @internal
+   */
+  get backend(): Backend {
+    return this.#core.backend;
+  }
+
+  /**
+   * Describes the lock, as Python's repr does.
+   *
+   * @returns `<unlocked Lock#1>` or `<locked Lock#1>`.
+   */
+  toString(): string {
+    return `<${this.locked() ? "locked" : "unlocked"} ${this.#core.label}>`;
+  }
+}
+
+function noop(): void {}

@@ -1,0 +1,344 @@
+/**
+ * `RLock`: Python's reentrant lock.
+ *
+ * @module
+ */
+import { currentIdentity } from "../backends/_current_thread.ts";
+import type { Backend } from "../backends/types.ts";
+import { guardOf, runExclusiveOf } from "./_guard.ts";
+import { RawLock, RESOLVED_TRUE } from "./_raw_lock.ts";
+import { Core, type PrimitiveOptions } from "./_subject.ts";
+import { threadName } from "./_thread_names.ts";
+import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
+import { RuntimeError } from "./errors.ts";
+
+// Cells: 0 the lock state (see _raw_lock.ts), 1 the owner's ident (0: none),
+// 2 the recursion count.
+const OWNER = 1;
+const COUNT = 2;
+
+/** What `RLock.releaseSave` returns and `acquireRestore` takes. */
+export type RLockSavedState = readonly [count: number, owner: number];
+
+/**
+ * A reentrant lock (Python's `threading.RLock`): owned by the thread that
+ * acquired it, which may acquire it again without blocking. Each `acquire`
+ * must be matched by a `release` of the same thread; the lock is free when
+ * the outermost one is released. Ownership follows the thread (the async task
+ * on in-isolate backends) across every `await`.
+ *
+ * Waiters are served oldest first, as for {@linkcode Lock}.
+ *
+ * @example Taken twice by its owner
+ * ```ts
+ * import { RLock } from "@locksmith/threading";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const rlock = new RLock();
+ * await rlock.acquire();
+ * assertEquals(await rlock.acquire(false), true);
+ * rlock.release();
+ * rlock.release();
+ * assertEquals(rlock.locked(), false);
+ * ```
+ */
+export class RLock {
+  readonly #core: Core;
+  readonly #raw: RawLock;
+
+  /**
+   * Creates an unlocked reentrant lock.
+   *
+   * @param options `backend`: the backend by name or object.
+   * @throws {TypeError} If the backend is unknown.
+   */
+  constructor(options?: PrimitiveOptions) {
+    const core = this.#core = new Core("RLock", 3, options);
+    const cells = core.cells;
+    core.holder = () => {
+      const owner = cells.load(OWNER);
+      return owner === 0 ? undefined : threadName(owner);
+    };
+    this.#raw = new RawLock(core.backend, cells, 0, core, () => {
+      cells.store(OWNER, currentIdentity().ident);
+      cells.store(COUNT, 1);
+    });
+  }
+
+  /**
+   * Acquires the lock. If the calling thread owns it already, the recursion
+   * count goes up and the call returns `true` at once; otherwise it waits as
+   * `Lock.acquire` does.
+   *
+   * @param blocking Whether to wait (default `true`), or the options object.
+   * @param timeout Milliseconds to wait; omitted, `null` or `-1`: forever.
+   * @returns `true` once acquired; `false` if not acquired.
+   * @throws {ValueError} If `timeout` is negative (other than -1), or given with `blocking` false.
+   * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   *
+   * @example Reentry
+   * ```ts
+   * import { RLock } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const rlock = new RLock();
+   * await rlock.acquire();
+   * assertEquals(await rlock.acquire(), true);
+   * rlock.release();
+   * rlock.release();
+   * ```
+   */
+  acquire(blocking?: boolean, timeout?: number | null): Promise<boolean>;
+  /**
+   * Acquires the lock with options `{ blocking, timeout, signal }`.
+   *
+   * @param options How to wait.
+   * @returns `true` once acquired; `false` if not acquired.
+   */
+  acquire(options: WaitOptions): Promise<boolean>;
+  acquire(blocking?: boolean | WaitOptions, timeout?: number | null): Promise<boolean> {
+    const aborted = abortedSignal(blocking);
+    if (aborted) return Promise.reject(aborted.reason);
+    let wait: Wait;
+    try {
+      wait = blocking === undefined && timeout === undefined
+        ? FOREVER
+        : checkAcquire(`acquire ${this.#core.label}`, blocking, timeout);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.acquireChecked(wait);
+  }
+
+  /**
+   * Acquires with arguments already checked.
+   *
+   * @internal
+   * @param wait A checked wait.
+   * @returns Whether the lock was acquired.
+   */
+  acquireChecked(wait: Wait): Promise<boolean> {
+    const core = this.#core;
+    const point = core.backend.schedulingPoint;
+    if (point !== undefined) return point.call(core.backend, "acquire", core).then(() => this.#acquire(wait));
+    return this.#acquire(wait);
+  }
+
+  #acquire(wait: Wait): Promise<boolean> {
+    const cells = this.#core.cells;
+    if (cells.load(OWNER) === currentIdentity().ident) {
+      cells.add(COUNT, 1);
+      return RESOLVED_TRUE;
+    }
+    return this.#raw.acquire(wait);
+  }
+
+  /**
+   * Acquires the lock, blocking the calling thread (see `Lock.acquireSync`).
+   *
+   * @param blocking Whether to wait (default `true`).
+   * @param timeout Milliseconds to wait; omitted, `null` or `-1`: forever.
+   * @returns `true` once acquired; `false` if not acquired.
+   * @throws {ValueError} If `timeout` is negative (other than -1), or given with `blocking` false.
+   * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   * @throws {DeadlockError} If it would wait forever where nothing can wake it.
+   *
+   * @example Reentry without awaiting
+   * ```ts
+   * import { RLock } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const rlock = new RLock();
+   * assertEquals(rlock.acquireSync(), true);
+   * assertEquals(rlock.acquireSync(), true);
+   * rlock.release();
+   * rlock.release();
+   * ```
+   */
+  acquireSync(blocking?: boolean, timeout?: number | null): boolean {
+    const wait = blocking === undefined && timeout === undefined
+      ? FOREVER
+      : checkAcquire(`acquire ${this.#core.label}`, blocking, timeout);
+    const cells = this.#core.cells;
+    if (cells.load(OWNER) === currentIdentity().ident) {
+      cells.add(COUNT, 1);
+      return true;
+    }
+    return this.#raw.acquireSync(wait);
+  }
+
+  /**
+   * Releases one level of ownership; the lock is freed (and handed to the
+   * oldest waiter, if any) when the count reaches zero.
+   *
+   * @throws {RuntimeError} If the calling thread does not own the lock.
+   *
+   * @example Only the owner may release
+   * ```ts
+   * import { RLock, RuntimeError } from "@locksmith/threading";
+   * import { assertThrows } from "@std/assert";
+   *
+   * assertThrows(() => new RLock().release(), RuntimeError);
+   * ```
+   */
+  release(): void {
+    const core = this.#core;
+    const cells = core.cells;
+    const me = currentIdentity();
+    if (cells.load(OWNER) !== me.ident) {
+      throw new RuntimeError(
+        `Cannot release un-acquired lock: ${core.label} is not owned by thread '${me.name}'${
+          this.locked() ? ` (owner: ${core.holder!()})` : ""
+        }`,
+      );
+    }
+    if (cells.add(COUNT, -1) === 1) {
+      cells.store(OWNER, 0);
+      this.#raw.release();
+    }
+    core.backend.record?.("release", core);
+  }
+
+  /**
+   * Says whether the lock is held by any thread.
+   *
+   * @returns `true` if locked.
+   *
+   * @example A new reentrant lock is unlocked
+   * ```ts
+   * import { RLock } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * assertEquals(new RLock().locked(), false);
+   * ```
+   */
+  locked(): boolean {
+    return this.#raw.locked();
+  }
+
+  /**
+   * Acquires and returns a `Disposable` that releases exactly once.
+   *
+   * @param options How to wait; a guard that could not acquire rejects.
+   * @returns A disposable that releases one level.
+   * @throws {TimeoutError} If not acquired.
+   *
+   * @example Nested guards
+   * ```ts
+   * import { RLock } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const rlock = new RLock();
+   * {
+   *   using _outer = await rlock.guard();
+   *   using _inner = await rlock.guard();
+   *   assertEquals(rlock.locked(), true);
+   * }
+   * assertEquals(rlock.locked(), false);
+   * ```
+   */
+  guard(options?: WaitOptions): Promise<Disposable> {
+    const aborted = abortedSignal(options);
+    if (aborted) return Promise.reject(aborted.reason);
+    try {
+      return guardOf(
+        this,
+        options === undefined ? FOREVER : checkAcquire(`guard ${this.#core.label}`, options, undefined),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Runs `fn` while holding the lock and releases it however `fn` ends.
+   *
+   * @param fn The critical section.
+   * @returns What `fn` returns.
+   *
+   * @example Running under the lock
+   * ```ts
+   * import { RLock } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * assertEquals(await new RLock().runExclusive(() => "done"), "done");
+   * ```
+   */
+  runExclusive<T>(fn: () => T | Promise<T>): Promise<T> {
+    return runExclusiveOf(this, FOREVER, fn);
+  }
+
+  /**
+   * Whether the calling thread owns the lock (Python's `_is_owned`).
+   *
+   * @internal
+   * @returns `true` if owned by the caller.
+   */
+  isOwned(): boolean {
+    return this.#core.cells.load(OWNER) === currentIdentity().ident;
+  }
+
+  /**
+   * Releases every level at once and returns what restores them (used by
+   * `Condition.wait`; Python's `_release_save`).
+   *
+   * @internal
+   * @returns The saved recursion count and owner.
+   */
+  releaseSave(): RLockSavedState {
+    const cells = this.#core.cells;
+    const saved = [cells.load(COUNT), cells.load(OWNER)] as const;
+    cells.store(COUNT, 0);
+    cells.store(OWNER, 0);
+    this.#raw.release();
+    return saved;
+  }
+
+  /**
+   * Re-acquires and restores what `releaseSave` returned.
+   *
+   * @internal
+   * @param saved What `releaseSave` returned.
+   * @param sync Block the thread instead of awaiting.
+   * @returns Resolves once re-acquired.
+   */
+  acquireRestore(saved: RLockSavedState, sync: boolean): Promise<void> | void {
+    const cells = this.#core.cells;
+    const restore = () => {
+      cells.store(OWNER, saved[1]);
+      cells.store(COUNT, saved[0]);
+    };
+    if (sync) {
+      this.#raw.acquireSync(FOREVER);
+      restore();
+      return;
+    }
+    return this.#raw.acquire(FOREVER).then(restore);
+  }
+
+  /** `RLock#N`, for messages and traces. */
+  get label(): string {
+    return this.#core.label;
+  }
+
+  /**
+   * The lock's backend.
+   *
+   * @internal
+   */
+  get backend(): Backend {
+    return this.#core.backend;
+  }
+
+  /**
+   * Describes the lock, as Python's repr does.
+   *
+   * @returns Owner and count, such as `<locked RLock#2 owner=MainThread count=1>`.
+   */
+  toString(): string {
+    const cells = this.#core.cells;
+    return this.locked()
+      ? `<locked ${this.#core.label} owner=${this.#core.holder!()} count=${cells.load(COUNT)}>`
+      : `<unlocked ${this.#core.label}>`;
+  }
+}

@@ -1,0 +1,395 @@
+/**
+ * `Semaphore` and `BoundedSemaphore`: Python's counting semaphores.
+ *
+ * @module
+ */
+import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
+import type { Backend } from "../backends/types.ts";
+import { Core, type PrimitiveOptions } from "./_subject.ts";
+import { guardOf, runExclusiveOf } from "./_guard.ts";
+import { RESOLVED_FALSE, RESOLVED_TRUE } from "./_raw_lock.ts";
+import { abortedSignal, checkAcquire, describe, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
+import { ValueError } from "./errors.ts";
+
+// One state cell: (permits << 1) | PARKED. Keeping both in one word lets a
+// release and a waiter's park agree atomically on "is anybody waiting".
+const PARKED = 1;
+const PERMIT = 2;
+const HANDOFF = 1;
+/** The largest count a semaphore can hold (its state is one int32 cell). */
+export const SEMAPHORE_VALUE_MAX = 2 ** 30 - 1;
+
+/**
+ * A counting semaphore (Python's `threading.Semaphore`): a counter of
+ * permits. `acquire()` takes one, waiting while there are none; `release(n)`
+ * gives `n` back.
+ *
+ * Permits released while threads wait go straight to the oldest waiters
+ * (FIFO hand-off), so a thread that releases and re-acquires in a loop
+ * cannot starve them.
+ *
+ * @example At most two at a time
+ * ```ts
+ * import { Semaphore } from "@locksmith/threading";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const slots = new Semaphore(2);
+ * await slots.acquire();
+ * await slots.acquire();
+ * assertEquals(await slots.acquire(false), false);
+ * slots.release(2);
+ * assertEquals(slots.value, 2);
+ * ```
+ */
+export class Semaphore {
+  readonly #core: Core;
+
+  /**
+   * Creates a semaphore holding `value` permits.
+   *
+   * @param value The initial count (default 1).
+   * @param options `backend`: the backend by name or object.
+   * @throws {ValueError} If `value` is negative or above 2^30 - 1.
+   * @throws {TypeError} If `value` is not an integer.
+   */
+  constructor(value: number = 1, options?: PrimitiveOptions) {
+    const kind = new.target?.name ?? "Semaphore";
+    if (typeof value !== "number" || !Number.isInteger(value)) {
+      throw new TypeError(`Cannot create ${kind} as 'value' must be an integer: received ${describe(value)}`);
+    }
+    if (value < 0) throw new ValueError(`Cannot create ${kind} as 'value' must be >= 0: received ${value}`);
+    if (value > SEMAPHORE_VALUE_MAX) {
+      throw new ValueError(`Cannot create ${kind} as 'value' must be <= ${SEMAPHORE_VALUE_MAX}: received ${value}`);
+    }
+    this.#core = new Core(kind, 1, options);
+    this.#core.cells.store(0, value * PERMIT);
+  }
+
+  /**
+   * Takes a permit, waiting while there is none (or, with `blocking` false,
+   * only if one is free now).
+   *
+   * @param blocking Whether to wait (default `true`), or the options object.
+   * @param timeout Milliseconds to wait; omitted, `null` or `-1`: forever.
+   * @returns `true` once a permit is taken; `false` if not.
+   * @throws {ValueError} If `timeout` is negative (other than -1), or given with `blocking` false.
+   * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   *
+   * @example A timed acquire
+   * ```ts
+   * import { Semaphore } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const sem = new Semaphore(0);
+   * assertEquals(await sem.acquire({ timeout: 10 }), false);
+   * ```
+   */
+  acquire(blocking?: boolean, timeout?: number | null): Promise<boolean>;
+  /**
+   * Takes a permit with options `{ blocking, timeout, signal }`.
+   *
+   * @param options How to wait.
+   * @returns `true` once a permit is taken; `false` if not.
+   */
+  acquire(options: WaitOptions): Promise<boolean>;
+  acquire(blocking?: boolean | WaitOptions, timeout?: number | null): Promise<boolean> {
+    const aborted = abortedSignal(blocking);
+    if (aborted) return Promise.reject(aborted.reason);
+    let wait: Wait;
+    try {
+      wait = blocking === undefined && timeout === undefined
+        ? FOREVER
+        : checkAcquire(`acquire ${this.#core.label}`, blocking, timeout);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.acquireChecked(wait);
+  }
+
+  /**
+   * Takes a permit with arguments already checked.
+   *
+   * @internal
+   * @param wait A checked wait.
+   * @returns Whether a permit was taken.
+   */
+  acquireChecked(wait: Wait): Promise<boolean> {
+    const core = this.#core;
+    const point = core.backend.schedulingPoint;
+    if (point !== undefined) return point.call(core.backend, "acquire", core).then(() => this.#acquire(wait));
+    return this.#acquire(wait);
+  }
+
+  #acquire(wait: Wait): Promise<boolean> {
+    if (this.#tryAcquire()) return RESOLVED_TRUE;
+    if (!wait.blocking) return RESOLVED_FALSE;
+    const core = this.#core;
+    const request = this.#request(wait);
+    for (;;) {
+      const parked = core.backend.park(core.cells, 0, request);
+      if (parked !== PARK_INVALID) return parked;
+      if (this.#tryAcquire()) return RESOLVED_TRUE;
+    }
+  }
+
+  /**
+   * Takes a permit, blocking the calling thread (see `Lock.acquireSync` for
+   * backends without blocking waits).
+   *
+   * @param blocking Whether to wait (default `true`).
+   * @param timeout Milliseconds to wait; omitted, `null` or `-1`: forever.
+   * @returns `true` once a permit is taken; `false` if not.
+   * @throws {DeadlockError} If it would wait forever where nothing can wake it.
+   *
+   * @example Taking the last permit
+   * ```ts
+   * import { Semaphore } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const sem = new Semaphore(1);
+   * assertEquals(sem.acquireSync(), true);
+   * assertEquals(sem.acquireSync(true, 0), false);
+   * ```
+   */
+  acquireSync(blocking?: boolean, timeout?: number | null): boolean {
+    const wait = blocking === undefined && timeout === undefined
+      ? FOREVER
+      : checkAcquire(`acquire ${this.#core.label}`, blocking, timeout);
+    if (this.#tryAcquire()) return true;
+    if (!wait.blocking) return false;
+    const core = this.#core;
+    const request = this.#request(wait);
+    for (;;) {
+      const parked = core.backend.parkSync(core.cells, 0, request);
+      if (parked !== PARK_INVALID) return parked;
+      if (this.#tryAcquire()) return true;
+    }
+  }
+
+  /**
+   * Gives back `n` permits, handing each to the oldest waiter if any waits.
+   *
+   * @param n How many (default 1).
+   * @throws {ValueError} If `n` is less than 1 (or, for a `BoundedSemaphore`, the count would exceed its initial value).
+   *
+   * @example Releasing several at once
+   * ```ts
+   * import { Semaphore } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const sem = new Semaphore(0);
+   * sem.release(3);
+   * assertEquals(sem.value, 3);
+   * ```
+   */
+  release(n: number = 1): void {
+    const core = this.#core;
+    if (typeof n !== "number" || !Number.isInteger(n)) {
+      throw new TypeError(`Cannot release ${core.label} as 'n' must be an integer: received ${describe(n)}`);
+    }
+    if (n < 1) throw new ValueError(`Cannot release ${core.label} as 'n' must be one or more: received ${n}`);
+    this.checkRelease(n);
+    if (this.value + n > SEMAPHORE_VALUE_MAX) {
+      throw new ValueError(`Cannot release ${core.label}: its value would exceed ${SEMAPHORE_VALUE_MAX}`);
+    }
+    const cells = core.cells;
+    let left = n;
+    while (left > 0) {
+      const state = cells.load(0);
+      if (!(state & PARKED)) {
+        if (cells.cas(0, state, state + left * PERMIT)) break;
+        continue;
+      }
+      core.backend.unparkOne(cells, 0, (result) => {
+        if (!result.unparked) {
+          clearParked(cells);
+          cells.add(0, PERMIT);
+          return 0;
+        }
+        if (!result.haveMore) clearParked(cells);
+        return HANDOFF; // the permit passes to the waiter; the count is unchanged
+      });
+      left--;
+    }
+    core.backend.record?.("release", core);
+  }
+
+  /**
+   * Checks a release of `n` before it happens (`BoundedSemaphore` refuses to
+   * exceed its initial value).
+   *
+   * @internal
+   * @param _n How many permits are to be released.
+   */
+  protected checkRelease(_n: number): void {}
+
+  /**
+   * The number of free permits now.
+   *
+   * @example A new semaphore's value
+   * ```ts
+   * import { Semaphore } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * assertEquals(new Semaphore(5).value, 5);
+   * ```
+   */
+  get value(): number {
+    return this.#core.cells.load(0) >> 1;
+  }
+
+  /**
+   * Takes a permit and returns a `Disposable` that gives it back once.
+   *
+   * @param options How to wait.
+   * @returns A disposable that releases the permit.
+   * @throws {TimeoutError} If no permit was taken.
+   *
+   * @example Python's `with sem:`
+   * ```ts
+   * import { Semaphore } from "@locksmith/threading";
+   *
+   * const sem = new Semaphore(3);
+   * {
+   *   using _ = await sem.guard();
+   * }
+   * ```
+   */
+  guard(options?: WaitOptions): Promise<Disposable> {
+    const aborted = abortedSignal(options);
+    if (aborted) return Promise.reject(aborted.reason);
+    try {
+      return guardOf(
+        this,
+        options === undefined ? FOREVER : checkAcquire(`guard ${this.#core.label}`, options, undefined),
+      );
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Runs `fn` holding a permit, and gives it back however `fn` ends.
+   *
+   * @param fn The work to do.
+   * @returns What `fn` returns.
+   *
+   * @example Limited concurrency
+   * ```ts
+   * import { Semaphore } from "@locksmith/threading";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const sem = new Semaphore(2);
+   * assertEquals(await sem.runExclusive(() => "ok"), "ok");
+   * ```
+   */
+  runExclusive<T>(fn: () => T | Promise<T>): Promise<T> {
+    return runExclusiveOf(this, FOREVER, fn);
+  }
+
+  /** `Semaphore#N`, for messages and traces. */
+  get label(): string {
+    return this.#core.label;
+  }
+
+  /**
+   * The semaphore's backend.
+   *
+   * @internal
+   */
+  get backend(): Backend {
+    return this.#core.backend;
+  }
+
+  /**
+   * Describes the semaphore.
+   *
+   * @returns Such as `<Semaphore#4 value=2>`.
+   */
+  toString(): string {
+    return `<${this.#core.label} value=${this.value}>`;
+  }
+
+  #tryAcquire(): boolean {
+    const cells = this.#core.cells;
+    for (;;) {
+      const state = cells.load(0);
+      // With waiters parked, permits are never left free (they are handed
+      // off), so a free permit here means nobody queues ahead of us.
+      if (state < PERMIT) return false;
+      if (cells.cas(0, state, state - PERMIT)) return true;
+    }
+  }
+
+  #request(wait: Wait): ParkRequest<boolean> {
+    const cells = this.#core.cells;
+    return {
+      subject: this.#core,
+      op: "acquire",
+      timeout: wait.timeout,
+      signal: wait.signal,
+      timeoutValue: false,
+      validate() {
+        for (;;) {
+          const state = cells.load(0);
+          if (state >= PERMIT) return false;
+          if (state & PARKED || cells.cas(0, state, state | PARKED)) return true;
+        }
+      },
+      timedOut(wasLast) {
+        if (wasLast) clearParked(cells);
+      },
+      wake: () => true,
+    };
+  }
+}
+
+function clearParked(cells: Core["cells"]): void {
+  for (;;) {
+    const state = cells.load(0);
+    if (cells.cas(0, state, state & ~PARKED)) return;
+  }
+}
+
+/**
+ * A semaphore that refuses to be released above its initial value (Python's
+ * `threading.BoundedSemaphore`): an over-release is a bug, and it is caught.
+ *
+ * @example Catching an over-release
+ * ```ts
+ * import { BoundedSemaphore, ValueError } from "@locksmith/threading";
+ * import { assertThrows } from "@std/assert";
+ *
+ * const sem = new BoundedSemaphore(1);
+ * assertThrows(() => sem.release(), ValueError);
+ * ```
+ */
+export class BoundedSemaphore extends Semaphore {
+  readonly #initial: number;
+
+  /**
+   * Creates a bounded semaphore holding `value` permits, which is also its bound.
+   *
+   * @param value The initial count and bound (default 1).
+   * @param options `backend`: the backend by name or object.
+   * @throws {ValueError} If `value` is negative.
+   */
+  constructor(value: number = 1, options?: PrimitiveOptions) {
+    super(value, options);
+    this.#initial = value;
+  }
+
+  /**
+   * Refuses a release that would exceed the initial value.
+   *
+   * @internal
+   * @param n How many permits are to be released.
+   */
+  protected override checkRelease(n: number): void {
+    if (this.value + n > this.#initial) {
+      throw new ValueError(
+        `Cannot release ${this.label}: semaphore released too many times (value ${this.value} + ${n} would exceed its bound ${this.#initial})`,
+      );
+    }
+  }
+}

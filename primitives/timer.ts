@@ -1,0 +1,97 @@
+/**
+ * `Timer`: Python's thread that runs a function after a delay.
+ *
+ * @module
+ */
+import type { BackendChoice } from "../backends/mod.ts";
+import type { Target } from "../backends/types.ts";
+import { callTarget, checkTarget } from "./_target.ts";
+import { checkTimeout } from "./_wait_options.ts";
+import { Event } from "./event.ts";
+import { Thread } from "./thread.ts";
+
+/** The options of `new Timer()`, besides its positional arguments. */
+export interface TimerOptions {
+  /** The thread's name; default `Thread-N`. */
+  name?: string;
+  /** Whether the timer's thread is a daemon. */
+  daemon?: boolean;
+  /** The backend, by name or object. */
+  backend?: BackendChoice;
+}
+
+/**
+ * A thread that calls `fn(...args)` after `interval` ms, unless `cancel()`
+ * is called first (Python's `threading.Timer`). Start it with `start()`.
+ *
+ * @example A timer that fires, and one that is cancelled
+ * ```ts
+ * import { Timer } from "@locksmith/threading";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const fired: string[] = [];
+ * const hello = new Timer(10, (who: string) => fired.push(who), ["world"]);
+ * const never = new Timer(10, () => fired.push("never"));
+ * hello.start();
+ * never.start();
+ * never.cancel();
+ * await hello.join();
+ * await never.join();
+ * assertEquals(fired, ["world"]);
+ * ```
+ */
+export class Timer extends Thread {
+  readonly #interval: number;
+  readonly #fn: Target;
+  readonly #fnArgs: unknown[];
+  readonly #finished: Event;
+
+  /**
+   * Creates a timer.
+   *
+   * @param interval Milliseconds to wait before calling `fn`.
+   * @param fn What to call: a function or `{ module, export }`.
+   * @param args Arguments for `fn`.
+   * @param options `name`, `daemon`, `backend`.
+   * @throws {ValueError} If `interval` is negative.
+   * @throws {TypeError} If `fn` is not a target.
+   */
+  constructor(interval: number, fn: Target, args: unknown[] = [], options: TimerOptions = {}) {
+    super({ name: options.name, daemon: options.daemon, backend: options.backend });
+    this.#interval = checkTimeout("create Timer as its interval", interval);
+    this.#fn = checkTarget("create Timer", fn);
+    if (!Array.isArray(args)) {
+      throw new TypeError(`Cannot create Timer as 'args' must be an array: received ${typeof args}`);
+    }
+    this.#fnArgs = args;
+    this.#finished = new Event({ backend: this.backend });
+  }
+
+  /**
+   * Stops the timer if it has not fired yet; does nothing otherwise.
+   *
+   * @example Cancelling before start
+   * ```ts
+   * import { Timer } from "@locksmith/threading";
+   *
+   * const t = new Timer(1000, () => {});
+   * t.cancel();
+   * t.start();
+   * await t.join();
+   * ```
+   */
+  cancel(): void {
+    this.#finished.set();
+  }
+
+  /**
+   * Waits for the interval, then calls the function unless cancelled.
+   *
+   * @returns Resolves when done.
+   */
+  override async run(): Promise<void> {
+    const cancelled = await this.#finished.wait(this.#interval === Infinity ? undefined : this.#interval);
+    if (!cancelled) await callTarget(this.#fn, this.#fnArgs);
+    this.#finished.set();
+  }
+}
