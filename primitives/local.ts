@@ -46,7 +46,6 @@ export class Local {
       if (!dict) perThread.set(thread, dict = Object.create(null) as Record<PropertyKey, unknown>);
       return dict;
     };
-    // deno-lint-ignore no-constructor-return
     return new Proxy(this, {
       get(target, key, receiver) {
         const dict = own();

@@ -1,0 +1,8 @@
+/**
+ * Barrier conformance cases (being written).
+ *
+ * @module
+ */
+import { defineCases } from "./_suite.ts";
+
+export const barrierCases = defineCases([]);

@@ -1,0 +1,8 @@
+/**
+ * Contract conformance cases (being written).
+ *
+ * @module
+ */
+import { defineCases } from "./_suite.ts";
+
+export const contractCases = defineCases([]);

@@ -1,0 +1,8 @@
+/**
+ * Event conformance cases (being written).
+ *
+ * @module
+ */
+import { defineCases } from "./_suite.ts";
+
+export const eventCases = defineCases([]);

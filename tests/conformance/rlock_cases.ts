@@ -1,0 +1,8 @@
+/**
+ * Rlock conformance cases (being written).
+ *
+ * @module
+ */
+import { defineCases } from "./_suite.ts";
+
+export const rlockCases = defineCases([]);

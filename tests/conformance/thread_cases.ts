@@ -1,0 +1,8 @@
+/**
+ * Thread conformance cases (being written).
+ *
+ * @module
+ */
+import { defineCases } from "./_suite.ts";
+
+export const threadCases = defineCases([]);

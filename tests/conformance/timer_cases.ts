@@ -1,0 +1,8 @@
+/**
+ * Timer conformance cases (being written).
+ *
+ * @module
+ */
+import { defineCases } from "./_suite.ts";
+
+export const timerCases = defineCases([]);
