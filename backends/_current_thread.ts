@@ -22,14 +22,60 @@ export interface ThreadIdentity {
 const storage = new AsyncLocalStorage<ThreadIdentity>();
 let isolateThread: ThreadIdentity = { ident: 1, name: "MainThread", daemon: false };
 
+// Set while a waiter's `wake` runs on the stack of the thread that woke it.
+let waking: ThreadIdentity | undefined;
+
 /** The thread running now. */
 export function currentIdentity(): ThreadIdentity {
-  return storage.getStore() ?? isolateThread;
+  return waking ?? storage.getStore() ?? isolateThread;
+}
+
+/**
+ * Runs a parked waiter's `wake(token)` as the waiter's own thread, though it
+ * runs on the waker's stack: a lock handed off this way records the waiter as
+ * its owner, not the thread that released it. Synchronous code only (cheaper
+ * than `runAsThread`, which a hand-off cannot afford).
+ */
+export function wakeAs<T>(thread: ThreadIdentity, request: { wake(token: number): T }, token: number): T {
+  const previous = waking;
+  waking = thread;
+  try {
+    return request.wake(token);
+  } finally {
+    waking = previous;
+  }
 }
 
 /** Runs `fn` (and every task it starts) as `thread`. */
 export function runAsThread<T>(thread: ThreadIdentity, fn: () => T): T {
   return storage.run(thread, fn);
+}
+
+/**
+ * Runs `fn` outside every thread, in the context this module was loaded in.
+ * A first `import()` started inside a thread leaks that thread's context into
+ * later tasks Deno starts itself (the next `Deno.test` ran as the thread), so
+ * module targets are imported through this.
+ */
+export const outsideThreads: <T>(fn: () => T) => T = typeof AsyncLocalStorage.snapshot === "function"
+  ? AsyncLocalStorage.snapshot()
+  : (fn) => fn(); // a runtime without snapshot(): nothing to do
+
+let issuedIdent = 1; // 1 is the main thread
+let identSource: (() => number) | undefined;
+
+/** A new thread ident, distinct from every ident issued in the program. */
+export function nextIdent(): number {
+  return identSource ? identSource() : ++issuedIdent;
+}
+
+/**
+ * Makes idents come from a counter shared by every thread of the program
+ * (Workers included). `make` receives the highest ident issued here so far,
+ * so the shared counter can start above it.
+ */
+export function shareIdents(make: (issued: number) => () => number): void {
+  identSource = make(issuedIdent);
 }
 
 /** Sets the thread that code outside any started thread runs as. */

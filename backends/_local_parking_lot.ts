@@ -7,7 +7,7 @@
  * @module
  */
 import { DeadlockError } from "../primitives/errors.ts";
-import { currentIdentity } from "./_current_thread.ts";
+import { currentIdentity, wakeAs } from "./_current_thread.ts";
 import { LocalCells } from "./_local_cells.ts";
 import { beginWait, endWait } from "./_pending.ts";
 import { type Cells, PARK_INVALID, type ParkRequest, type UnparkResult } from "./types.ts";
@@ -21,9 +21,14 @@ export interface TimerSource {
   clearTimer(handle: unknown): void;
 }
 
+// The three answers unparkOne can give, made once rather than per wake.
+const NONE: UnparkResult = Object.freeze({ unparked: false, haveMore: false });
+const LAST_ONE: UnparkResult = Object.freeze({ unparked: true, haveMore: false });
+const ONE_OF_MANY: UnparkResult = Object.freeze({ unparked: true, haveMore: true });
+
 /** Checks that `cells` came from an in-isolate backend. */
 export function localCells(cells: Cells): LocalCells {
-  if (cells instanceof LocalCells) return cells;
+  if (LocalCells.is(cells)) return cells;
   throw new TypeError(
     `Cannot park on cells of another kind of backend: expected in-isolate cells, received ${cells?.constructor?.name}`,
   );
@@ -79,10 +84,10 @@ export class LocalParkingLot {
     const queue = localCells(cells).queues[index];
     const w = queue?.shift();
     if (!w) {
-      callback({ unparked: false, haveMore: false });
+      callback(NONE);
       return false;
     }
-    const token = callback({ unparked: true, haveMore: queue!.size > 0 });
+    const token = callback(queue!.size > 0 ? ONE_OF_MANY : LAST_ONE);
     this.#wake(w, token);
     return true;
   }
@@ -109,7 +114,7 @@ export class LocalParkingLot {
     this.#cleanup(w);
     let value: unknown;
     try {
-      value = w.request.wake(token);
+      value = wakeAs(w.thread, w.request, token);
     } catch (error) {
       w.reject(error);
       return;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ThreadIdentity } from "./_current_thread.ts";
+import type { RegisteredWait } from "./_pending.ts";
 import type { ParkRequest } from "./types.ts";
 
 /** One parked waiter: a node of the queue of the cell it waits on. */
@@ -23,6 +24,10 @@ export class Waiter {
   timer: unknown = undefined;
   /** The abort listener, if a signal was given. */
   onAbort: (() => void) | undefined = undefined;
+  /** Links of the pending-wait registry (see `_pending.ts`). */
+  pendingPrev: RegisteredWait | undefined = undefined;
+  /** Links of the pending-wait registry (see `_pending.ts`). */
+  pendingNext: RegisteredWait | undefined = undefined;
 
   /**
    * @param backend The backend's name.

@@ -32,6 +32,16 @@ export interface Capabilities {
   readonly parallelThreads: boolean;
   /** A `Thread` target may be a function (and a subclass may override `run`). */
   readonly functionTargets: boolean;
+  /**
+   * Locks are eventually fair instead of strictly FIFO: a release wakes the
+   * oldest waiter but lets it race a thread that re-acquires at once, and
+   * hands the lock straight to it only when the parking lot asks for
+   * fairness ({@linkcode UnparkResult.beFair}, about once a millisecond).
+   * Across Workers every hand-off costs a sleeping thread's wake-up, so
+   * strict hand-off would cap a contended lock at one owner per wake-up.
+   * Absent or `false`: every release with waiters hands off to the oldest.
+   */
+  readonly eventualFairness?: boolean;
 }
 
 /**
@@ -65,7 +75,9 @@ export const PARK_INVALID: unique symbol = Symbol("park-invalid");
  * What a thread asks for when it parks on a cell. The callbacks run
  * atomically with the parking lot's own bookkeeping for that cell (on a
  * shared-memory backend, under the lot's lock for the cell), so a primitive
- * can change its state and enqueue a waiter as one step.
+ * can change its state and enqueue a waiter as one step. A primitive may
+ * pass one request to many parks at once (a lock reuses the request of a
+ * plain `acquire()`), so a backend must keep per-waiter state elsewhere.
  */
 export interface ParkRequest<T> {
   /** What is waited on (for traces and deadlock reports). */
@@ -84,7 +96,11 @@ export interface ParkRequest<T> {
    * whether no other waiter remains on the cell.
    */
   timedOut?(wasLast: boolean): void;
-  /** Turns the unparker's token into the value the park resolves with. */
+  /**
+   * Turns the unparker's token into the value the park resolves with. It
+   * runs as the woken thread (a lock handed off here records the waiter as
+   * its owner), even where a backend calls it on the unparker's stack.
+   */
   wake(token: number): T;
   /** The value the park resolves with when the timeout elapses. */
   readonly timeoutValue: T;
@@ -100,6 +116,11 @@ export interface UnparkResult {
   readonly unparked: boolean;
   /** More waiters remain on the cell after this one. */
   readonly haveMore: boolean;
+  /**
+   * The parking lot asks for a fair hand-off now (backends with
+   * `eventualFairness`: it says so about once a millisecond per bucket).
+   */
+  readonly beFair?: boolean;
 }
 
 /** A reference to a module export, the target form every backend accepts. */
@@ -123,6 +144,38 @@ export interface ThreadBody {
   readonly daemon: boolean;
 }
 
+/** What a backend needs to run a module target in a Worker. */
+export interface WorkerThreadRequest {
+  /** The thread's name. */
+  readonly name: string;
+  /** A daemon thread does not keep the program alive. */
+  readonly daemon: boolean;
+  /** The thread's ident, already allocated. */
+  readonly ident: number;
+  /** What the Worker imports and calls. */
+  readonly target: ModuleTarget;
+  /** The arguments, structured-cloned (shareable primitives arrive revived). */
+  readonly args: readonly unknown[];
+  /** The stack size in bytes set by `stackSize()`, or 0 for the default. */
+  readonly stackSize: number;
+  /**
+   * Called once on the spawning thread when the Worker's target has ended:
+   * `failed` with the (revived) exception that escaped it, if any.
+   */
+  onEnd(failed: boolean, error: unknown): void;
+}
+
+/** A running Worker thread, as its spawner sees it. */
+export interface WorkerThread {
+  /** The Worker's thread id. */
+  readonly nativeId: number;
+  /**
+   * Blocks the calling thread until the target ends (then `onEnd` has run)
+   * or `timeout` ms pass (`Infinity`: forever); says whether it ended.
+   */
+  joinSync(timeout: number): boolean;
+}
+
 /**
  * A backend: the kernel every primitive is written over.
  *
@@ -133,8 +186,28 @@ export interface Backend {
   readonly name: string;
   /** What the backend can do. */
   readonly capabilities: Capabilities;
-  /** Allocates `count` zeroed cells for one primitive's state. */
-  allocate(count: number): Cells;
+  /**
+   * Allocates `count` zeroed cells for one primitive's state. `kind` (the
+   * primitive's class name) is recorded where cells can be shared, so a
+   * handle is checked against what the memory really holds.
+   */
+  allocate(count: number, kind?: string): Cells;
+  /**
+   * Where `cells` live, as a structured-cloneable value a handle carries to
+   * another thread (backends with `sharedMemory` only).
+   */
+  locate?(cells: Cells): unknown;
+  /**
+   * The cells at a location made by {@linkcode Backend.locate}, possibly in
+   * another thread. Throws `TypeError` if the location is not one, or does
+   * not hold `count` cells of a `kind`.
+   */
+  adopt?(location: unknown, kind: string, count: number): Cells;
+  /**
+   * Runs a module target in a new Worker (backends with `parallelThreads`).
+   * `request.onEnd` is called once, on the calling thread, when it ends.
+   */
+  spawnWorker?(request: WorkerThreadRequest): WorkerThread;
   /**
    * Parks the calling thread on cell `index` of `cells` until an unpark
    * wakes it, the timeout elapses or the signal aborts. Waiters on one cell

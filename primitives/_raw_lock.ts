@@ -19,9 +19,9 @@
  *
  * @module
  */
-import { type Cells, PARK_INVALID, type ParkRequest, type Subject } from "../backends/types.ts";
+import { type Cells, PARK_INVALID, type ParkRequest, type Subject, type UnparkResult } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import type { Wait } from "./_wait_options.ts";
+import { FOREVER, type Wait } from "./_wait_options.ts";
 
 const LOCKED = 1;
 const PARKED = 2;
@@ -34,6 +34,9 @@ export const RESOLVED_FALSE: Promise<boolean> = Promise.resolve(false);
 
 /** A lock over one cell; see the module doc for the state table. */
 export class RawLock {
+  // The request of a plain `acquire()` is the same every time: made once, on first contention.
+  #forever: ParkRequest<boolean> | undefined = undefined;
+
   /**
    * @param backend The kernel.
    * @param cells Where the state lives.
@@ -99,19 +102,27 @@ export class RawLock {
     const i = this.index;
     if (cells.cas(i, LOCKED, 0)) return true;
     if (!(cells.load(i) & LOCKED)) return false;
-    this.backend.unparkOne(cells, i, (result) => {
-      if (!result.unparked) {
-        cells.store(i, 0);
-        return 0;
-      }
-      // Hand-off: the lock stays locked and passes to the woken waiter.
-      if (!result.haveMore) cells.store(i, LOCKED);
-      return HANDOFF;
-    });
+    this.backend.unparkOne(cells, i, this.#onUnpark);
     return true;
   }
 
+  // Made once, not per release.
+  readonly #onUnpark = (result: UnparkResult): number => {
+    if (!result.unparked) {
+      this.cells.store(this.index, 0);
+      return 0;
+    }
+    // Hand-off: the lock stays locked and passes to the woken waiter.
+    if (!result.haveMore) this.cells.store(this.index, LOCKED);
+    return HANDOFF;
+  };
+
   #request(wait: Wait): ParkRequest<boolean> {
+    if (wait === FOREVER) return this.#forever ??= this.#makeRequest(wait);
+    return this.#makeRequest(wait);
+  }
+
+  #makeRequest(wait: Wait): ParkRequest<boolean> {
     const cells = this.cells;
     const i = this.index;
     return {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { outsideThreads } from "../backends/_current_thread.ts";
 import type { ModuleTarget, Target } from "../backends/types.ts";
 import { describe } from "./_wait_options.ts";
 
@@ -30,7 +31,8 @@ export function targetName(target: Target): string {
 /** Calls a target with `args`; a module target is imported first. */
 export function callTarget(target: Target, args: readonly unknown[]): unknown {
   if (typeof target === "function") return (target as (...a: unknown[]) => unknown)(...args);
-  return import(String(target.module)).then((module) => {
+  const url = String(target.module);
+  return outsideThreads(() => import(url)).then((module) => {
     const fn = module[target.export];
     if (typeof fn !== "function") {
       throw new TypeError(

@@ -286,6 +286,16 @@ export class Barrier {
     return this.#core.backend;
   }
 
+  /**
+   * Describes the barrier, as Python's repr does.
+   *
+   * @returns Such as `<Barrier#3 waiters=1/3>`, or `<Barrier#3 broken>`.
+   */
+  toString(): string {
+    const label = this.#core.label;
+    return this.broken ? `<${label} broken>` : `<${label} waiters=${this.nWaiting}/${this.#parties}>`;
+  }
+
   #checkWait(timeout: unknown): Wait {
     const what = `wait on ${this.#core.label}`;
     if (timeout === undefined || timeout === null) return { blocking: true, timeout: this.#timeout, signal: undefined };

@@ -320,8 +320,13 @@ export class Condition {
     while (!result) {
       const remaining = deadline - backend.now();
       if (remaining <= 0) break;
-      await this.wait({ timeout: remaining === Infinity ? undefined : remaining, signal: wait.signal });
+      const notified = await this.wait({
+        timeout: remaining === Infinity ? undefined : remaining,
+        signal: wait.signal,
+      });
       result = predicate();
+      // A wait that timed out used up the time left.
+      if (!notified) break;
     }
     return result;
   }
@@ -356,8 +361,10 @@ export class Condition {
     while (!result) {
       const remaining = deadline - backend.now();
       if (remaining <= 0) break;
-      this.waitSync(remaining === Infinity ? undefined : remaining);
+      const notified = this.waitSync(remaining === Infinity ? undefined : remaining);
       result = predicate();
+      // A wait that timed out used up the time left (on one thread it gives up at once: never spin).
+      if (!notified) break;
     }
     return result;
   }

@@ -50,7 +50,8 @@ export class Lock {
     const cells = core.cells;
     // Remember the holder only where a report can use it: it costs a lookup.
     const onAcquired = core.backend.record ? () => cells.store(1, currentIdentity().ident) : noop;
-    core.holder = () => this.locked() ? threadName(cells.load(1)) : undefined;
+    // Unknown (0) where nothing records the holder: a report must not name a thread then.
+    core.holder = () => this.locked() && cells.load(1) !== 0 ? threadName(cells.load(1)) : undefined;
     this.#raw = new RawLock(core.backend, cells, 0, core, onAcquired);
   }
 

@@ -184,19 +184,21 @@ export class RLock {
   release(): void {
     const core = this.#core;
     const cells = core.cells;
-    const me = currentIdentity();
-    if (cells.load(OWNER) !== me.ident) {
-      throw new RuntimeError(
-        `Cannot release un-acquired lock: ${core.label} is not owned by thread '${me.name}'${
-          this.locked() ? ` (owner: ${core.holder!()})` : ""
-        }`,
-      );
-    }
+    if (cells.load(OWNER) !== currentIdentity().ident) throw this.#notOwned();
     if (cells.add(COUNT, -1) === 1) {
       cells.store(OWNER, 0);
       this.#raw.release();
     }
     core.backend.record?.("release", core);
+  }
+
+  #notOwned(): RuntimeError {
+    const core = this.#core;
+    return new RuntimeError(
+      `Cannot release un-acquired lock: ${core.label} is not owned by thread '${currentIdentity().name}'${
+        this.locked() ? ` (owner: ${core.holder!()})` : ""
+      }`,
+    );
   }
 
   /**
@@ -284,9 +286,12 @@ export class RLock {
    *
    * @internal
    * @returns The saved recursion count and owner.
+   * @throws {RuntimeError} If the calling thread does not own the lock.
    */
   releaseSave(): RLockSavedState {
     const cells = this.#core.cells;
+    // As Python's `_release_save`: never free a lock the caller does not own.
+    if (cells.load(OWNER) !== currentIdentity().ident) throw this.#notOwned();
     const saved = [cells.load(COUNT), cells.load(OWNER)] as const;
     cells.store(COUNT, 0);
     cells.store(OWNER, 0);
@@ -333,12 +338,12 @@ export class RLock {
   /**
    * Describes the lock, as Python's repr does.
    *
-   * @returns Owner and count, such as `<locked RLock#2 owner=MainThread count=1>`.
+   * @returns Owner and count, such as `<locked RLock#2 owner=MainThread count=1>` or `<unlocked RLock#2 count=0>`.
    */
   toString(): string {
     const cells = this.#core.cells;
     return this.locked()
       ? `<locked ${this.#core.label} owner=${this.#core.holder!()} count=${cells.load(COUNT)}>`
-      : `<unlocked ${this.#core.label}>`;
+      : `<unlocked ${this.#core.label} count=0>`;
   }
 }

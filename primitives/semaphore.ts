@@ -392,4 +392,13 @@ export class BoundedSemaphore extends Semaphore {
       );
     }
   }
+
+  /**
+   * Describes the semaphore with its bound, as Python's repr does.
+   *
+   * @returns Such as `<BoundedSemaphore#4 value=2/3>`.
+   */
+  override toString(): string {
+    return `<${this.label} value=${this.value}/${this.#initial}>`;
+  }
 }

@@ -19,7 +19,7 @@ import { SystemExit } from "./system_exit.ts";
 export interface ThreadOptions {
   /** What the thread runs: a function (in-isolate backends) or `{ module, export }`. */
   target?: Target;
-  /** The thread's name; default `Thread-N (target)`. */
+  /** The thread's name; omitted or empty, `Thread-N (target)`. */
   name?: string;
   /** Arguments passed to the target. */
   args?: unknown[];
@@ -112,7 +112,8 @@ export class Thread {
     if (daemon !== undefined && typeof daemon !== "boolean") {
       throw new TypeError(`Cannot create Thread as 'daemon' must be a boolean: received ${describe(daemon)}`);
     }
-    if (name !== undefined) this.#name = name;
+    // An empty name means the default, as in Python.
+    if (name !== undefined && name !== "") this.#name = name;
     else {
       const n = ++nameCounter;
       const suffix = this.#target && typeof this.#target === "function" && targetName(this.#target)
@@ -149,7 +150,21 @@ export class Thread {
     live.add(this);
     nameThread(this.#ident, this.#name);
     beginThread(this);
-    this.#backend.spawn(this, () => runAsThread(this as unknown as ThreadIdentity, () => this.#bootstrap()));
+    try {
+      this.#backend.spawn(this, () => runAsThread(this as unknown as ThreadIdentity, () => this.#bootstrap()));
+    } catch (error) {
+      // The thread never ran: leave no trace of it in the registries.
+      this.#finish();
+      throw error;
+    }
+  }
+
+  #finish(): void {
+    this.#alive = false;
+    live.delete(this);
+    forgetThread(this.#ident!);
+    endThread(this);
+    this.#done!.set();
   }
 
   async #bootstrap(): Promise<void> {
@@ -158,11 +173,7 @@ export class Thread {
     } catch (error) {
       if (!(error instanceof SystemExit)) reportThreadException(this, error);
     } finally {
-      this.#alive = false;
-      live.delete(this);
-      forgetThread(this.#ident!);
-      endThread(this);
-      this.#done!.set();
+      this.#finish();
     }
   }
 

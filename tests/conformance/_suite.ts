@@ -13,6 +13,7 @@
 import { assertEquals } from "@std/assert";
 import type { Backend, Capabilities } from "../../backends/types.ts";
 import { pendingWaits, runningThreads } from "../../backends/_pending.ts";
+import { asyncBackend } from "../../backends/async/mod.ts";
 import { Thread } from "../../primitives/thread.ts";
 import { sleep } from "../../primitives/time.ts";
 import { getExcepthook, setExcepthook } from "../../primitives/excepthook.ts";
@@ -24,8 +25,12 @@ export interface CaseContext {
   /** `{ backend }`, for constructors. */
   readonly options: { readonly backend: Backend };
   /**
-   * Starts `n` threads on the backend, each running `fn(i)`, like CPython's
-   * `Bunch`. Await `join()` of the result before the case ends.
+   * Starts `n` threads, each running `fn(i)`, like CPython's `Bunch`. Await
+   * `join()` of the result before the case ends. The threads run on the
+   * backend under test when it takes function targets; otherwise (`atomics`,
+   * whose threads are Workers) they are tasks of this isolate on the `async`
+   * backend, still using the primitives of the backend under test, whose
+   * cross-Worker behaviour has cases of its own.
    */
   bunch(fn: (i: number) => unknown, n?: number): Bunch;
   /** Sleeps on the backend's clock. */
@@ -96,9 +101,10 @@ async function runCase(backend: Backend, c: Case): Promise<void> {
     },
     bunch(fn, n = 1) {
       let done = 0;
+      const threadBackend = backend.capabilities.functionTargets ? backend : asyncBackend;
       const threads = Array.from({ length: n }, (_, i) =>
         new Thread({
-          backend,
+          backend: threadBackend,
           name: `bunch-${i}`,
           target: async () => {
             try {

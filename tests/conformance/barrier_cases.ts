@@ -1,8 +1,527 @@
 /**
- * Barrier conformance cases (being written).
+ * Barrier: CPython's `BarrierTests` (Lib/test/lock_tests.py) and the
+ * contract's rules (ms timeouts and the default timeout, signals, actions,
+ * `waitSync`).
  *
  * @module
  */
-import { defineCases } from "./_suite.ts";
+import {
+  assert,
+  assertEquals,
+  assertInstanceOf,
+  assertMatch,
+  assertRejects,
+  assertStrictEquals,
+  assertThrows,
+} from "@std/assert";
+import {
+  Barrier,
+  BrokenBarrierError,
+  DeadlockError,
+  monotonic,
+  OverflowError,
+  TIMEOUT_MAX,
+  ValueError,
+} from "../../mod.ts";
+import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 
-export const barrierCases = defineCases([]);
+/** Parties of the barriers CPython's tests use. */
+const N = 5;
+/** A default timeout that bounds every wait of a case that goes wrong. */
+const DEFAULT_TIMEOUT = 2000;
+
+/** Sleeps on the backend's clock until `done()` holds; fails rather than hang. */
+async function until(ctx: CaseContext, done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1000 && !done(); i++) await ctx.sleep(2);
+  if (!done()) throw new Error(`Gave up waiting until ${what}`);
+}
+
+/** Runs `fn` in `n` threads and waits for all of them. */
+function runThreads(ctx: CaseContext, fn: (i: number) => unknown, n: number = N): Promise<void> {
+  return ctx.bunch(fn, n).join();
+}
+
+/** CPython's `multipass`: N threads pass the barrier twice per cycle, in lockstep. */
+async function checkLockstep(ctx: CaseContext, cycles: number): Promise<void> {
+  const barrier = new Barrier(N, null, DEFAULT_TIMEOUT, ctx.options);
+  const before: true[] = [];
+  const after: true[] = [];
+  await runThreads(ctx, async () => {
+    for (let i = 0; i < cycles; i++) {
+      before.push(true);
+      assertEquals(after.length, i * N, "a thread ran ahead of the barrier");
+      await barrier.wait();
+      after.push(true);
+      assertEquals(before.length, (i + 1) * N, "a thread passed before all arrived");
+      await barrier.wait();
+    }
+    assertEquals(barrier.nWaiting, 0);
+    assertEquals(barrier.broken, false);
+  });
+  assertEquals(after.length, cycles * N);
+}
+
+export const barrierCases: Case[] = defineCases([
+  {
+    name: "Barrier: parties < 1 throws ValueError",
+    fn: ({ options }) => {
+      for (const parties of [0, -1]) {
+        const error = assertThrows(() => new Barrier(parties, null, null, options), ValueError);
+        assert(error.message.includes(`received ${parties}`), error.message);
+      }
+      assertThrows(() => new Barrier(1.5, null, null, options), TypeError);
+      assertThrows(() => new Barrier("3" as unknown as number, null, null, options), TypeError);
+      assertThrows(() => new Barrier(2, null, -5, options), ValueError);
+      assertThrows(() => new Barrier(2, null, TIMEOUT_MAX + 1, options), OverflowError);
+      assertThrows(() => new Barrier(2, 42 as never, null, options), TypeError);
+      assertEquals(new Barrier(1, null, null, options).parties, 1);
+    },
+  },
+  {
+    name: "Barrier: parties pass in lockstep",
+    fn: (ctx) => checkLockstep(ctx, 1),
+  },
+  {
+    name: "Barrier: parties pass in lockstep for 10 consecutive cycles",
+    fn: (ctx) => checkLockstep(ctx, 10),
+  },
+  {
+    name: "Barrier: wait() returns distinct indices 0..parties-1 in every cycle, over many cycles",
+    fn: async (ctx) => {
+      const parties = 3;
+      const cycles = 100;
+      const barrier = new Barrier(parties, null, DEFAULT_TIMEOUT, ctx.options);
+      const indices: number[][] = Array.from({ length: cycles }, () => []);
+      await runThreads(ctx, async () => {
+        for (let cycle = 0; cycle < cycles; cycle++) indices[cycle].push(await barrier.wait());
+      }, parties);
+      indices.forEach((cycle, i) => assertEquals(cycle.toSorted(), [0, 1, 2], `cycle ${i}`));
+      assertEquals(barrier.nWaiting, 0);
+      assertEquals(barrier.broken, false);
+    },
+  },
+  {
+    name: "Barrier: parties and nWaiting count the arrivals, and the last to arrive gets parties - 1",
+    fn: async (ctx) => {
+      const barrier = new Barrier(3, null, DEFAULT_TIMEOUT, ctx.options);
+      assertEquals(barrier.parties, 3);
+      assertEquals(barrier.nWaiting, 0);
+      const indices: number[] = [];
+      const first = ctx.bunch(async () => indices.push(await barrier.wait()));
+      await ctx.settle();
+      assertEquals(barrier.nWaiting, 1);
+      const second = ctx.bunch(async () => indices.push(await barrier.wait()));
+      await ctx.settle();
+      assertEquals(barrier.nWaiting, 2);
+      assertEquals(await barrier.wait(), 2);
+      await first.join();
+      await second.join();
+      assertEquals(indices.toSorted(), [0, 1]);
+      assertEquals(barrier.nWaiting, 0);
+      assertEquals(barrier.parties, 3);
+    },
+  },
+  {
+    name: "Barrier: a single party passes at once, again and again",
+    fn: async ({ options }) => {
+      const barrier = new Barrier(1, null, null, options);
+      assertEquals(await barrier.wait(), 0);
+      assertEquals(await barrier.wait(), 0);
+      assertEquals(barrier.waitSync(), 0);
+    },
+  },
+  {
+    name: "Barrier: the action runs exactly once per cycle, before any wait() of that cycle returns",
+    fn: async (ctx) => {
+      let runs = 0;
+      const barrier = new Barrier(N, () => void runs++, DEFAULT_TIMEOUT, ctx.options);
+      const cycles = 3;
+      await runThreads(ctx, async () => {
+        for (let cycle = 0; cycle < cycles; cycle++) {
+          await barrier.wait();
+          assertEquals(runs, cycle + 1);
+        }
+      });
+      assertEquals(runs, cycles);
+    },
+  },
+  {
+    name: "Barrier: an async action is awaited before any wait() of its cycle returns",
+    fn: async (ctx) => {
+      let started = 0;
+      let finished = 0;
+      const barrier = new Barrier(
+        N,
+        async () => {
+          started++;
+          await ctx.sleep(10);
+          finished++;
+        },
+        DEFAULT_TIMEOUT,
+        ctx.options,
+      );
+      await runThreads(ctx, async () => {
+        for (let cycle = 0; cycle < 2; cycle++) {
+          await barrier.wait();
+          assertEquals(finished, cycle + 1, "wait() returned before the action finished");
+        }
+      });
+      assertEquals(started, 2);
+      assertEquals(finished, 2);
+    },
+  },
+  {
+    name: "Barrier: an action that throws breaks the barrier",
+    fn: async (ctx) => {
+      let calls = 0;
+      const failure = new Error("action failed");
+      const barrier = new Barrier(
+        3,
+        () => {
+          if (++calls === 1) throw failure;
+        },
+        DEFAULT_TIMEOUT,
+        ctx.options,
+      );
+      const outcomes: unknown[] = [];
+      await runThreads(ctx, async () => {
+        try {
+          outcomes.push(await barrier.wait());
+        } catch (error) {
+          outcomes.push(error);
+        }
+      }, 3);
+      // The last party, which ran the action, gets its error; the others find the barrier broken.
+      assertEquals(outcomes.filter((o) => o === failure).length, 1);
+      assertEquals(outcomes.filter((o) => o instanceof BrokenBarrierError).length, 2);
+      assertEquals(barrier.broken, true);
+      await assertRejects(() => barrier.wait(), BrokenBarrierError);
+      barrier.reset();
+      const indices: number[] = [];
+      await runThreads(ctx, async () => indices.push(await barrier.wait()), 3);
+      assertEquals(indices.toSorted(), [0, 1, 2]);
+      assertEquals(calls, 2);
+    },
+  },
+  {
+    name: "Barrier: an async action that rejects breaks the barrier",
+    fn: async (ctx) => {
+      const failure = new Error("async action failed");
+      const barrier = new Barrier(
+        2,
+        async () => {
+          await ctx.sleep(1);
+          throw failure;
+        },
+        DEFAULT_TIMEOUT,
+        ctx.options,
+      );
+      const outcomes: unknown[] = [];
+      await runThreads(ctx, async () => {
+        try {
+          outcomes.push(await barrier.wait());
+        } catch (error) {
+          outcomes.push(error);
+        }
+      }, 2);
+      assertEquals(outcomes.filter((o) => o === failure).length, 1);
+      assertEquals(outcomes.filter((o) => o instanceof BrokenBarrierError).length, 1);
+      assertEquals(barrier.broken, true);
+    },
+  },
+  {
+    name: "Barrier: abort() breaks the barrier for current and later waiters",
+    fn: async (ctx) => {
+      const barrier = new Barrier(N, null, DEFAULT_TIMEOUT, ctx.options);
+      let passed = 0;
+      let broken = 0;
+      await runThreads(ctx, async () => {
+        try {
+          const i = await barrier.wait();
+          if (i === Math.floor(N / 2)) {
+            barrier.abort();
+            return;
+          }
+          await barrier.wait();
+          passed++;
+        } catch (error) {
+          assertInstanceOf(error, BrokenBarrierError);
+          broken++;
+        }
+      });
+      assertEquals(passed, 0);
+      assertEquals(broken, N - 1);
+      assertEquals(barrier.broken, true);
+      await assertRejects(() => barrier.wait(), BrokenBarrierError);
+      assertEquals(barrier.nWaiting, 0);
+    },
+  },
+  {
+    name: "Barrier: reset() frees the waiting threads, and the barrier can be passed again",
+    fn: async (ctx) => {
+      const barrier = new Barrier(N, null, DEFAULT_TIMEOUT, ctx.options);
+      let passed = 0;
+      let broken = 0;
+      let again = 0;
+      await runThreads(ctx, async () => {
+        const i = await barrier.wait();
+        if (i === Math.floor(N / 2)) {
+          await until(ctx, () => barrier.nWaiting >= N - 1, "the others wait again");
+          barrier.reset();
+        } else {
+          try {
+            await barrier.wait();
+            passed++;
+          } catch (error) {
+            assertInstanceOf(error, BrokenBarrierError);
+            broken++;
+          }
+        }
+        await barrier.wait();
+        again++;
+      });
+      assertEquals(passed, 0);
+      assertEquals(broken, N - 1);
+      assertEquals(again, N);
+      assertEquals(barrier.broken, false);
+    },
+  },
+  {
+    name: "Barrier: a broken barrier can be reset and used again",
+    fn: async (ctx) => {
+      const barrier = new Barrier(N, null, DEFAULT_TIMEOUT, ctx.options);
+      const sync = new Barrier(N, null, DEFAULT_TIMEOUT, ctx.options);
+      let passed = 0;
+      let broken = 0;
+      let again = 0;
+      await runThreads(ctx, async () => {
+        try {
+          const i = await barrier.wait();
+          if (i === Math.floor(N / 2)) throw new RangeError("this thread gives up");
+          await barrier.wait();
+          passed++;
+        } catch (error) {
+          if (error instanceof BrokenBarrierError) broken++;
+          else barrier.abort();
+        }
+        // Everyone has left the barrier before the reset, and nobody enters it before.
+        if (await sync.wait() === Math.floor(N / 2)) barrier.reset();
+        await sync.wait();
+        await barrier.wait();
+        again++;
+      });
+      assertEquals(passed, 0);
+      assertEquals(broken, N - 1);
+      assertEquals(again, N);
+      assertEquals(barrier.broken, false);
+    },
+  },
+  {
+    name: "Barrier: a wait with a timeout in ms breaks the barrier when a party is late",
+    fn: async (ctx) => {
+      const barrier = new Barrier(N, null, DEFAULT_TIMEOUT, ctx.options);
+      const errors: unknown[] = [];
+      await runThreads(ctx, async () => {
+        const i = await barrier.wait();
+        // One thread is late; the others' timeout is shorter than the delay.
+        if (i === Math.floor(N / 2)) await ctx.sleep(200);
+        try {
+          await barrier.wait(50);
+        } catch (error) {
+          errors.push(error);
+        }
+      });
+      assertEquals(errors.length, N);
+      errors.forEach((error) => assertInstanceOf(error, BrokenBarrierError));
+      assertEquals(barrier.broken, true);
+      assertEquals(barrier.nWaiting, 0);
+    },
+  },
+  {
+    name: "Barrier: wait() with timeout undefined or null uses the barrier's default timeout",
+    fn: async (ctx) => {
+      const timeout = 40;
+      const barrier = new Barrier(2, null, timeout, ctx.options);
+      const forms: (() => Promise<number>)[] = [
+        () => barrier.wait(),
+        () => barrier.wait(undefined),
+        () => barrier.wait(null),
+        () => barrier.wait({}),
+        () => barrier.wait({ timeout: null, signal: new AbortController().signal }),
+      ];
+      for (const wait of forms) {
+        barrier.reset();
+        const start = monotonic(ctx.options);
+        await assertRejects(wait, BrokenBarrierError);
+        // As CPython's assertTimeout: the wait lasted about the default timeout.
+        const elapsed = monotonic(ctx.options) - start;
+        assert(elapsed >= timeout * 0.6, `the wait gave up after ${elapsed} ms`);
+        assertEquals(barrier.broken, true);
+      }
+    },
+  },
+  {
+    name: "Barrier: wait(-1) waits forever whatever the default timeout",
+    fn: async (ctx) => {
+      const barrier = new Barrier(2, null, 20, ctx.options);
+      let index: number | undefined;
+      const early = ctx.bunch(async () => {
+        index = await barrier.wait(-1);
+      });
+      await ctx.sleep(80);
+      assertEquals(barrier.broken, false);
+      assertEquals(barrier.nWaiting, 1);
+      assertEquals(await barrier.wait({ timeout: -1 }), 1);
+      await early.join();
+      assertEquals(index, 0);
+    },
+  },
+  {
+    name: "Barrier: wait() checks its timeout",
+    fn: async ({ options }) => {
+      const barrier = new Barrier(2, null, null, options);
+      const error = await assertRejects(() => barrier.wait(-5), ValueError);
+      assert(error.message.includes("received -5"), error.message);
+      await assertRejects(() => barrier.wait({ timeout: -2 }), ValueError);
+      await assertRejects(() => barrier.wait(TIMEOUT_MAX + 1), OverflowError);
+      assertThrows(() => barrier.waitSync(-5), ValueError);
+      assertEquals(barrier.broken, false);
+      assertEquals(barrier.nWaiting, 0);
+    },
+  },
+  {
+    name: "Barrier: an already-aborted signal rejects at once with its reason",
+    fn: async ({ options }) => {
+      for (const parties of [1, 2]) {
+        const barrier = new Barrier(parties, null, null, options);
+        for (const extra of [{}, { timeout: -5 }]) {
+          const controller = new AbortController();
+          controller.abort(new Error("stop waiting"));
+          const error = await assertRejects(() => barrier.wait({ signal: controller.signal, ...extra }));
+          assertStrictEquals(error, controller.signal.reason);
+        }
+        assertEquals(barrier.broken, false);
+        assertEquals(barrier.nWaiting, 0);
+      }
+    },
+  },
+  {
+    name: "Barrier: aborting a pending wait rejects with the reason, leaves no waiter and breaks the barrier",
+    fn: async (ctx) => {
+      const barrier = new Barrier(3, null, DEFAULT_TIMEOUT, ctx.options);
+      const controller = new AbortController();
+      const outcomes: unknown[] = [];
+      const aborted = ctx.bunch(async () => {
+        try {
+          outcomes.push(await barrier.wait({ signal: controller.signal }));
+        } catch (error) {
+          outcomes.push(error);
+        }
+      });
+      const other = ctx.bunch(async () => {
+        await assertRejects(() => barrier.wait(), BrokenBarrierError);
+      });
+      await ctx.settle();
+      assertEquals(barrier.nWaiting, 2);
+      const reason = new Error("give up");
+      controller.abort(reason);
+      await aborted.join();
+      await other.join();
+      assertEquals(outcomes.length, 1);
+      assertStrictEquals(outcomes[0], reason);
+      // As after a timeout, the others were freed rather than left waiting for a party that left.
+      assertEquals(barrier.broken, true);
+      assertEquals(barrier.nWaiting, 0);
+      barrier.reset();
+      const indices: number[] = [];
+      await runThreads(ctx, async () => indices.push(await barrier.wait()), 3);
+      assertEquals(indices.toSorted(), [0, 1, 2]);
+    },
+  },
+  {
+    name: "Barrier: waitSync passes as the last party and runs the action once",
+    fn: async (ctx) => {
+      let runs = 0;
+      const barrier = new Barrier(2, () => void runs++, DEFAULT_TIMEOUT, ctx.options);
+      let index: number | undefined;
+      const early = ctx.bunch(async () => {
+        index = await barrier.wait();
+      });
+      await ctx.settle();
+      assertEquals(barrier.nWaiting, 1);
+      assertEquals(barrier.waitSync(), 1);
+      await early.join();
+      assertEquals(index, 0);
+      assertEquals(runs, 1);
+      assertEquals(barrier.nWaiting, 0);
+      const single = new Barrier(1, () => void runs++, null, ctx.options);
+      assertEquals(single.waitSync(), 0);
+      assertEquals(runs, 2);
+    },
+  },
+  {
+    name: "Barrier: waitSync breaks the barrier when its action returns a Promise",
+    fn: ({ options }) => {
+      const barrier = new Barrier(1, () => Promise.resolve(), null, options);
+      assertThrows(() => barrier.waitSync(), TypeError, "Promise");
+      assertEquals(barrier.broken, true);
+      assertThrows(() => barrier.waitSync(), BrokenBarrierError);
+    },
+  },
+  {
+    name: "Barrier: waitSync never waits on a single-thread backend",
+    fn: async (ctx) => {
+      const barrier = new Barrier(2, null, null, ctx.options);
+      if (!ctx.backend.capabilities.blockingWait) {
+        // Nobody can arrive while this thread blocks: a finite wait breaks the barrier at once.
+        assertThrows(() => barrier.waitSync(10), BrokenBarrierError);
+        assertEquals(barrier.broken, true);
+        assertEquals(barrier.nWaiting, 0);
+        barrier.reset();
+        // And a wait forever is a deadlock that leaves nobody counted as waiting.
+        const error = assertThrows(() => barrier.waitSync(), DeadlockError);
+        assert(error.message.includes(barrier.label), error.message);
+        assertEquals(barrier.nWaiting, 0);
+        barrier.reset();
+      } else {
+        assertThrows(() => barrier.waitSync(10), BrokenBarrierError);
+        barrier.reset();
+      }
+      // The barrier still works for two real parties.
+      const indices: number[] = [];
+      await runThreads(ctx, async () => indices.push(await barrier.wait()), 2);
+      assertEquals(indices.toSorted(), [0, 1]);
+    },
+  },
+  {
+    name: "Barrier: reset() of an idle barrier keeps it usable and repairs a broken one",
+    fn: async (ctx) => {
+      const barrier = new Barrier(2, null, DEFAULT_TIMEOUT, ctx.options);
+      barrier.reset();
+      assertEquals(barrier.broken, false);
+      barrier.abort();
+      assertEquals(barrier.broken, true);
+      await assertRejects(() => barrier.wait(), BrokenBarrierError);
+      barrier.reset();
+      assertEquals(barrier.broken, false);
+      const indices: number[] = [];
+      await runThreads(ctx, async () => indices.push(await barrier.wait()), 2);
+      assertEquals(indices.toSorted(), [0, 1]);
+    },
+  },
+  {
+    name: "Barrier: toString shows the waiters, or that it is broken",
+    fn: async (ctx) => {
+      const barrier = new Barrier(3, null, DEFAULT_TIMEOUT, ctx.options);
+      assertMatch(String(barrier), /^<Barrier#\d+ waiters=0\/3>$/);
+      const bunch = ctx.bunch(() => barrier.wait(), 2);
+      await until(ctx, () => barrier.nWaiting >= 2, "two threads wait");
+      assertMatch(String(barrier), /waiters=2\/3>$/);
+      await barrier.wait();
+      await bunch.join();
+      assertMatch(String(barrier), /waiters=0\/3>$/);
+      barrier.abort();
+      assertMatch(String(barrier), /^<Barrier#\d+ broken>$/);
+    },
+  },
+]);

@@ -1,0 +1,77 @@
+/**
+ * The arguments of a queue's `put` and `get`: Python's positional
+ * `(block, timeout)` or an options object `{ block, timeout, signal }`.
+ * Unlike `acquire`, a non-blocking call ignores its timeout and does not
+ * check it, as Python's queue does.
+ *
+ * @module
+ */
+import { checkTimeout, describe } from "../primitives/_wait_options.ts";
+
+/** How a queue's `put` or `get` may wait. */
+export interface QueueWaitOptions {
+  /** `false` returns at once (raising `Full`/`Empty`) instead of waiting; default `true`. */
+  block?: boolean;
+  /** The contract's spelling of `block`; `block` wins if both are given. */
+  blocking?: boolean;
+  /** Milliseconds to wait; `undefined`, `null` or `-1` wait forever. Ignored when not blocking. */
+  timeout?: number | null;
+  /** Aborting it rejects the call with `signal.reason` and leaves no waiter behind. */
+  signal?: AbortSignal;
+}
+
+/** A checked queue wait: `timeout` is `Infinity` for "forever" and unused when not blocking. */
+export interface QueueWait {
+  readonly block: boolean;
+  readonly timeout: number;
+  readonly signal: AbortSignal | undefined;
+}
+
+/** A blocking wait forever with no signal: the common case, made once. */
+export const WAIT_FOREVER: QueueWait = Object.freeze({ block: true, timeout: Infinity, signal: undefined });
+/** A non-blocking call with no signal. */
+export const NO_WAIT: QueueWait = Object.freeze({ block: false, timeout: 0, signal: undefined });
+
+/**
+ * Checks `(block?, timeout?)` or `(options)`.
+ *
+ * @param what The call, for messages (`put to Queue#1`).
+ */
+export function checkQueueWait(what: string, first: unknown, second: unknown): QueueWait {
+  if (first === undefined && second === undefined) return WAIT_FOREVER;
+  let block: unknown;
+  let timeout: unknown;
+  let signal: AbortSignal | undefined;
+  if (first !== null && typeof first === "object") {
+    if (second !== undefined) {
+      throw new TypeError(`Cannot ${what} with both an options object and a timeout: received ${describe(second)}`);
+    }
+    const options = first as QueueWaitOptions;
+    block = options.block ?? options.blocking;
+    timeout = options.timeout;
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) {
+      throw new TypeError(`Cannot ${what} as 'signal' must be an AbortSignal: received ${describe(options.signal)}`);
+    }
+    signal = options.signal;
+  } else {
+    block = first;
+    timeout = second;
+  }
+  if (block === undefined) block = true;
+  if (typeof block !== "boolean") {
+    throw new TypeError(`Cannot ${what} as 'block' must be a boolean: received ${describe(block)}`);
+  }
+  if (!block) return signal === undefined ? NO_WAIT : { block: false, timeout: 0, signal };
+  const ms = checkTimeout(what, timeout);
+  if (ms === Infinity && signal === undefined) return WAIT_FOREVER;
+  return { block: true, timeout: ms, signal };
+}
+
+/** The options a `Condition.wait` takes for the time left. */
+export function conditionWait(remaining: number, signal: AbortSignal | undefined): number | {
+  timeout?: number;
+  signal?: AbortSignal;
+} | undefined {
+  if (signal === undefined) return remaining === Infinity ? undefined : remaining;
+  return remaining === Infinity ? { signal } : { timeout: remaining, signal };
+}

@@ -1,0 +1,101 @@
+/**
+ * Where a queue keeps its items: the one part of a queue that changes from
+ * one kind to another (FIFO, LIFO, heap), and the part a shared-memory queue
+ * will swap for a ring buffer of structured-cloned items. The queue's
+ * algorithm (its lock, its conditions, its counters in cells) never touches
+ * the items except through this interface.
+ *
+ * @module
+ */
+
+/** The items of one queue. Called only with the queue's state consistent. */
+export interface QueueStorage<T> {
+  /** How many items are stored. */
+  readonly size: number;
+  /** Stores an item. It may throw (a priority queue that cannot order it): then nothing changed. */
+  push(item: T): void;
+  /** Removes and returns the next item; only called when `size > 0`. It may throw: then nothing changed. */
+  pop(): T;
+  /** Removes every item. */
+  clear(): void;
+  /**
+   * Whether the items live in this isolate only. Every storage so far does:
+   * all users of such a queue are threads of one isolate, so a blocking
+   * `...Sync` call could never be satisfied while it blocks.
+   */
+  readonly isolateLocal: boolean;
+}
+
+/** First in, first out: a growable ring buffer (`Array.shift` is O(n) on large arrays). */
+export class FifoStorage<T> implements QueueStorage<T> {
+  #items: (T | undefined)[] = new Array(16);
+  #head = 0;
+  #size = 0;
+  /** The items live in this isolate. */
+  readonly isolateLocal = true;
+
+  /** How many items are stored. */
+  get size(): number {
+    return this.#size;
+  }
+
+  /** Appends an item. */
+  push(item: T): void {
+    const items = this.#items;
+    if (this.#size === items.length) this.#grow();
+    this.#items[(this.#head + this.#size) & (this.#items.length - 1)] = item;
+    this.#size++;
+  }
+
+  /** Removes the oldest item. */
+  pop(): T {
+    const items = this.#items;
+    const item = items[this.#head] as T;
+    items[this.#head] = undefined; // let it be collected
+    this.#head = (this.#head + 1) & (items.length - 1);
+    this.#size--;
+    return item;
+  }
+
+  /** Removes every item. */
+  clear(): void {
+    this.#items = new Array(16);
+    this.#head = 0;
+    this.#size = 0;
+  }
+
+  #grow(): void {
+    const old = this.#items;
+    const items: (T | undefined)[] = new Array(old.length * 2);
+    for (let i = 0; i < this.#size; i++) items[i] = old[(this.#head + i) & (old.length - 1)];
+    this.#items = items;
+    this.#head = 0;
+  }
+}
+
+/** Last in, first out: a stack. */
+export class LifoStorage<T> implements QueueStorage<T> {
+  #items: T[] = [];
+  /** The items live in this isolate. */
+  readonly isolateLocal = true;
+
+  /** How many items are stored. */
+  get size(): number {
+    return this.#items.length;
+  }
+
+  /** Pushes an item. */
+  push(item: T): void {
+    this.#items.push(item);
+  }
+
+  /** Pops the newest item. */
+  pop(): T {
+    return this.#items.pop() as T;
+  }
+
+  /** Removes every item. */
+  clear(): void {
+    this.#items = [];
+  }
+}
