@@ -59,7 +59,7 @@ export function runAsThread<T>(thread: ThreadIdentity, fn: () => T): T {
  */
 export const outsideThreads: <T>(fn: () => T) => T = typeof AsyncLocalStorage.snapshot === "function"
   ? AsyncLocalStorage.snapshot()
-  : (fn) => fn(); // a runtime without snapshot(): nothing to do
+  : (fn) => fn(); // without snapshot() (older runtimes), imports run in the thread's context
 
 let issuedIdent = 1; // 1 is the main thread
 let identSource: (() => number) | undefined;

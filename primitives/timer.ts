@@ -7,6 +7,7 @@ import type { BackendChoice } from "../backends/mod.ts";
 import type { Target } from "../backends/types.ts";
 import { callTarget, checkTarget } from "./_target.ts";
 import { checkTimeout } from "./_wait_options.ts";
+import { ValueError } from "./errors.ts";
 import { Event } from "./event.ts";
 import { Thread } from "./thread.ts";
 
@@ -58,6 +59,10 @@ export class Timer extends Thread {
    */
   constructor(interval: number, fn: Target, args: unknown[] = [], options: TimerOptions = {}) {
     super({ name: options.name, daemon: options.daemon, backend: options.backend });
+    // Unlike a timeout, an interval has no "forever": -1 is as wrong as -5.
+    if (typeof interval === "number" && interval < 0) {
+      throw new ValueError(`Cannot create Timer as 'interval' must be >= 0 ms: received ${interval}`);
+    }
     this.#interval = checkTimeout("create Timer as its interval", interval);
     this.#fn = checkTarget("create Timer", fn);
     if (!Array.isArray(args)) {
@@ -90,7 +95,7 @@ export class Timer extends Thread {
    * @returns Resolves when done.
    */
   override async run(): Promise<void> {
-    const cancelled = await this.#finished.wait(this.#interval === Infinity ? undefined : this.#interval);
+    const cancelled = await this.#finished.wait(this.#interval);
     if (!cancelled) await callTarget(this.#fn, this.#fnArgs);
     this.#finished.set();
   }

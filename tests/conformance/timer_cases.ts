@@ -115,6 +115,8 @@ export const timerCases = defineCases([
     name: "Timer: a bad interval, function or args is an error",
     fn: ({ options }) => {
       assertThrows(() => new Timer(-5, releaseSum, [], options), ValueError, "-5");
+      // An interval has no "forever": -1 is a bad interval, not an endless timer.
+      assertThrows(() => new Timer(-1, releaseSum, [], options), ValueError, "received -1");
       assertThrows(() => new Timer(NaN, releaseSum, [], options), ValueError);
       assertThrows(() => new Timer(TIMEOUT_MAX + 1, releaseSum, [], options), OverflowError);
       assertThrows(() => new Timer("5" as never, releaseSum, [], options), TypeError);
