@@ -11,6 +11,11 @@
  * `setDefaultBackend()`:
  * - `async` (default): threads are async tasks of one isolate; runs
  *   everywhere, edge runtimes included.
+ * - `cooperative`: a deterministic scheduler for tests: one thread at a
+ *   time, switching only at the library's scheduling points by a seeded
+ *   choice, virtual time, and `DeadlockError` instead of a hang;
+ *   `explore(scenario)` runs a test under many interleavings and reports the
+ *   first failing one with a seed that `replay` reproduces.
  *
  * @example Two threads, one lock
  * ```ts
@@ -45,6 +50,7 @@ export { Condition } from "./primitives/condition.ts";
 export { BoundedSemaphore, Semaphore, SEMAPHORE_VALUE_MAX } from "./primitives/semaphore.ts";
 export { Event } from "./primitives/event.ts";
 export { Barrier } from "./primitives/barrier.ts";
+export { revive } from "./primitives/revive.ts";
 export {
   activeCount,
   currentThread,
@@ -94,4 +100,19 @@ export {
   type UnparkResult,
 } from "./backends/mod.ts";
 export { AsyncBackend, asyncBackend } from "./backends/async/mod.ts";
+export { AtomicsBackend, type SharedLocation } from "./backends/atomics/mod.ts";
+export {
+  CooperativeBackend,
+  type CooperativeBackendOptions,
+  explore,
+  type ExploreOptions,
+  type ExploreResult,
+  type ExploreStrategy,
+  type Failure,
+  replay,
+  type ReplayOptions,
+  type ReplayResult,
+  type Scenario,
+  yieldNow,
+} from "./backends/cooperative/mod.ts";
 export { type PendingWait, pendingWaits, runningThreads } from "./backends/_pending.ts";

@@ -9,7 +9,7 @@
 import { DeadlockError } from "../primitives/errors.ts";
 import { currentIdentity, wakeAs } from "./_current_thread.ts";
 import { LocalCells } from "./_local_cells.ts";
-import { beginWait, endWait } from "./_pending.ts";
+import { beginWaitGroup, endWaitGroup, nextWaitSeq } from "./_pending.ts";
 import { type Cells, PARK_INVALID, type ParkRequest, type UnparkResult } from "./types.ts";
 import { Waiter } from "./_wait_queue.ts";
 
@@ -28,7 +28,11 @@ const ONE_OF_MANY: UnparkResult = Object.freeze({ unparked: true, haveMore: true
 
 /** Checks that `cells` came from an in-isolate backend. */
 export function localCells(cells: Cells): LocalCells {
-  if (LocalCells.is(cells)) return cells;
+  return LocalCells.is(cells) ? cells : wrongCells(cells);
+}
+
+// Out of line: the hot paths stay small enough for V8 to inline them.
+function wrongCells(cells: Cells): never {
   throw new TypeError(
     `Cannot park on cells of another kind of backend: expected in-isolate cells, received ${cells?.constructor?.name}`,
   );
@@ -51,8 +55,18 @@ export class LocalParkingLot {
       w.resolve = resolve as (value: unknown) => void;
       w.reject = reject;
     });
+    w.pendingSeq = nextWaitSeq();
+    // The queue registers as a whole while it holds waiters: nothing to do per wait when it is busy.
+    if (queue.size === 0) beginWaitGroup(queue);
     queue.push(w);
-    beginWait(w);
+    if (request.timeout !== Infinity || request.signal !== undefined) this.#arm(w);
+    if (request.beforeSleep !== undefined) request.beforeSleep();
+    return promise;
+  }
+
+  // Kept out of `park` so that a plain wait does not pay for these closures' context.
+  #arm(w: Waiter): void {
+    const request = w.request;
     if (request.timeout !== Infinity) {
       w.timer = this.timers.setTimer(request.timeout, () => this.#leave(w, false), w.thread.daemon);
     }
@@ -61,8 +75,6 @@ export class LocalParkingLot {
       w.onAbort = () => this.#leave(w, true);
       signal.addEventListener("abort", w.onAbort, { once: true });
     }
-    request.beforeSleep?.();
-    return promise;
   }
 
   /** See `Backend.parkSync`: in one isolate nobody can wake a blocked caller. */
@@ -87,7 +99,9 @@ export class LocalParkingLot {
       callback(NONE);
       return false;
     }
-    const token = callback(queue!.size > 0 ? ONE_OF_MANY : LAST_ONE);
+    const haveMore = queue!.size > 0;
+    if (!haveMore) endWaitGroup(queue!);
+    const token = callback(haveMore ? ONE_OF_MANY : LAST_ONE);
     this.#wake(w, token);
     return true;
   }
@@ -99,6 +113,7 @@ export class LocalParkingLot {
     while (queue && woken < count) {
       const w = queue.shift();
       if (!w) break;
+      if (queue.size === 0) endWaitGroup(queue);
       this.#wake(w, token);
       woken++;
     }
@@ -111,15 +126,8 @@ export class LocalParkingLot {
   }
 
   #wake(w: Waiter, token: number): void {
-    this.#cleanup(w);
-    let value: unknown;
-    try {
-      value = wakeAs(w.thread, w.request, token);
-    } catch (error) {
-      w.reject(error);
-      return;
-    }
-    w.resolve(value);
+    if (w.timer !== undefined || w.onAbort !== undefined) this.#cleanup(w);
+    settle(w, token);
   }
 
   // Timeout or abort: the waiter takes itself out of the queue, so a later
@@ -127,6 +135,7 @@ export class LocalParkingLot {
   #leave(w: Waiter, aborted: boolean): void {
     if (!w.queued) return;
     w.queue.remove(w);
+    if (w.queue.size === 0) endWaitGroup(w.queue);
     this.#cleanup(w);
     const request = w.request;
     request.timedOut?.(w.queue.size === 0);
@@ -135,10 +144,21 @@ export class LocalParkingLot {
   }
 
   #cleanup(w: Waiter): void {
-    endWait(w);
     if (w.timer !== undefined) this.timers.clearTimer(w.timer);
     if (w.onAbort) w.request.signal!.removeEventListener("abort", w.onAbort);
   }
+}
+
+/** Resolves the waiter with what its `wake` makes of `token`, run as the waiter's thread. */
+function settle(w: Waiter, token: number): void {
+  let value: unknown;
+  try {
+    value = wakeAs(w.thread, w.request, token);
+  } catch (error) {
+    w.reject(error);
+    return;
+  }
+  w.resolve(value);
 }
 
 function holderText(holder: string | undefined): string {

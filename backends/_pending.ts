@@ -33,31 +33,82 @@ export interface RegisteredWait {
   pendingPrev?: RegisteredWait | undefined;
   /** The next entry (owned by the registry; `undefined` while not registered). */
   pendingNext?: RegisteredWait | undefined;
+  /** When the wait began, from {@linkcode nextWaitSeq} (orders the list). */
+  pendingSeq?: number;
 }
 
-// A circular list with a sentinel, oldest first: O(1) add and remove, no hashing.
-const waits = { pendingPrev: undefined, pendingNext: undefined } as unknown as RegisteredWait;
-waits.pendingPrev = waits.pendingNext = waits;
-const threads = new Set<{ readonly name: string }>();
+/**
+ * Waits registered as one: a queue whose waiters are all pending registers
+ * while it is not empty, so a busy queue costs the registry nothing per wait.
+ */
+export interface WaitGroup {
+  /** The previous group (owned by the registry). */
+  pendingPrev?: WaitGroup | undefined;
+  /** The next group (owned by the registry). */
+  pendingNext?: WaitGroup | undefined;
+  /** The group's waits, each with its `pendingSeq`. */
+  [Symbol.iterator](): Iterator<RegisteredWait>;
+}
 
-/** Registers a wait (at most once until {@linkcode endWait}). */
-export function beginWait(entry: RegisteredWait): void {
+interface Links<T> {
+  pendingPrev?: T | undefined;
+  pendingNext?: T | undefined;
+}
+
+// Circular lists with a sentinel: O(1) add and remove, no hashing.
+function sentinel<T extends Links<T>>(): T {
+  const head = { pendingPrev: undefined, pendingNext: undefined } as unknown as T;
+  head.pendingPrev = head.pendingNext = head;
+  return head;
+}
+
+function link<T extends Links<T>>(head: T, entry: T): void {
   if (entry.pendingNext !== undefined) return;
-  const last = waits.pendingPrev!;
+  const last = head.pendingPrev!;
   entry.pendingPrev = last;
-  entry.pendingNext = waits;
+  entry.pendingNext = head;
   last.pendingNext = entry;
-  waits.pendingPrev = entry;
+  head.pendingPrev = entry;
 }
 
-/** Removes a wait registered with {@linkcode beginWait}; does nothing if it is not registered. */
-export function endWait(entry: RegisteredWait): void {
+function unlink<T extends Links<T>>(entry: T): void {
   const next = entry.pendingNext;
   if (next === undefined) return;
   const prev = entry.pendingPrev!;
   prev.pendingNext = next;
   next.pendingPrev = prev;
   entry.pendingPrev = entry.pendingNext = undefined;
+}
+
+const waits = sentinel<RegisteredWait>();
+const groups = sentinel<WaitGroup>();
+const threads = new Set<{ readonly name: string }>();
+let seq = 0;
+
+/** A number for a wait that begins now: waits are listed in this order. */
+export function nextWaitSeq(): number {
+  return ++seq;
+}
+
+/** Registers a wait (at most once until {@linkcode endWait}). */
+export function beginWait(entry: RegisteredWait): void {
+  entry.pendingSeq = ++seq;
+  link(waits, entry);
+}
+
+/** Removes a wait registered with {@linkcode beginWait}; does nothing if it is not registered. */
+export function endWait(entry: RegisteredWait): void {
+  unlink(entry);
+}
+
+/** Registers a group of waits (a queue that has just become non-empty). */
+export function beginWaitGroup(group: WaitGroup): void {
+  link(groups, group);
+}
+
+/** Removes a group registered with {@linkcode beginWaitGroup} (its queue is empty again). */
+export function endWaitGroup(group: WaitGroup): void {
+  unlink(group);
 }
 
 /** Registers a running thread. */
@@ -88,11 +139,16 @@ export function endThread(thread: { readonly name: string }): void {
  * ```
  */
 export function pendingWaits(): PendingWait[] {
-  const list: PendingWait[] = [];
-  for (let w = waits.pendingNext!; w !== waits; w = w.pendingNext!) {
-    list.push({ backend: w.backend, op: w.request.op, subject: w.request.subject.label, thread: w.thread.name });
-  }
-  return list;
+  const all: RegisteredWait[] = [];
+  for (let w = waits.pendingNext!; w !== waits; w = w.pendingNext!) all.push(w);
+  for (let g = groups.pendingNext!; g !== groups; g = g.pendingNext!) all.push(...g);
+  all.sort((a, b) => (a.pendingSeq ?? 0) - (b.pendingSeq ?? 0));
+  return all.map((w) => ({
+    backend: w.backend,
+    op: w.request.op,
+    subject: w.request.subject.label,
+    thread: w.thread.name,
+  }));
 }
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ThreadIdentity } from "./_current_thread.ts";
-import type { RegisteredWait } from "./_pending.ts";
+import type { RegisteredWait, WaitGroup } from "./_pending.ts";
 import type { ParkRequest } from "./types.ts";
 
 /** One parked waiter: a node of the queue of the cell it waits on. */
@@ -28,6 +28,8 @@ export class Waiter {
   pendingPrev: RegisteredWait | undefined = undefined;
   /** Links of the pending-wait registry (see `_pending.ts`). */
   pendingNext: RegisteredWait | undefined = undefined;
+  /** When the wait began (orders the pending-wait registry). */
+  pendingSeq = 0;
 
   /**
    * @param backend The backend's name.
@@ -46,11 +48,15 @@ export class Waiter {
 function noop(): void {}
 
 /** The waiters of one cell, oldest first. */
-export class WaitQueue {
+export class WaitQueue implements WaitGroup {
   #head: Waiter | undefined = undefined;
   #tail: Waiter | undefined = undefined;
   /** How many waiters are queued. */
   size = 0;
+  /** Links of the pending-wait registry, while registered as a group (see `_pending.ts`). */
+  pendingPrev: WaitGroup | undefined = undefined;
+  /** Links of the pending-wait registry, while registered as a group (see `_pending.ts`). */
+  pendingNext: WaitGroup | undefined = undefined;
 
   /** Appends a waiter. */
   push(w: Waiter): void {
@@ -66,7 +72,13 @@ export class WaitQueue {
   /** Removes and returns the oldest waiter. */
   shift(): Waiter | undefined {
     const w = this.#head;
-    if (w) this.remove(w);
+    if (w === undefined) return undefined;
+    const next = w.next;
+    this.#head = next;
+    if (next === undefined) this.#tail = undefined;
+    else next.prev = w.next = undefined;
+    w.queued = false;
+    this.size--;
     return w;
   }
 

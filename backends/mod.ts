@@ -5,6 +5,8 @@
  * @module
  */
 import { asyncBackend } from "./async/mod.ts";
+import { atomicsBackend } from "./atomics/mod.ts";
+import { CooperativeBackend } from "./cooperative/backend.ts";
 import type { Backend, BackendName } from "./types.ts";
 
 export type {
@@ -24,7 +26,10 @@ export { PARK_INVALID } from "./types.ts";
 /** What a `{ backend }` option accepts: a registered name or a backend object. */
 export type BackendChoice = BackendName | (string & Record<never, never>) | Backend;
 
-const registry = new Map<string, Backend | (() => Backend)>([["async", asyncBackend]]);
+// `atomics` is made on first use: it allocates shared memory.
+const registry = new Map<string, Backend | (() => Backend)>([["async", asyncBackend], ["atomics", atomicsBackend]]);
+// `cooperative` is made on first use.
+registry.set("cooperative", () => new CooperativeBackend());
 let defaultBackend: Backend = asyncBackend;
 // A scope (the cooperative explorer) may override the default for the code it runs.
 let defaultOverride: (() => Backend | undefined) | undefined;
@@ -73,6 +78,9 @@ export function registerBackend(name: string, backend: Backend | (() => Backend)
 export function getBackend(choice?: BackendChoice): Backend {
   if (choice === undefined) return getDefaultBackend();
   if (typeof choice === "string") {
+    // Inside a scope (an explored schedule), its backend also answers to its own name.
+    const scoped = defaultOverride?.();
+    if (scoped !== undefined && scoped.name === choice) return scoped;
     const entry = registry.get(choice);
     if (entry === undefined) {
       throw new TypeError(

@@ -238,4 +238,12 @@ export interface Backend {
   schedulingPoint?(op: string, subject: Subject): Promise<void>;
   /** Records an operation that never waits (release, notify, set) in the backend's trace. */
   record?(op: string, subject: Subject): void;
+  /**
+   * Numbers the objects of one kind made on this backend (the `N` of labels
+   * such as `Lock#N` and of default thread names `Thread-N`). A fresh
+   * cooperative scheduler counts from 1, so a replayed schedule names
+   * everything as the original did. Without it, numbers are unique in the
+   * isolate.
+   */
+  nextSerial?(kind: string): number;
 }

@@ -191,7 +191,9 @@ Deno.bench("@esfx/async-semaphore AsyncSemaphore(1)", { group: CONTENDED }, asyn
 });
 
 // ---- Condition ping-pong -------------------------------------------------
-// Two tasks take turns: wait until it is my turn, pass the turn, notify.
+// Two tasks take turns: wait until it is my turn, pass the turn, notify. The
+// Condition is made over a Lock: its default RLock belongs to a thread, and
+// these tasks are not threads (both would run as the main thread and own it).
 
 async function floorPingPong(): Promise<void> {
   const mutex = new FloorMutex();
@@ -229,10 +231,6 @@ Deno.bench("floor: promise condition over the floor mutex", { group: PING_PONG, 
 
 Deno.bench("Condition over a Lock (async backend)", { group: PING_PONG }, async () => {
   await conditionPingPong(new Condition(new Lock()));
-});
-
-Deno.bench("Condition over its default RLock (async backend)", { group: PING_PONG }, async () => {
-  await conditionPingPong(new Condition());
 });
 
 // ---- owner changes, counted once outside timing --------------------------

@@ -8,6 +8,7 @@
  * | 0     | unlocked                                 |
  * | 1     | locked, nobody parked                    |
  * | 3     | locked, one or more waiters parked       |
+ * | 2     | unlocked, waiters parked (one was woken to race for it) |
  *
  * The PARKED bit is set by a waiter's `validate` and cleared by the last
  * waiter to leave by timeout or abort, both under the parking lot's
@@ -16,6 +17,14 @@
  * owning it, so a task that releases and re-acquires in a loop can never
  * barge ahead of a waiter (FIFO hand-off; a futex-style "clear and wake"
  * lets the releaser win nearly every time in one isolate).
+ *
+ * On a backend with `eventualFairness` (`atomics`), a hand-off between
+ * Workers costs a sleeping thread's wake-up (about 8 us), so strict hand-off
+ * would cap a contended lock at one owner per wake-up. There the release
+ * frees the lock (state 0, or 2 while others stay parked) and wakes the
+ * oldest waiter to race for it (token RACE), and hands off only when the
+ * parking lot says `beFair` (about once a millisecond, parking_lot's fair
+ * timeout): a waiter may be overtaken, but not for long.
  *
  * @module
  */
@@ -26,6 +35,7 @@ import { FOREVER, type Wait } from "./_wait_options.ts";
 const LOCKED = 1;
 const PARKED = 2;
 const HANDOFF = 1;
+const RACE = 2;
 
 /** A resolved `true`, shared: awaiting it is as cheap as awaiting a fresh one. */
 export const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
@@ -35,7 +45,9 @@ export const RESOLVED_FALSE: Promise<boolean> = Promise.resolve(false);
 /** A lock over one cell; see the module doc for the state table. */
 export class RawLock {
   // The request of a plain `acquire()` is the same every time: made once, on first contention.
-  #forever: ParkRequest<boolean> | undefined = undefined;
+  #forever: ParkRequest<boolean | null> | undefined = undefined;
+  // Made on the first release that finds waiters, then reused.
+  #onUnpark: ((result: UnparkResult) => number) | undefined = undefined;
 
   /**
    * @param backend The kernel.
@@ -56,6 +68,11 @@ export class RawLock {
   tryAcquire(): boolean {
     const cells = this.cells;
     const i = this.index;
+    // The common case in one step: free, nobody parked.
+    if (cells.cas(i, 0, LOCKED)) {
+      this.onAcquired();
+      return true;
+    }
     for (;;) {
       const state = cells.load(i);
       if (state & LOCKED) return false;
@@ -73,21 +90,43 @@ export class RawLock {
     const request = this.#request(wait);
     for (;;) {
       const parked = this.backend.park(this.cells, this.index, request);
-      if (parked !== PARK_INVALID) return parked;
+      if (parked !== PARK_INVALID) {
+        if (!this.backend.capabilities.eventualFairness) return parked as Promise<boolean>;
+        const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
+        return parked.then((got) => got !== null ? got : this.#raceAgain(wait, deadline));
+      }
       // The lock was released between our try and the park: try again.
       if (this.tryAcquire()) return RESOLVED_TRUE;
     }
+  }
+
+  // Woken to race for the lock (eventual fairness): try, else park again
+  // for what is left of the timeout.
+  #raceAgain(wait: Wait, deadline: number): Promise<boolean> | boolean {
+    if (this.tryAcquire()) return true;
+    if (wait.signal?.aborted) throw wait.signal.reason;
+    if (deadline === Infinity) return this.acquire(wait);
+    const remaining = deadline - this.backend.now();
+    if (remaining <= 0) return false;
+    return this.acquire({ blocking: true, timeout: remaining, signal: wait.signal });
   }
 
   /** Acquires, blocking the calling thread as `wait` allows. */
   acquireSync(wait: Wait): boolean {
     if (this.tryAcquire()) return true;
     if (!wait.blocking) return false;
-    const request = this.#request(wait);
+    let request = this.#request(wait);
+    const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
     for (;;) {
       const parked = this.backend.parkSync(this.cells, this.index, request);
-      if (parked !== PARK_INVALID) return parked;
+      if (parked === true || parked === false) return parked;
+      // Released between our try and the park, or woken to race for it.
       if (this.tryAcquire()) return true;
+      if (parked === null && deadline !== Infinity) {
+        const remaining = deadline - this.backend.now();
+        if (remaining <= 0) return false;
+        request = this.#makeRequest({ blocking: true, timeout: remaining, signal: undefined });
+      }
     }
   }
 
@@ -102,27 +141,33 @@ export class RawLock {
     const i = this.index;
     if (cells.cas(i, LOCKED, 0)) return true;
     if (!(cells.load(i) & LOCKED)) return false;
-    this.backend.unparkOne(cells, i, this.#onUnpark);
+    this.backend.unparkOne(cells, i, this.#onUnpark ??= (result) => this.#unparked(result));
     return true;
   }
 
-  // Made once, not per release.
-  readonly #onUnpark = (result: UnparkResult): number => {
+  #unparked(result: UnparkResult): number {
+    const cells = this.cells;
+    const i = this.index;
     if (!result.unparked) {
-      this.cells.store(this.index, 0);
+      cells.store(i, 0);
       return 0;
     }
+    if (result.beFair === false && this.backend.capabilities.eventualFairness) {
+      // Eventual fairness: free the lock and let the woken waiter race for it.
+      cells.store(i, result.haveMore ? PARKED : 0);
+      return RACE;
+    }
     // Hand-off: the lock stays locked and passes to the woken waiter.
-    if (!result.haveMore) this.cells.store(this.index, LOCKED);
+    if (!result.haveMore) cells.store(i, LOCKED);
     return HANDOFF;
-  };
+  }
 
-  #request(wait: Wait): ParkRequest<boolean> {
+  #request(wait: Wait): ParkRequest<boolean | null> {
     if (wait === FOREVER) return this.#forever ??= this.#makeRequest(wait);
     return this.#makeRequest(wait);
   }
 
-  #makeRequest(wait: Wait): ParkRequest<boolean> {
+  #makeRequest(wait: Wait): ParkRequest<boolean | null> {
     const cells = this.cells;
     const i = this.index;
     return {
@@ -145,7 +190,9 @@ export class RawLock {
           if (cells.cas(i, state, state & ~PARKED)) return;
         }
       },
-      wake: () => {
+      // `null`: woken to race for the lock, not handed it.
+      wake: (token) => {
+        if (token === RACE) return null;
         this.onAcquired();
         return true;
       },

@@ -5,7 +5,7 @@
  */
 import { PARK_INVALID, type ParkRequest, type Target } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, type PrimitiveOptions } from "./_subject.ts";
+import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
 import { abortedSignal, checkTimeout, checkWait, describe, type Wait, type WaitOptions } from "./_wait_options.ts";
 import { BrokenBarrierError, ValueError } from "./errors.ts";
 import { callTarget } from "./_target.ts";
@@ -60,6 +60,13 @@ type Step =
  */
 export class Barrier {
   readonly #core: Core;
+  // The getter behind the handle a structured clone carries (one for all instances).
+  static readonly #shared: PropertyDescriptor = {
+    enumerable: true,
+    get(this: Barrier) {
+      return this.#core.handle(this.#facts());
+    },
+  };
   readonly #parties: number;
   readonly #action: Target | undefined;
   readonly #timeout: number;
@@ -88,6 +95,7 @@ export class Barrier {
     this.#core = new Core("Barrier", 2, options);
     this.#parties = parties;
     this.#action = action ?? undefined;
+    exposeHandle(this, Barrier.#shared);
   }
 
   /**
@@ -294,6 +302,16 @@ export class Barrier {
   toString(): string {
     const label = this.#core.label;
     return this.broken ? `<${label} broken>` : `<${label} waiters=${this.nWaiting}/${this.#parties}>`;
+  }
+
+  // What a handle carries besides the cells: a module action travels as a
+  // reference and runs in the last thread to arrive.
+  #facts(): Record<string, unknown> {
+    const action = this.#action;
+    const timeout = this.#timeout === Infinity ? null : this.#timeout;
+    if (action === undefined) return { parties: this.#parties, timeout, action: null };
+    if (typeof action === "function") return { parties: this.#parties, timeout, action: "function" };
+    return { parties: this.#parties, timeout, action: { module: String(action.module), export: action.export } };
   }
 
   #checkWait(timeout: unknown): Wait {

@@ -5,7 +5,7 @@
  */
 import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, type PrimitiveOptions } from "./_subject.ts";
+import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
 import { guardOf, runExclusiveOf } from "./_guard.ts";
 import {
   abortedSignal,
@@ -59,6 +59,13 @@ const WAITERS = 0;
  */
 export class Condition {
   readonly #core: Core;
+  // The getter behind the handle a structured clone carries (one for all instances).
+  static readonly #shared: PropertyDescriptor = {
+    enumerable: true,
+    get(this: Condition) {
+      return this.#core.handle();
+    },
+  };
   readonly #lock: Lock | RLock;
 
   /**
@@ -79,6 +86,8 @@ export class Condition {
       );
     }
     this.#lock = lock ?? new RLock({ backend: core.backend });
+    core.facts = { lock: this.#lock };
+    exposeHandle(this, Condition.#shared);
   }
 
   /**

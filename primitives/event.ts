@@ -5,7 +5,7 @@
  */
 import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, type PrimitiveOptions } from "./_subject.ts";
+import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
 import { RESOLVED_TRUE } from "./_raw_lock.ts";
 import { abortedSignal, checkWait, type Wait, type WaitOptions } from "./_wait_options.ts";
 
@@ -36,6 +36,13 @@ const SET = 1;
  */
 export class Event {
   readonly #core: Core;
+  // The getter behind the handle a structured clone carries (one for all instances).
+  static readonly #shared: PropertyDescriptor = {
+    enumerable: true,
+    get(this: Event) {
+      return this.#core.handle();
+    },
+  };
 
   /**
    * Creates an event whose flag is clear.
@@ -44,6 +51,7 @@ export class Event {
    */
   constructor(options?: PrimitiveOptions) {
     this.#core = new Core("Event", 1, options);
+    exposeHandle(this, Event.#shared);
   }
 
   /**

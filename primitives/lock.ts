@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Core, type PrimitiveOptions } from "./_subject.ts";
+import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
 import { guardOf, runExclusiveOf } from "./_guard.ts";
 import { RawLock } from "./_raw_lock.ts";
 import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
@@ -37,7 +37,16 @@ import type { Backend } from "../backends/types.ts";
  */
 export class Lock {
   readonly #core: Core;
+  // The getter behind the handle a structured clone carries (one for all instances).
+  static readonly #shared: PropertyDescriptor = {
+    enumerable: true,
+    get(this: Lock) {
+      return this.#core.handle();
+    },
+  };
   readonly #raw: RawLock;
+  // The backend has no scheduling points and keeps no trace: the hot paths skip both.
+  readonly #plain: boolean;
 
   /**
    * Creates an unlocked lock.
@@ -53,6 +62,8 @@ export class Lock {
     // Unknown (0) where nothing records the holder: a report must not name a thread then.
     core.holder = () => this.locked() && cells.load(1) !== 0 ? threadName(cells.load(1)) : undefined;
     this.#raw = new RawLock(core.backend, cells, 0, core, onAcquired);
+    this.#plain = core.backend.schedulingPoint === undefined && core.backend.record === undefined;
+    exposeHandle(this, Lock.#shared);
   }
 
   /**
@@ -89,6 +100,12 @@ export class Lock {
    */
   acquire(options: WaitOptions): Promise<boolean>;
   acquire(blocking?: boolean | WaitOptions, timeout?: number | null): Promise<boolean> {
+    // A plain `acquire()` first, kept small so that V8 inlines the whole hot path into the caller.
+    if (blocking === undefined && timeout === undefined && this.#plain) return this.#raw.acquire(FOREVER);
+    return this.#acquire(blocking, timeout);
+  }
+
+  #acquire(blocking: boolean | WaitOptions | undefined, timeout: number | null | undefined): Promise<boolean> {
     const aborted = abortedSignal(blocking);
     if (aborted) return Promise.reject(aborted.reason);
     let wait: Wait;
@@ -167,10 +184,12 @@ export class Lock {
    * ```
    */
   release(): void {
-    if (!this.#raw.release()) {
-      throw new RuntimeError(`Cannot release un-acquired lock: ${this.#core.label} is not locked`);
-    }
-    this.#core.backend.record?.("release", this.#core);
+    if (!this.#raw.release()) this.#notLocked();
+    if (!this.#plain) this.#core.backend.record?.("release", this.#core);
+  }
+
+  #notLocked(): never {
+    throw new RuntimeError(`Cannot release un-acquired lock: ${this.#core.label} is not locked`);
   }
 
   /**

@@ -7,7 +7,7 @@ import { currentIdentity } from "../backends/_current_thread.ts";
 import type { Backend } from "../backends/types.ts";
 import { guardOf, runExclusiveOf } from "./_guard.ts";
 import { RawLock, RESOLVED_TRUE } from "./_raw_lock.ts";
-import { Core, type PrimitiveOptions } from "./_subject.ts";
+import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
 import { threadName } from "./_thread_names.ts";
 import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
 import { RuntimeError } from "./errors.ts";
@@ -44,6 +44,13 @@ export type RLockSavedState = readonly [count: number, owner: number];
  */
 export class RLock {
   readonly #core: Core;
+  // The getter behind the handle a structured clone carries (one for all instances).
+  static readonly #shared: PropertyDescriptor = {
+    enumerable: true,
+    get(this: RLock) {
+      return this.#core.handle();
+    },
+  };
   readonly #raw: RawLock;
 
   /**
@@ -63,6 +70,7 @@ export class RLock {
       cells.store(OWNER, currentIdentity().ident);
       cells.store(COUNT, 1);
     });
+    exposeHandle(this, RLock.#shared);
   }
 
   /**

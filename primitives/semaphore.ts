@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
+import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, type PrimitiveOptions } from "./_subject.ts";
+import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
 import { guardOf, runExclusiveOf } from "./_guard.ts";
 import { RESOLVED_FALSE, RESOLVED_TRUE } from "./_raw_lock.ts";
 import { abortedSignal, checkAcquire, describe, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
@@ -43,6 +43,18 @@ export const SEMAPHORE_VALUE_MAX = 2 ** 30 - 1;
  */
 export class Semaphore {
   readonly #core: Core;
+  // The backend has no scheduling points and keeps no trace: the hot paths skip both.
+  readonly #plain: boolean;
+  // The request of a plain `acquire()`, made on first contention; the release callback, on first hand-off.
+  #forever: ParkRequest<boolean> | undefined = undefined;
+  #onUnpark: ((result: UnparkResult) => number) | undefined = undefined;
+  // The getter behind the handle a structured clone carries (one for all instances).
+  static readonly #shared: PropertyDescriptor = {
+    enumerable: true,
+    get(this: Semaphore) {
+      return this.#core.handle();
+    },
+  };
 
   /**
    * Creates a semaphore holding `value` permits.
@@ -62,7 +74,11 @@ export class Semaphore {
       throw new ValueError(`Cannot create ${kind} as 'value' must be <= ${SEMAPHORE_VALUE_MAX}: received ${value}`);
     }
     this.#core = new Core(kind, 1, options);
-    this.#core.cells.store(0, value * PERMIT);
+    // A revived semaphore's count is live in its cells already.
+    if (!this.#core.adopted) this.#core.cells.store(0, value * PERMIT);
+    if (kind === "BoundedSemaphore") this.#core.facts = { bound: value };
+    exposeHandle(this, Semaphore.#shared);
+    this.#plain = this.#core.backend.schedulingPoint === undefined && this.#core.backend.record === undefined;
   }
 
   /**
@@ -93,6 +109,12 @@ export class Semaphore {
    */
   acquire(options: WaitOptions): Promise<boolean>;
   acquire(blocking?: boolean | WaitOptions, timeout?: number | null): Promise<boolean> {
+    // A plain `acquire()` first, kept small so that V8 inlines the whole hot path into the caller.
+    if (blocking === undefined && timeout === undefined && this.#plain) return this.#acquire(FOREVER);
+    return this.#acquireChecking(blocking, timeout);
+  }
+
+  #acquireChecking(blocking: boolean | WaitOptions | undefined, timeout: number | null | undefined): Promise<boolean> {
     const aborted = abortedSignal(blocking);
     if (aborted) return Promise.reject(aborted.reason);
     let wait: Wait;
@@ -124,7 +146,7 @@ export class Semaphore {
     if (this.#tryAcquire()) return RESOLVED_TRUE;
     if (!wait.blocking) return RESOLVED_FALSE;
     const core = this.#core;
-    const request = this.#request(wait);
+    const request = wait === FOREVER ? this.#forever ??= this.#request(wait) : this.#request(wait);
     for (;;) {
       const parked = core.backend.park(core.cells, 0, request);
       if (parked !== PARK_INVALID) return parked;
@@ -184,14 +206,9 @@ export class Semaphore {
    */
   release(n: number = 1): void {
     const core = this.#core;
-    if (typeof n !== "number" || !Number.isInteger(n)) {
-      throw new TypeError(`Cannot release ${core.label} as 'n' must be an integer: received ${describe(n)}`);
-    }
-    if (n < 1) throw new ValueError(`Cannot release ${core.label} as 'n' must be one or more: received ${n}`);
+    if (n !== 1) this.#checkCount(n);
     this.checkRelease(n);
-    if (this.value + n > SEMAPHORE_VALUE_MAX) {
-      throw new ValueError(`Cannot release ${core.label}: its value would exceed ${SEMAPHORE_VALUE_MAX}`);
-    }
+    if (this.value + n > SEMAPHORE_VALUE_MAX) this.#tooMany();
     const cells = core.cells;
     let left = n;
     while (left > 0) {
@@ -200,18 +217,33 @@ export class Semaphore {
         if (cells.cas(0, state, state + left * PERMIT)) break;
         continue;
       }
-      core.backend.unparkOne(cells, 0, (result) => {
-        if (!result.unparked) {
-          clearParked(cells);
-          cells.add(0, PERMIT);
-          return 0;
-        }
-        if (!result.haveMore) clearParked(cells);
-        return HANDOFF; // the permit passes to the waiter; the count is unchanged
-      });
+      core.backend.unparkOne(cells, 0, this.#onUnpark ??= (result) => this.#unparked(result));
       left--;
     }
-    core.backend.record?.("release", core);
+    if (!this.#plain) core.backend.record?.("release", core);
+  }
+
+  // Errors out of line: the hot paths stay small enough for V8 to inline them.
+  #checkCount(n: number): void {
+    if (typeof n !== "number" || !Number.isInteger(n)) {
+      throw new TypeError(`Cannot release ${this.#core.label} as 'n' must be an integer: received ${describe(n)}`);
+    }
+    if (n < 1) throw new ValueError(`Cannot release ${this.#core.label} as 'n' must be one or more: received ${n}`);
+  }
+
+  #tooMany(): never {
+    throw new ValueError(`Cannot release ${this.#core.label}: its value would exceed ${SEMAPHORE_VALUE_MAX}`);
+  }
+
+  #unparked(result: UnparkResult): number {
+    const cells = this.#core.cells;
+    if (!result.unparked) {
+      clearParked(cells);
+      cells.add(0, PERMIT);
+      return 0;
+    }
+    if (!result.haveMore) clearParked(cells);
+    return HANDOFF; // the permit passes to the waiter; the count is unchanged
   }
 
   /**

@@ -4,16 +4,23 @@
  * @module
  */
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
-import { currentIdentity, runAsThread, setIsolateThread, type ThreadIdentity } from "../backends/_current_thread.ts";
+import {
+  currentIdentity,
+  nextIdent,
+  runAsThread,
+  setIsolateThread,
+  type ThreadIdentity,
+} from "../backends/_current_thread.ts";
 import { beginThread, endThread } from "../backends/_pending.ts";
-import type { Backend, Target } from "../backends/types.ts";
+import type { Backend, Target, WorkerThread } from "../backends/types.ts";
 import { callTarget, checkTarget, targetName } from "./_target.ts";
 import { forgetThread, nameThread } from "./_thread_names.ts";
-import { abortedSignal, describe, type WaitOptions } from "./_wait_options.ts";
+import { abortedSignal, checkWait, describe, type WaitOptions } from "./_wait_options.ts";
 import { RuntimeError } from "./errors.ts";
 import { Event } from "./event.ts";
 import { reportThreadException } from "./excepthook.ts";
 import { SystemExit } from "./system_exit.ts";
+import { stackSize } from "./thread_settings.ts";
 
 /** The options of `new Thread()`. */
 export interface ThreadOptions {
@@ -30,7 +37,6 @@ export interface ThreadOptions {
 }
 
 let nameCounter = 0;
-let identCounter = 1; // 1 is the main thread
 const live = new Set<Thread>();
 
 /** The native id of this isolate's OS thread: the process id on the main thread. */
@@ -78,6 +84,7 @@ export class Thread {
   #started = false;
   #alive = false;
   #done: Event | undefined;
+  #worker: WorkerThread | undefined = undefined;
 
   /**
    * Creates a thread; it does not run until `start()`.
@@ -115,7 +122,7 @@ export class Thread {
     // An empty name means the default, as in Python.
     if (name !== undefined && name !== "") this.#name = name;
     else {
-      const n = ++nameCounter;
+      const n = this.#backend.nextSerial?.("Thread") ?? ++nameCounter;
       const suffix = this.#target && typeof this.#target === "function" && targetName(this.#target)
         ? ` (${targetName(this.#target)})`
         : "";
@@ -144,12 +151,13 @@ export class Thread {
     if (this.#started) throw new RuntimeError(`Cannot start thread '${this.#name}': threads can only be started once`);
     this.#started = true;
     this.#done = new Event({ backend: this.#backend });
-    this.#ident = ++identCounter;
+    this.#ident = nextIdent();
     this.#nativeId = isolateNativeId();
     this.#alive = true;
     live.add(this);
     nameThread(this.#ident, this.#name);
     beginThread(this);
+    if (this.#runsInWorker()) return;
     try {
       this.#backend.spawn(this, () => runAsThread(this as unknown as ThreadIdentity, () => this.#bootstrap()));
     } catch (error) {
@@ -157,6 +165,37 @@ export class Thread {
       this.#finish();
       throw error;
     }
+  }
+
+  // A module target on a backend with Worker threads (`atomics`) runs in a
+  // Worker, unless a subclass overrides run() (which only this isolate has).
+  #runsInWorker(): boolean {
+    const backend = this.#backend;
+    const target = this.#target;
+    if (backend.spawnWorker === undefined || typeof target !== "object" || this.run !== Thread.prototype.run) {
+      return false;
+    }
+    try {
+      this.#worker = backend.spawnWorker({
+        name: this.#name,
+        daemon: this.#daemon,
+        ident: this.#ident!,
+        target,
+        args: this.#args,
+        stackSize: stackSize(),
+        onEnd: (failed, error) => {
+          // The Worker's exception reaches the hook here, before join() resolves.
+          if (failed && !(error instanceof SystemExit)) reportThreadException(this, error);
+          this.#finish();
+        },
+      });
+    } catch (error) {
+      // An argument that cannot be shared, say: the thread never ran.
+      this.#finish();
+      throw error;
+    }
+    this.#nativeId = this.#worker.nativeId;
+    return true;
   }
 
   #finish(): void {
@@ -259,6 +298,11 @@ export class Thread {
    */
   joinSync(timeout?: number | null): void {
     this.#checkJoin();
+    if (this.#worker !== undefined) {
+      // The Worker reports its end through shared memory: block on that.
+      this.#worker.joinSync(checkWait(`join thread '${this.#name}'`, timeout).timeout);
+      return;
+    }
     this.#done!.waitSync(timeout);
   }
 
@@ -470,11 +514,16 @@ export class Thread {
 
   /** Marks this object as the isolate's main thread (internal). */
   static adoptAsMain(thread: Thread): void {
+    Thread.adoptAsIsolateThread(thread, 1, isolateNativeId());
+  }
+
+  /** Marks this object as the thread this isolate runs (the main thread, or a Worker's thread; internal). */
+  static adoptAsIsolateThread(thread: Thread, ident: number, nativeId: number): void {
     thread.#started = true;
     thread.#alive = true;
-    thread.#ident = 1;
-    thread.#nativeId = isolateNativeId();
-    nameThread(1, thread.#name);
+    thread.#ident = ident;
+    thread.#nativeId = nativeId;
+    nameThread(ident, thread.#name);
   }
 }
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
-import type { Cells, ParkRequest, Subject } from "../backends/types.ts";
+import type { Backend, Cells, ParkRequest, Subject } from "../backends/types.ts";
 import { PARK_INVALID } from "../backends/types.ts";
 import { describe, TIMEOUT_MAX } from "./_wait_options.ts";
 import { OverflowError, ValueError } from "./errors.ts";
@@ -84,6 +84,15 @@ export function sleep(ms: number, options?: { backend?: BackendChoice; signal?: 
     validate: () => true,
     wake: () => undefined,
   };
+  // A scheduling backend (cooperative) may switch threads before the sleep begins.
+  const point = backend.schedulingPoint;
+  if (point !== undefined) {
+    return point.call(backend, "sleep", sleeper).then(() => parkSleeper(backend, cells, request));
+  }
+  return parkSleeper(backend, cells, request);
+}
+
+function parkSleeper(backend: Backend, cells: Cells, request: ParkRequest<void>): Promise<void> {
   const parked = backend.park(cells, 0, request);
   return parked === PARK_INVALID ? Promise.resolve() : parked;
 }

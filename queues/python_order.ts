@@ -57,7 +57,9 @@ export function compareLikePython(a: unknown, b: unknown): number {
     return a.length - b.length;
   }
   throw new TypeError(
-    `Cannot order ${describe(a)} and ${describe(b)}: Python's ordering covers numbers, strings and arrays of them; pass a 'compare' function for other items`,
+    `Cannot order ${describe(a)} and ${
+      describe(b)
+    }: Python's ordering covers numbers, strings and arrays of them; pass a 'compare' function for other items`,
   );
 }
 

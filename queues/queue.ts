@@ -2,47 +2,57 @@
  * `Queue`: Python's `queue.Queue`, a multi-producer, multi-consumer FIFO
  * queue, and the algorithm `LifoQueue` and `PriorityQueue` share.
  *
- * Written once over the library's primitives, so it runs on every backend:
- * one `Lock` and three `Condition`s over it (not empty, not full, all tasks
- * done), as CPython's `queue.py` has. The counters (unfinished tasks, the
- * shutdown flag, `maxsize`) live in cells of the backend; the items live in
- * a {@linkcode QueueStorage}, the one part a shared-memory queue swaps out.
+ * CPython's `queue.py` is one mutex and three conditions (not empty, not
+ * full, all tasks done). Here the queue is written like the library's
+ * primitives, once over the kernel seam: its counters (unfinished tasks,
+ * the shutdown flag, `maxsize`) live in cells, and each of the three
+ * conditions is a cell that waiters park on, with a `validate` that
+ * re-checks the state in the same step as the park. That matters here: a
+ * synchronous call (`putNowait`, `taskDone`, `shutdown`) cannot wait for a
+ * mutex in one isolate, and a notify made without the mutex could slip
+ * between a `Condition.wait`'s check and its sleep and be lost. A woken
+ * waiter re-checks the state, as after Python's `wait()`.
+ *
+ * The items live in a {@linkcode QueueStorage}, the one part a shared-memory
+ * queue will swap out (with the cells on shared memory, the waits already
+ * run on any backend's parking lot).
  *
  * @module
  */
-import { type BackendChoice, getBackend } from "../backends/mod.ts";
-import type { Backend, Cells } from "../backends/types.ts";
-import { Condition } from "../primitives/condition.ts";
+import type { Backend, ParkRequest } from "../backends/types.ts";
+import { PARK_INVALID } from "../backends/types.ts";
 import { DeadlockError, Empty, Full, ShutDown, ValueError } from "../primitives/errors.ts";
-import { Lock } from "../primitives/lock.ts";
 import { RESOLVED_TRUE } from "../primitives/_raw_lock.ts";
+import { Core, exposeHandle, type PrimitiveOptions } from "../primitives/_subject.ts";
 import { abortedSignal, checkWait, describe, type Wait, type WaitOptions } from "../primitives/_wait_options.ts";
-import { checkQueueWait, conditionWait, type QueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
+import { checkQueueWait, type QueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
 import { FifoStorage, type QueueStorage } from "./_storage.ts";
 
 /** The options of a queue's constructor. */
-export interface QueueOptions {
-  /** The backend of the queue's lock and conditions, by name or object; omitted, the default backend. */
-  backend?: BackendChoice;
-}
+export type QueueOptions = PrimitiveOptions;
 
 /** Lets a subclass choose the storage (internal: not part of the public options). */
 export const STORAGE: unique symbol = Symbol("queue storage");
 
 /** The constructor's options as the subclasses pass them. */
-export interface StorageOptions<T> extends QueueOptions {
+export interface StorageOptions<T> extends PrimitiveOptions {
   /** Where the items live (default: FIFO). */
   [STORAGE]?: QueueStorage<T>;
 }
 
+// Cells: three counters, and the three cells waiters park on.
 const UNFINISHED = 0;
 const SHUTDOWN = 1;
 const MAXSIZE = 2;
+const NOT_EMPTY = 3;
+const NOT_FULL = 4;
+const ALL_DONE = 5;
+const CELLS = 6;
+const OPS = ["", "", "", "get", "put", "join"];
+
 const INT32_MAX = 2 ** 31 - 1;
 const MUST_WAIT: unique symbol = Symbol("must wait");
 const RESOLVED_VOID: Promise<void> = Promise.resolve();
-
-let serial = 0;
 
 /**
  * Checks the options object of a queue's constructor.
@@ -104,35 +114,49 @@ export function checkQueueOptions(kind: string, options: unknown): void {
  * ```
  */
 export class Queue<T = unknown> {
-  readonly #backend: Backend;
-  readonly #cells: Cells;
+  readonly #core: Core;
   readonly #storage: QueueStorage<T>;
-  readonly #mutex: Lock;
-  readonly #notEmpty: Condition;
-  readonly #notFull: Condition;
-  readonly #allTasksDone: Condition;
-  readonly #label: string;
+  // Calls may decide without awaiting: no scheduling point to honour (a
+  // cooperative backend switches threads at each one).
+  readonly #fast: boolean;
+  // Blocking `...Sync` calls cannot be woken: the items live in this isolate,
+  // whose other threads cannot run while the caller blocks.
+  readonly #cannotBlock: boolean;
+  // One request per condition for waits forever without a signal, made on first use.
+  readonly #forever: (ParkRequest<boolean> | undefined)[] = [];
+  // The condition each waiter re-checks as it parks: still worth waiting?
+  readonly #stillWaiting: (() => boolean)[] = [];
+  // The getter behind the handle a structured clone would carry (one for all queues).
+  static readonly #notShareable: PropertyDescriptor = {
+    enumerable: true,
+    get(this: Queue) {
+      throw new TypeError(
+        `Cannot share ${this.#core.label} with another thread: a queue keeps its items in the isolate that made it (a shared-memory queue is not available yet)`,
+      );
+    },
+  };
 
   /**
    * Creates a queue.
    *
    * @param maxsize The most items it holds; 0 or less (or `Infinity`): no limit.
-   * @param options `backend`: the backend of its lock and conditions.
+   * @param options `backend`: the backend whose parking lot its waiters use.
    * @throws {TypeError} If `maxsize` is not a number or `options` not an object.
    * @throws {ValueError} If `maxsize` is not an integer in the int32 range.
    */
   constructor(maxsize: number = 0, options?: QueueOptions) {
     const kind = new.target.name;
     checkQueueOptions(kind, options);
-    this.#label = `${kind}#${++serial}`;
-    const backend = this.#backend = getBackend(options?.backend);
-    this.#cells = backend.allocate(3);
-    this.#cells.store(MAXSIZE, this.#checkMaxsize(maxsize, "create"));
-    this.#storage = (options as StorageOptions<T> | undefined)?.[STORAGE] ?? new FifoStorage<T>();
-    const mutex = this.#mutex = new Lock({ backend });
-    this.#notEmpty = new Condition(mutex, { backend });
-    this.#notFull = new Condition(mutex, { backend });
-    this.#allTasksDone = new Condition(mutex, { backend });
+    const core = this.#core = new Core(kind, CELLS, options);
+    const cells = core.cells;
+    cells.store(MAXSIZE, this.#checkMaxsize(maxsize, "create"));
+    const storage = this.#storage = (options as StorageOptions<T> | undefined)?.[STORAGE] ?? new FifoStorage<T>();
+    this.#fast = core.backend.schedulingPoint === undefined;
+    this.#cannotBlock = storage.isolateLocal && core.backend.capabilities.blockingWait;
+    this.#stillWaiting[NOT_EMPTY] = () => storage.size === 0 && cells.load(SHUTDOWN) === 0;
+    this.#stillWaiting[NOT_FULL] = () => !this.#hasRoom() && cells.load(SHUTDOWN) === 0;
+    this.#stillWaiting[ALL_DONE] = () => cells.load(UNFINISHED) !== 0;
+    exposeHandle(this, Queue.#notShareable);
   }
 
   /**
@@ -153,18 +177,14 @@ export class Queue<T = unknown> {
    * ```
    */
   get maxsize(): number {
-    return this.#cells.load(MAXSIZE);
+    return this.#core.cells.load(MAXSIZE);
   }
 
   set maxsize(value: number) {
-    const checked = this.#checkMaxsize(value, "set maxsize of");
-    const took = this.#enterSync();
-    try {
-      this.#cells.store(MAXSIZE, checked);
-      this.#notFull.notifyAll();
-    } finally {
-      if (took) this.#mutex.release();
-    }
+    const core = this.#core;
+    core.cells.store(MAXSIZE, this.#checkMaxsize(value, "set maxsize of"));
+    core.backend.record?.("set maxsize", core);
+    this.#wakeAll(NOT_FULL);
   }
 
   /**
@@ -184,7 +204,7 @@ export class Queue<T = unknown> {
    * ```
    */
   get unfinishedTasks(): number {
-    return this.#cells.load(UNFINISHED);
+    return this.#core.cells.load(UNFINISHED);
   }
 
   /**
@@ -201,7 +221,7 @@ export class Queue<T = unknown> {
    * ```
    */
   get isShutdown(): boolean {
-    return this.#cells.load(SHUTDOWN) !== 0;
+    return this.#core.cells.load(SHUTDOWN) !== 0;
   }
 
   /**
@@ -216,7 +236,7 @@ export class Queue<T = unknown> {
    * ```
    */
   get backend(): Backend {
-    return this.#backend;
+    return this.#core.backend;
   }
 
   /**
@@ -317,41 +337,35 @@ export class Queue<T = unknown> {
     if (aborted) return Promise.reject(aborted.reason);
     let wait: QueueWait;
     try {
-      wait = checkQueueWait(`put to ${this.#label}`, block, timeout);
+      wait = checkQueueWait(`put to ${this.#core.label}`, block, timeout);
     } catch (error) {
       return Promise.reject(error);
     }
-    const start = this.#backend.now();
-    if (this.#backend.schedulingPoint === undefined && this.#mutex.acquireSync(false)) {
-      // Uncontended: decide without awaiting, and wait only if we must.
-      let done = true;
+    const start = this.#core.backend.now();
+    if (this.#fast) {
       try {
-        done = this.#tryPut(item, wait.block);
+        if (this.#tryPut(item, wait.block)) return RESOLVED_VOID;
       } catch (error) {
         return Promise.reject(error);
-      } finally {
-        if (done) this.#mutex.release();
       }
-      if (done) return RESOLVED_VOID;
-      return this.#putWaiting(item, wait, start, true);
     }
-    return this.#putWaiting(item, wait, start, false);
+    return this.#put(item, wait, start);
   }
 
-  async #putWaiting(item: T, wait: QueueWait, start: number, locked: boolean): Promise<void> {
-    if (!locked) await this.#mutex.acquire(wait.signal === undefined ? undefined : { signal: wait.signal });
-    try {
-      if (!locked && this.#tryPut(item, wait.block)) return;
-      const deadline = start + wait.timeout;
-      for (;;) {
-        const remaining = deadline - this.#backend.now();
-        if (remaining <= 0) throw this.#full();
-        const notified = await this.#notFull.wait(conditionWait(remaining, wait.signal));
-        // A timed-out wait raises Full unless room appeared meanwhile.
-        if (this.#tryPut(item, notified)) return;
-      }
-    } finally {
-      this.#mutex.release();
+  async #put(item: T, wait: QueueWait, start: number): Promise<void> {
+    const core = this.#core;
+    if (!this.#fast) {
+      await core.backend.schedulingPoint!("put", core);
+      if (this.#tryPut(item, wait.block)) return;
+    }
+    const deadline = start + wait.timeout;
+    for (;;) {
+      const remaining = deadline - core.backend.now();
+      // Out of time: a last try, which raises Full if there is still no room.
+      if (remaining <= 0 && this.#tryPut(item, false)) return;
+      const notified = await this.#park(NOT_FULL, remaining, wait.signal);
+      // A wait that timed out raises Full unless room appeared meanwhile.
+      if (this.#tryPut(item, notified)) return;
     }
   }
 
@@ -400,15 +414,10 @@ export class Queue<T = unknown> {
    * ```
    */
   putSync(item: T, block?: boolean, timeout?: number | null): void {
-    const wait = checkQueueWait(`put to ${this.#label}`, block, timeout);
-    const start = this.#backend.now();
-    const took = this.#enterSync();
-    try {
-      if (this.#tryPut(item, wait.block)) return;
-      this.#blockSync("put to", "full", wait, start, this.#notFull, (notified) => this.#tryPut(item, notified));
-    } finally {
-      if (took) this.#mutex.release();
-    }
+    const wait = checkQueueWait(`put to ${this.#core.label}`, block, timeout);
+    const start = this.#core.backend.now();
+    if (this.#tryPut(item, wait.block)) return;
+    this.#blockSync(NOT_FULL, "full", wait.timeout, start, (notified) => this.#tryPut(item, notified));
   }
 
   /**
@@ -450,45 +459,37 @@ export class Queue<T = unknown> {
     if (aborted) return Promise.reject(aborted.reason);
     let wait: QueueWait;
     try {
-      wait = checkQueueWait(`get from ${this.#label}`, block, timeout);
+      wait = checkQueueWait(`get from ${this.#core.label}`, block, timeout);
     } catch (error) {
       return Promise.reject(error);
     }
-    const start = this.#backend.now();
-    if (this.#backend.schedulingPoint === undefined && this.#mutex.acquireSync(false)) {
+    const start = this.#core.backend.now();
+    if (this.#fast) {
       let item: T | typeof MUST_WAIT;
       try {
         item = this.#tryGet(wait.block);
       } catch (error) {
-        this.#mutex.release();
         return Promise.reject(error);
       }
-      if (item !== MUST_WAIT) {
-        this.#mutex.release();
-        return Promise.resolve(item);
-      }
-      return this.#getWaiting(wait, start, true);
+      if (item !== MUST_WAIT) return Promise.resolve(item);
     }
-    return this.#getWaiting(wait, start, false);
+    return this.#get(wait, start);
   }
 
-  async #getWaiting(wait: QueueWait, start: number, locked: boolean): Promise<T> {
-    if (!locked) await this.#mutex.acquire(wait.signal === undefined ? undefined : { signal: wait.signal });
-    try {
-      if (!locked) {
-        const item = this.#tryGet(wait.block);
-        if (item !== MUST_WAIT) return item;
-      }
-      const deadline = start + wait.timeout;
-      for (;;) {
-        const remaining = deadline - this.#backend.now();
-        if (remaining <= 0) throw this.#empty();
-        const notified = await this.#notEmpty.wait(conditionWait(remaining, wait.signal));
-        const item = this.#tryGet(notified);
-        if (item !== MUST_WAIT) return item;
-      }
-    } finally {
-      this.#mutex.release();
+  async #get(wait: QueueWait, start: number): Promise<T> {
+    const core = this.#core;
+    if (!this.#fast) {
+      await core.backend.schedulingPoint!("get", core);
+      const item = this.#tryGet(wait.block);
+      if (item !== MUST_WAIT) return item;
+    }
+    const deadline = start + wait.timeout;
+    for (;;) {
+      const remaining = deadline - core.backend.now();
+      if (remaining <= 0) return this.#tryGet(false) as T; // a last try: raises Empty if nothing came
+      const notified = await this.#park(NOT_EMPTY, remaining, wait.signal);
+      const item = this.#tryGet(notified);
+      if (item !== MUST_WAIT) return item;
     }
   }
 
@@ -536,21 +537,16 @@ export class Queue<T = unknown> {
    * ```
    */
   getSync(block?: boolean, timeout?: number | null): T {
-    const wait = checkQueueWait(`get from ${this.#label}`, block, timeout);
-    const start = this.#backend.now();
-    const took = this.#enterSync();
-    try {
-      const item = this.#tryGet(wait.block);
-      if (item !== MUST_WAIT) return item;
-      let got: T | typeof MUST_WAIT = MUST_WAIT;
-      this.#blockSync("get from", "empty", wait, start, this.#notEmpty, (notified) => {
-        got = this.#tryGet(notified);
-        return got !== MUST_WAIT;
-      });
-      return got as T;
-    } finally {
-      if (took) this.#mutex.release();
-    }
+    const wait = checkQueueWait(`get from ${this.#core.label}`, block, timeout);
+    const start = this.#core.backend.now();
+    const first = this.#tryGet(wait.block);
+    if (first !== MUST_WAIT) return first;
+    let item: T | typeof MUST_WAIT = MUST_WAIT;
+    this.#blockSync(NOT_EMPTY, "empty", wait.timeout, start, (notified) => {
+      item = this.#tryGet(notified);
+      return item !== MUST_WAIT;
+    });
+    return item as T;
   }
 
   /**
@@ -573,17 +569,14 @@ export class Queue<T = unknown> {
    * ```
    */
   taskDone(): void {
-    const took = this.#enterSync();
-    try {
-      const unfinished = this.#cells.load(UNFINISHED) - 1;
-      if (unfinished < 0) {
-        throw new ValueError(`Cannot mark a task done on ${this.#label}: taskDone() called more times than put()`);
-      }
-      if (unfinished === 0) this.#allTasksDone.notifyAll();
-      this.#cells.store(UNFINISHED, unfinished);
-    } finally {
-      if (took) this.#mutex.release();
+    const core = this.#core;
+    const unfinished = core.cells.load(UNFINISHED) - 1;
+    if (unfinished < 0) {
+      throw new ValueError(`Cannot mark a task done on ${core.label}: taskDone() called more times than put()`);
     }
+    core.cells.store(UNFINISHED, unfinished);
+    core.backend.record?.("taskDone", core);
+    if (unfinished === 0) this.#wakeAll(ALL_DONE);
   }
 
   /**
@@ -625,28 +618,25 @@ export class Queue<T = unknown> {
     if (aborted) return Promise.reject(aborted.reason);
     let wait: Wait;
     try {
-      wait = checkWait(`join ${this.#label}`, timeout);
+      wait = checkWait(`join ${this.#core.label}`, timeout);
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#backend.schedulingPoint === undefined && this.#cells.load(UNFINISHED) === 0) return RESOLVED_TRUE;
-    return this.#joinWaiting(wait, this.#backend.now());
+    if (this.#fast && this.#core.cells.load(UNFINISHED) === 0) return RESOLVED_TRUE;
+    return this.#join(wait, this.#core.backend.now());
   }
 
-  async #joinWaiting(wait: Wait, start: number): Promise<boolean> {
-    await this.#mutex.acquire(wait.signal === undefined ? undefined : { signal: wait.signal });
-    try {
-      const deadline = start + wait.timeout;
-      while (this.#cells.load(UNFINISHED) !== 0) {
-        const remaining = deadline - this.#backend.now();
-        if (remaining <= 0) return false;
-        const notified = await this.#allTasksDone.wait(conditionWait(remaining, wait.signal));
-        if (!notified) return this.#cells.load(UNFINISHED) === 0;
-      }
-      return true;
-    } finally {
-      this.#mutex.release();
+  async #join(wait: Wait, start: number): Promise<boolean> {
+    const core = this.#core;
+    if (!this.#fast) await core.backend.schedulingPoint!("join", core);
+    const deadline = start + wait.timeout;
+    while (core.cells.load(UNFINISHED) !== 0) {
+      const remaining = deadline - core.backend.now();
+      if (remaining <= 0) return false;
+      const notified = await this.#park(ALL_DONE, remaining, wait.signal);
+      if (!notified) return core.cells.load(UNFINISHED) === 0;
     }
+    return true;
   }
 
   /**
@@ -666,21 +656,11 @@ export class Queue<T = unknown> {
    * ```
    */
   joinSync(timeout?: number | null): boolean {
-    const wait = checkWait(`join ${this.#label}`, timeout);
-    const start = this.#backend.now();
-    const took = this.#enterSync();
-    try {
-      if (this.#cells.load(UNFINISHED) === 0) return true;
-      try {
-        this.#blockSync("join", "", wait, start, this.#allTasksDone, () => this.#cells.load(UNFINISHED) === 0);
-      } catch (error) {
-        if (error instanceof Full) return false;
-        throw error;
-      }
-      return true;
-    } finally {
-      if (took) this.#mutex.release();
-    }
+    const cells = this.#core.cells;
+    const wait = checkWait(`join ${this.#core.label}`, timeout);
+    if (cells.load(UNFINISHED) === 0) return true;
+    const done = () => cells.load(UNFINISHED) === 0;
+    return this.#blockSync(ALL_DONE, "not done", wait.timeout, this.#core.backend.now(), done);
   }
 
   /**
@@ -711,25 +691,22 @@ export class Queue<T = unknown> {
    */
   shutdown(immediate: boolean = false): void {
     if (typeof immediate !== "boolean") {
-      throw new TypeError(`Cannot shut down ${this.#label} as 'immediate' must be a boolean: received ${
-        describe(immediate)
-      }`);
+      throw new TypeError(
+        `Cannot shut down ${this.#core.label} as 'immediate' must be a boolean: received ${describe(immediate)}`,
+      );
     }
-    const took = this.#enterSync();
-    try {
-      this.#cells.store(SHUTDOWN, 1);
-      if (immediate) {
-        const dropped = this.#storage.size;
-        this.#storage.clear();
-        this.#cells.store(UNFINISHED, Math.max(0, this.#cells.load(UNFINISHED) - dropped));
-        this.#allTasksDone.notifyAll();
-      }
-      // Every waiter re-checks: getters raise ShutDown once nothing is left, putters at once.
-      this.#notEmpty.notifyAll();
-      this.#notFull.notifyAll();
-    } finally {
-      if (took) this.#mutex.release();
+    const core = this.#core;
+    core.cells.store(SHUTDOWN, 1);
+    core.backend.record?.(immediate ? "shutdown immediate" : "shutdown", core);
+    if (immediate) {
+      const dropped = this.#storage.size;
+      this.#storage.clear();
+      core.cells.store(UNFINISHED, Math.max(0, core.cells.load(UNFINISHED) - dropped));
+      this.#wakeAll(ALL_DONE);
     }
+    // Every waiter re-checks: getters raise ShutDown once nothing is left, putters at once.
+    this.#wakeAll(NOT_EMPTY);
+    this.#wakeAll(NOT_FULL);
   }
 
   /**
@@ -739,104 +716,133 @@ export class Queue<T = unknown> {
    */
   toString(): string {
     const shut = this.isShutdown ? " shut down" : "";
-    return `<${this.#label} size=${this.qsize()} maxsize=${this.maxsize}${shut}>`;
+    return `<${this.#core.label} size=${this.qsize()} maxsize=${this.maxsize}${shut}>`;
   }
 
   // Puts if there is room; says whether it did. Raises ShutDown, and Full
   // when there is no room and the caller may not (or may no longer) wait.
   #tryPut(item: T, block: boolean): boolean {
-    if (this.#cells.load(SHUTDOWN) !== 0) throw new ShutDown(`Cannot put to ${this.#label}: it is shut down`);
+    const core = this.#core;
+    if (core.cells.load(SHUTDOWN) !== 0) throw new ShutDown(`Cannot put to ${core.label}: it is shut down`);
     if (!this.#hasRoom()) {
       if (!block) throw this.#full();
       return false;
     }
-    this.#storage.push(item);
-    this.#cells.add(UNFINISHED, 1);
-    this.#notEmpty.notify();
+    this.#storage.push(item); // may throw (an item a priority queue cannot order): nothing changed then
+    core.cells.add(UNFINISHED, 1);
+    core.backend.record?.("put", core);
+    core.backend.unparkMany(core.cells, NOT_EMPTY, 1, 1);
     return true;
   }
 
   // Gets an item if there is one. Raises ShutDown when shut down and empty,
   // and Empty when empty and the caller may not (or may no longer) wait.
   #tryGet(block: boolean): T | typeof MUST_WAIT {
+    const core = this.#core;
     if (this.#storage.size > 0) {
       const item = this.#storage.pop();
-      this.#notFull.notify();
+      core.backend.record?.("get", core);
+      core.backend.unparkMany(core.cells, NOT_FULL, 1, 1);
       return item;
     }
-    if (this.#cells.load(SHUTDOWN) !== 0) {
-      throw new ShutDown(`Cannot get from ${this.#label}: it is shut down and empty`);
+    if (core.cells.load(SHUTDOWN) !== 0) {
+      throw new ShutDown(`Cannot get from ${core.label}: it is shut down and empty`);
     }
     if (!block) throw this.#empty();
     return MUST_WAIT;
   }
 
   #hasRoom(): boolean {
-    const maxsize = this.#cells.load(MAXSIZE);
+    const maxsize = this.#core.cells.load(MAXSIZE);
     return maxsize <= 0 || this.#storage.size < maxsize;
   }
 
   #full(): Full {
-    return new Full(`Cannot put to ${this.#label}: it is full (maxsize ${this.maxsize})`);
+    return new Full(`Cannot put to ${this.#core.label}: it is full (maxsize ${this.maxsize})`);
   }
 
   #empty(): Empty {
-    return new Empty(`Cannot get from ${this.#label}: it is empty`);
+    return new Empty(`Cannot get from ${this.#core.label}: it is empty`);
   }
 
-  // A synchronous call takes the lock only if it is free. Items that live in
-  // this isolate are only touched by its tasks, which never hold the lock
-  // across an await except inside a condition wait (which releases it): a
-  // held lock then belongs to a waiter that has been handed it and has not
-  // resumed, and the state is consistent. Blocking on it would deadlock.
-  #enterSync(): boolean {
-    if (!this.#storage.isolateLocal) {
-      this.#mutex.acquireSync();
-      return true;
+  #wakeAll(condition: number): void {
+    const core = this.#core;
+    core.backend.unparkMany(core.cells, condition, Infinity, 1);
+  }
+
+  // Parks on a condition cell until woken (true) or out of time (false). A
+  // park refused by `validate` (the state changed) counts as a wake-up.
+  #park(condition: number, timeout: number, signal: AbortSignal | undefined): Promise<boolean> {
+    const core = this.#core;
+    const parked = core.backend.park(core.cells, condition, this.#request(condition, timeout, signal));
+    return parked === PARK_INVALID ? RESOLVED_TRUE : parked;
+  }
+
+  #request(condition: number, timeout: number, signal: AbortSignal | undefined): ParkRequest<boolean> {
+    if (timeout === Infinity && signal === undefined) {
+      return this.#forever[condition] ??= this.#makeRequest(condition, Infinity, undefined);
     }
-    return this.#mutex.acquireSync(false);
+    return this.#makeRequest(condition, timeout, signal);
+  }
+
+  #makeRequest(condition: number, timeout: number, signal: AbortSignal | undefined): ParkRequest<boolean> {
+    return {
+      subject: this.#core,
+      op: OPS[condition],
+      timeout,
+      signal,
+      timeoutValue: false,
+      validate: this.#stillWaiting[condition],
+      wake: wokenUp,
+    };
   }
 
   // The waiting part of a `...Sync` call, entered with the state checked
-  // once. `attempt(notified)` retries and says whether it is done; it raises
-  // Full/Empty once `notified` is false.
+  // once. `attempt(notified)` retries and says whether it is done; a put or
+  // get raises Full/Empty itself once `notified` is false. Returns false if
+  // the time ran out.
   #blockSync(
-    verb: string,
+    condition: number,
     state: string,
-    wait: QueueWait | Wait,
+    timeout: number,
     start: number,
-    condition: Condition,
     attempt: (notified: boolean) => boolean,
-  ): void {
-    const blocking = "block" in wait ? wait.block : wait.blocking;
-    if (this.#storage.isolateLocal) {
-      // Nothing in this isolate can run while we block: fail as a wait would.
-      if (wait.timeout !== Infinity || !blocking) {
-        if (!attempt(false)) throw this.#full();
-        return;
-      }
+  ): boolean {
+    const core = this.#core;
+    if (this.#cannotBlock) {
+      // A blocking wait would never end: end as the wait would, without blocking.
+      if (timeout !== Infinity) return attempt(false);
       throw new DeadlockError(
-        `Cannot ${verb} ${this.#label} synchronously: it is ${state || "not done"} and the call would wait forever, and no other thread can run while this one blocks (the queue's items live in this isolate)`,
+        `Cannot ${
+          OPS[condition]
+        } ${core.label} synchronously: it is ${state} and the call would wait forever, and no thread that could change that can run while this one blocks (the queue's items live in this isolate)`,
       );
     }
-    const deadline = start + wait.timeout;
+    const deadline = start + timeout;
     for (;;) {
-      const remaining = deadline - this.#backend.now();
-      if (remaining <= 0 && !attempt(false)) throw this.#full();
-      if (attempt(condition.waitSync(remaining === Infinity ? undefined : remaining))) return;
+      const remaining = deadline - core.backend.now();
+      if (remaining <= 0) return attempt(false);
+      const parked = core.backend.parkSync(core.cells, condition, this.#request(condition, remaining, undefined));
+      if (attempt(parked === PARK_INVALID || parked)) return true;
     }
   }
 
   #checkMaxsize(value: unknown, what: string): number {
     if (typeof value !== "number") {
-      throw new TypeError(`Cannot ${what} ${this.#label} as 'maxsize' must be a number: received ${describe(value)}`);
+      throw new TypeError(
+        `Cannot ${what} ${this.#core.label} as 'maxsize' must be a number: received ${describe(value)}`,
+      );
     }
     if (value === Infinity) return 0;
     if (!Number.isInteger(value) || value > INT32_MAX || value < -INT32_MAX) {
       throw new ValueError(
-        `Cannot ${what} ${this.#label} as 'maxsize' must be an integer up to ${INT32_MAX}, or Infinity: received ${value}`,
+        `Cannot ${what} ${this.#core.label} as 'maxsize' must be an integer up to ${INT32_MAX}, or Infinity: received ${value}`,
       );
     }
     return value;
   }
+}
+
+function wokenUp(): boolean {
+  return true;
 }

@@ -126,13 +126,16 @@ export class SharedHeap {
 
   /** Whether a block of `count` cells of `kind` starts at `index` (a handle's check). */
   holds(index: number, kind: string, count: number): string | undefined {
-    if (!Number.isInteger(index) || index <= FIRST_BLOCK || index + count > this.#end()) {
+    const end = this.#end();
+    if (!Number.isInteger(index) || index <= FIRST_BLOCK || index >= end) {
       return `index ${index} is outside the heap's allocated blocks`;
     }
-    const header = Atomics.load(this.viewFor(index + count), index - 1);
-    if (header === blockHeader(kind, count)) return undefined;
-    if (header >>> 16 === kindHash(kind)) return `the block at ${index} has ${header & 0xffff} cells, not ${count}`;
-    return `the cells at ${index} do not hold a ${kind}`;
+    const header = Atomics.load(this.viewFor(index), index - 1);
+    if (header >>> 16 !== kindHash(kind)) return `the cells at ${index} do not hold a ${kind}`;
+    if ((header & 0xffff) !== count || index + count > end) {
+      return `the block at ${index} has ${header & 0xffff} cells, not ${count}`;
+    }
+    return undefined;
   }
 
   /** A view that covers `index` (refreshing it if the buffer has grown since). */

@@ -28,7 +28,7 @@
  *
  * @module
  */
-import { currentIdentity, type ThreadIdentity } from "../_current_thread.ts";
+import { currentIdentity, nextIdent, type ThreadIdentity } from "../_current_thread.ts";
 import { beginWait, endWait, type RegisteredWait } from "../_pending.ts";
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../types.ts";
 import { BUCKET_SIZE, BUCKETS, FIRST_BUCKET, type SharedHeap } from "./_heap.ts";
@@ -41,6 +41,7 @@ const R_PREV = 1;
 const R_KEY = 2;
 const R_STATE = 3;
 const R_TOKEN = 4;
+const R_ISOLATE = 5;
 const RECORD_SIZE = 6;
 // Bucket layout (after the word lock at +0).
 const B_HEAD = 1;
@@ -103,10 +104,13 @@ export class SharedParkingLot {
   readonly #heap: SharedHeap;
   // This isolate's idle waiter records.
   readonly #free: number[] = [];
+  // Tells this isolate's waiters from other threads' (a unique ident).
+  readonly #isolate: number;
 
   /** @param heap The heap whose buckets it uses. */
   constructor(heap: SharedHeap) {
     this.#heap = heap;
+    this.#isolate = nextIdent();
   }
 
   /** See `Backend.park`. */
@@ -185,7 +189,9 @@ export class SharedParkingLot {
         if (view[more + R_KEY] === key) break;
       }
       this.#unlink(view, bucket, r);
-      const fair = this.#fairNow(view, bucket);
+      // A waiter of this isolate cannot run before we yield, so racing would
+      // only let us win again: hand off to it, as in-isolate backends do.
+      const fair = view[r + R_ISOLATE] === this.#isolate || this.#fairNow(view, bucket);
       let token = 0;
       try {
         token = callback(more !== 0 ? (fair ? MANY_FAIR : MANY) : (fair ? LAST_FAIR : LAST));
@@ -266,6 +272,7 @@ export class SharedParkingLot {
       view[r + R_PREV] = tail;
       view[r + R_KEY] = key;
       view[r + R_TOKEN] = 0;
+      view[r + R_ISOLATE] = this.#isolate;
       Atomics.store(view, r + R_STATE, WAITING);
       if (tail !== 0) view[tail + R_NEXT] = r;
       else view[bucket + B_HEAD] = r;

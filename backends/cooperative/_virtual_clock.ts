@@ -41,10 +41,13 @@ export class VirtualClock implements TimerSource {
     return this.#following;
   }
 
-  /** Starts or stops following real time; the time that passed meanwhile stays counted. */
-  follow(on: boolean): void {
+  /**
+   * Starts or stops following real time; the time that passed meanwhile
+   * stays counted. `since` backdates the start (a real `performance.now()`).
+   */
+  follow(on: boolean, since?: number): void {
     if (on === this.#following) return;
-    if (on) this.#anchor = performance.now();
+    if (on) this.#anchor = Math.min(since ?? Infinity, performance.now());
     else this.#now += performance.now() - this.#anchor;
     this.#following = on;
   }

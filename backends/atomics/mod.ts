@@ -1,0 +1,164 @@
+/**
+ * The `atomics` backend: real threads. Primitives keep their state in one
+ * shared heap (a growable `SharedArrayBuffer`) operated with `Atomics`;
+ * waiters queue in a parking lot in that same memory and sleep in
+ * `Atomics.waitAsync` (Promise API) or `Atomics.wait` (the `...Sync` twins,
+ * which really block, in a Worker and on Deno's main thread). A `Thread`
+ * with a `{ module, export }` target runs in a new Worker, in parallel; its
+ * arguments are structured-cloned, and primitives among them arrive as the
+ * same primitives over the same memory.
+ *
+ * Locks are eventually fair: a release lets a thread that re-acquires at
+ * once win against a woken waiter, except about once a millisecond, when the
+ * lock is handed to the oldest waiter (so none starves and a contended lock
+ * is not limited to one owner per wake-up).
+ *
+ * @module
+ */
+import type {
+  Backend,
+  Capabilities,
+  Cells,
+  ParkRequest,
+  ThreadBody,
+  UnparkResult,
+  WorkerThread,
+  WorkerThreadRequest,
+} from "../types.ts";
+import type { PARK_INVALID } from "../types.ts";
+import { SharedHeap } from "./_heap.ts";
+import { getDefaultHeap, heapOf } from "./_heaps.ts";
+import { SharedParkingLot } from "./_parking_lot.ts";
+import { SharedCells } from "./_shared_cells.ts";
+import { spawnWorkerThread } from "./_worker_threads.ts";
+
+/** Where a primitive's cells live: what a handle carries to another thread. */
+export interface SharedLocation {
+  /** The heap. */
+  readonly buffer: SharedArrayBuffer;
+  /** The index of the first cell in the heap. */
+  readonly index: number;
+}
+
+function lotOf(cells: Cells): SharedParkingLot {
+  if (!SharedCells.is(cells)) {
+    throw new TypeError(
+      `Cannot park on cells of another kind of backend: expected shared cells, received ${cells?.constructor?.name}`,
+    );
+  }
+  const heap = cells.heap;
+  return heap.lot ??= new SharedParkingLot(heap);
+}
+
+/**
+ * The `atomics` backend. Use the shared instance, by name:
+ * `{ backend: "atomics" }`.
+ *
+ * @example A lock in shared memory
+ * ```ts
+ * import { Lock } from "@locksmith/threading";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const lock = new Lock({ backend: "atomics" });
+ * assertEquals(lock.acquireSync(), true);
+ * assertEquals(lock.acquireSync(true, 10), false); // really blocks for 10 ms
+ * lock.release();
+ * ```
+ */
+export class AtomicsBackend implements Backend {
+  /** The backend's name. */
+  readonly name: string = "atomics";
+  /** Shared memory, blocking waits, Worker threads (module targets only), eventually fair locks. */
+  readonly capabilities: Capabilities = Object.freeze({
+    sharedMemory: true,
+    blockingWait: true,
+    virtualTime: false,
+    parallelThreads: true,
+    functionTargets: false,
+    eventualFairness: true,
+  });
+
+  /** Allocates cells in the shared heap. */
+  allocate(count: number, kind: string = "cells"): Cells {
+    const heap = getDefaultHeap();
+    return new SharedCells(heap, heap.allocate(count, kind));
+  }
+
+  /** Where the cells live (a handle's payload). */
+  locate(cells: Cells): SharedLocation {
+    if (!SharedCells.is(cells)) {
+      throw new TypeError(`Cannot locate cells of another backend: received ${cells?.constructor?.name}`);
+    }
+    return { buffer: cells.heap.buffer, index: cells.base };
+  }
+
+  /** The cells at a location from `locate`, checked against `kind` and `count`. */
+  adopt(location: unknown, kind: string, count: number): Cells {
+    const { buffer, index } = (location ?? {}) as Partial<SharedLocation>;
+    if (!SharedHeap.isHeap(buffer)) {
+      throw new TypeError(
+        `Cannot revive ${kind}: its handle does not point into an atomics heap (received ${
+          (buffer as unknown) instanceof SharedArrayBuffer ? "a foreign SharedArrayBuffer" : describeValue(buffer)
+        })`,
+      );
+    }
+    const heap = heapOf(buffer);
+    const problem = heap.holds(index as number, kind, count);
+    if (problem !== undefined) throw new TypeError(`Cannot revive ${kind}: ${problem}`);
+    heap.viewFor(index! + count);
+    return new SharedCells(heap, index!);
+  }
+
+  /** Parks in the shared parking lot, sleeping in `Atomics.waitAsync`. */
+  park<T>(cells: Cells, index: number, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID {
+    return lotOf(cells).park(cells as SharedCells, index, request);
+  }
+
+  /** Parks, blocking the calling thread in `Atomics.wait`. */
+  parkSync<T>(cells: Cells, index: number, request: ParkRequest<T>): T | typeof PARK_INVALID {
+    return lotOf(cells).parkSync(cells as SharedCells, index, request);
+  }
+
+  /** Wakes the oldest waiter on the cell, in whichever thread it sleeps. */
+  unparkOne(cells: Cells, index: number, callback: (result: UnparkResult) => number): boolean {
+    return lotOf(cells).unparkOne(cells as SharedCells, index, callback);
+  }
+
+  /** Wakes up to `count` waiters, oldest first. */
+  unparkMany(cells: Cells, index: number, count: number, token: number): number {
+    return lotOf(cells).unparkMany(cells as SharedCells, index, count, token);
+  }
+
+  /** How many wait on the cell, in every thread. */
+  parked(cells: Cells, index: number): number {
+    return lotOf(cells).parked(cells as SharedCells, index);
+  }
+
+  /** The shared clock: one timeline for the main thread and every Worker. */
+  now(): number {
+    return getDefaultHeap().now();
+  }
+
+  /** Runs an in-isolate thread (a `Timer`, a `Thread` subclass) as a task of this isolate. */
+  spawn(_thread: ThreadBody, body: () => Promise<void>): void {
+    queueMicrotask(body);
+  }
+
+  /** Runs a module target in a new Worker. */
+  spawnWorker(request: WorkerThreadRequest): WorkerThread {
+    return spawnWorkerThread(getDefaultHeap(), request);
+  }
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "object") return value.constructor?.name ?? "object";
+  return `${typeof value} ${String(value)}`;
+}
+
+let instance: AtomicsBackend | undefined;
+
+/** The shared `atomics` backend, made on first use. */
+export function atomicsBackend(): AtomicsBackend {
+  return instance ??= new AtomicsBackend();
+}

@@ -1,0 +1,535 @@
+/**
+ * The cooperative scheduler: runs the threads of one isolate one at a time,
+ * switching only at the library's own scheduling points, and keeps their
+ * parking lot and their virtual clock.
+ *
+ * A thread runs until it reaches a scheduling point (`schedulingPoint`,
+ * which every acquire and wait calls first, and `yieldNow()`), parks, or
+ * ends; then the strategy picks the next runnable continuation. "Holder" is
+ * the thread allowed to run; nothing else is resumed until it gives way.
+ *
+ * | state of a thread | what it means                                            |
+ * |-------------------|----------------------------------------------------------|
+ * | holder            | it runs; at most one thread at a time                     |
+ * | ready             | it waits at a scheduling point (or to start) to be picked |
+ * | blocked           | it is parked on a cell: an unpark, timeout or abort wakes |
+ * | outside           | it awaits something outside the library (it is runnable)  |
+ *
+ * A holder that awaits something outside the library is noticed by a
+ * watchdog (a macrotask: a thread that only awaits the library never lets
+ * one run) and becomes `outside`, so the others go on and the clock follows
+ * real time until it is back. When nothing is ready and nobody is outside,
+ * the clock jumps to the next deadline; when no timer is pending either, the
+ * blocked waits reject with `DeadlockError`.
+ *
+ * @module
+ */
+import { DeadlockError, RuntimeError } from "../../primitives/errors.ts";
+import { SystemExit } from "../../primitives/system_exit.ts";
+import { currentIdentity, type ThreadIdentity, wakeAs } from "../_current_thread.ts";
+import { LocalCells } from "../_local_cells.ts";
+import { localCells } from "../_local_parking_lot.ts";
+import { beginWait, endWait } from "../_pending.ts";
+import { Waiter, type WaitQueue } from "../_wait_queue.ts";
+import { type Cells, PARK_INVALID, type ParkRequest, type Subject, type UnparkResult } from "../types.ts";
+import { captureCreation, creationSite, describeDeadlock } from "./_deadlock_report.ts";
+import type { Candidate, Strategy } from "./_strategy.ts";
+import { VirtualClock } from "./_virtual_clock.ts";
+
+const NONE: UnparkResult = Object.freeze({ unparked: false, haveMore: false });
+const LAST_ONE: UnparkResult = Object.freeze({ unparked: true, haveMore: false });
+const ONE_OF_MANY: UnparkResult = Object.freeze({ unparked: true, haveMore: true });
+
+/** A continuation waiting to be picked. */
+class Ready implements Candidate {
+  constructor(readonly thread: ThreadIdentity, readonly resume: () => void) {}
+}
+
+/** A parked waiter that remembers its cells (for the deadlock report). */
+class CooperativeWaiter extends Waiter {
+  constructor(
+    backend: string,
+    request: ParkRequest<unknown>,
+    thread: ThreadIdentity,
+    queue: WaitQueue,
+    readonly cells: Cells,
+  ) {
+    super(backend, request, thread, queue);
+  }
+}
+
+/** How a waiter left its queue other than by an unpark. */
+type Leaving = { readonly kind: "timeout" } | { readonly kind: "abort" } | { readonly kind: "error"; error: unknown };
+const TIMED_OUT: Leaving = { kind: "timeout" };
+const ABORTED: Leaving = { kind: "abort" };
+
+/** What the explorer sets on a scheduler it runs a schedule on. */
+export interface ScheduleSettings {
+  /** Picks the next thread. */
+  readonly strategy: Strategy;
+  /** Where trace lines go, if anywhere. */
+  readonly trace?: string[];
+  /** A schedule longer than this fails (a livelock). */
+  readonly maxSteps?: number;
+  /** Called once with the first failure (deadlock, livelock). */
+  readonly onFailure?: (error: unknown) => void;
+}
+
+/** One cooperative scheduler. */
+export class Scheduler {
+  /** The virtual clock. */
+  readonly clock: VirtualClock = new VirtualClock();
+  #strategy: Strategy;
+  #lines: string[] | undefined = undefined;
+  #maxSteps = Infinity;
+  #onFailure: ((error: unknown) => void) | undefined = undefined;
+
+  readonly #ready: Ready[] = [];
+  #holder: ThreadIdentity | undefined = undefined;
+  #last: ThreadIdentity | undefined = undefined;
+  #lastYielding = false;
+  #pumpQueued = false;
+  readonly #outside = new Set<ThreadIdentity>();
+  readonly #blocked = new Set<CooperativeWaiter>();
+  #signalWaits = 0;
+  readonly #live = new Set<ThreadIdentity>();
+  #steps = 0;
+  #contacts = 0;
+  #contactsAtArm = 0;
+  #armedAt = 0;
+  #watchdog: ReturnType<typeof setTimeout> | undefined = undefined;
+  #realTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  // Set once the main thread of a schedule has returned: only its threads are left.
+  #ending = false;
+  // Set when the schedule is being wound down: every library call ends the calling thread.
+  #stopping = false;
+  readonly #whenSettled: (() => void)[] = [];
+  readonly #sites = new WeakMap<Cells, Error>();
+  readonly #serials = new Map<string, number>();
+
+  /**
+   * @param name The backend's name, for reports.
+   * @param strategy Picks the next thread.
+   */
+  constructor(readonly name: string, strategy: Strategy) {
+    this.#strategy = strategy;
+  }
+
+  /** Sets up a schedule of the explorer. */
+  configure(settings: ScheduleSettings): void {
+    this.#strategy = settings.strategy;
+    this.#lines = settings.trace;
+    this.#maxSteps = settings.maxSteps ?? Infinity;
+    this.#onFailure = settings.onFailure;
+  }
+
+  /** How many continuations were resumed so far. */
+  get steps(): number {
+    return this.#steps;
+  }
+
+  // ---- cells and numbering ----
+
+  /** Plain cells; remembers where they were made, for deadlock reports. */
+  allocate(count: number): Cells {
+    const cells = new LocalCells(count);
+    this.#sites.set(cells, captureCreation());
+    return cells;
+  }
+
+  /** Numbers objects of one kind from 1, per scheduler. */
+  nextSerial(kind: string): number {
+    const n = (this.#serials.get(kind) ?? 0) + 1;
+    this.#serials.set(kind, n);
+    return n;
+  }
+
+  // ---- scheduling points ----
+
+  /** The calling thread gives way; resolves when the strategy picks it again. */
+  schedulingPoint(op: string, subject: Subject): Promise<void> {
+    const thread = currentIdentity();
+    this.#contacts++;
+    if (this.#stopping) return Promise.reject(new SystemExit());
+    if (this.#lines !== undefined) {
+      this.#trace(thread, subject.label === "" || subject.label === op ? op : `${op} ${subject.label}`);
+    }
+    this.#outside.delete(thread);
+    if (thread === this.#last) this.#lastYielding = op === "yield";
+    if (this.#holder === thread) this.#holder = undefined;
+    return new Promise<void>((resolve) => this.#enqueue(new Ready(thread, resolve)));
+  }
+
+  /** Records an operation that does not wait. */
+  record(op: string, subject: Subject): void {
+    this.#contacts++;
+    if (this.#lines !== undefined && !this.#stopping) this.#trace(currentIdentity(), `${op} ${subject.label}`);
+  }
+
+  /** Makes `thread` runnable; it starts when the strategy picks it. */
+  spawn(thread: ThreadIdentity, body: () => Promise<void>): void {
+    const caller = currentIdentity();
+    this.#contacts++;
+    // The caller is evidently running: it stays the only one until it gives way (unless it
+    // has just given way in this same turn, and the pump is about to pick).
+    if (this.#holder === undefined && !this.#pumpQueued && !this.#stopping) {
+      this.#holder = caller;
+      this.#outside.delete(caller);
+    }
+    this.#live.add(thread);
+    if (this.#lines !== undefined) this.#trace(caller, `starts ${thread.name}`);
+    this.#enqueue(new Ready(thread, () => void body().then(() => this.#finished(thread))));
+  }
+
+  /** Lets `thread` run first (the explorer's main thread). */
+  adopt(thread: ThreadIdentity): void {
+    this.#holder = thread;
+  }
+
+  /** `thread` (the explorer's main thread) is done: the others run to their end. */
+  retire(thread: ThreadIdentity): void {
+    this.#ending = true;
+    this.#outside.delete(thread);
+    if (this.#holder === thread) this.#holder = undefined;
+    this.#schedule();
+  }
+
+  /** Winds the schedule down: every thread ends at its next library call, quietly. */
+  stop(): void {
+    if (this.#stopping) return;
+    this.#stopping = true;
+    for (const w of [...this.#blocked]) this.#leave(w, { kind: "error", error: new SystemExit() });
+    this.#schedule();
+  }
+
+  /** Resolves once every thread started on the scheduler has ended. */
+  settled(): Promise<void> {
+    if (this.#live.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#whenSettled.push(resolve));
+  }
+
+  // ---- the parking lot ----
+
+  /** See `Backend.park`. */
+  park<T>(cells: Cells, index: number, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID {
+    const queue = localCells(cells).queue(index);
+    const thread = currentIdentity();
+    this.#contacts++;
+    if (!request.validate()) return PARK_INVALID;
+    const w = new CooperativeWaiter(this.name, request, thread, queue, cells);
+    const promise = new Promise<T>((resolve, reject) => {
+      w.resolve = resolve as (value: unknown) => void;
+      w.reject = reject;
+    });
+    queue.push(w);
+    beginWait(w);
+    this.#blocked.add(w);
+    if (this.#lines !== undefined) this.#trace(thread, `blocks in ${describeWait(request)}`);
+    if (request.timeout !== Infinity) {
+      w.timer = this.clock.setTimer(request.timeout, () => this.#leave(w, TIMED_OUT));
+    }
+    const signal = request.signal;
+    if (signal) {
+      this.#signalWaits++;
+      w.onAbort = () => this.#leave(w, ABORTED);
+      signal.addEventListener("abort", w.onAbort, { once: true });
+    }
+    request.beforeSleep?.();
+    this.#outside.delete(thread);
+    if (thread === this.#last) this.#lastYielding = false;
+    if (this.#holder === thread) this.#holder = undefined;
+    if (this.#stopping) this.#leave(w, { kind: "error", error: new SystemExit() });
+    // Aborted while the thread waited to be scheduled: the listener will never fire.
+    else if (signal?.aborted) this.#leave(w, ABORTED);
+    else if (this.#holder === undefined) this.#schedule();
+    else if (w.timer !== undefined) this.#armWatchdog();
+    return promise;
+  }
+
+  /**
+   * See `Backend.parkSync`. No other thread can run while the caller blocks,
+   * so a finite wait times out at once (the virtual clock moves on by its
+   * timeout) and a wait forever is a deadlock.
+   */
+  parkSync<T>(cells: Cells, index: number, request: ParkRequest<T>): T | typeof PARK_INVALID {
+    const queue = localCells(cells).queue(index);
+    this.#contacts++;
+    if (!request.validate()) return PARK_INVALID;
+    request.timedOut?.(queue.size === 0);
+    const thread = currentIdentity();
+    if (request.timeout !== Infinity) {
+      if (this.#lines !== undefined) {
+        this.#trace(thread, `blocks in ${describeWait(request)}, timed out at once (blocking call)`);
+      }
+      this.clock.advanceBy(request.timeout);
+      return request.timeoutValue;
+    }
+    const holder = request.subject.holder?.();
+    throw new DeadlockError(
+      `Cannot ${request.op} ${request.subject.label} synchronously: thread '${thread.name}' would wait forever, and on the '${this.name}' backend no other thread can run while it blocks${
+        holder === undefined ? "" : ` (held by ${holder})`
+      }`,
+    );
+  }
+
+  /** See `Backend.unparkOne`. */
+  unparkOne(cells: Cells, index: number, callback: (result: UnparkResult) => number): boolean {
+    const queue = localCells(cells).queues[index];
+    const w = queue?.shift() as CooperativeWaiter | undefined;
+    if (w === undefined) {
+      callback(NONE);
+      return false;
+    }
+    this.#wake(w, callback(queue!.size > 0 ? ONE_OF_MANY : LAST_ONE));
+    return true;
+  }
+
+  /** See `Backend.unparkMany`. */
+  unparkMany(cells: Cells, index: number, count: number, token: number): number {
+    const queue = localCells(cells).queues[index];
+    let woken = 0;
+    while (queue !== undefined && woken < count) {
+      const w = queue.shift() as CooperativeWaiter | undefined;
+      if (w === undefined) break;
+      this.#wake(w, token);
+      woken++;
+    }
+    return woken;
+  }
+
+  /** See `Backend.parked`. */
+  parked(cells: Cells, index: number): number {
+    return localCells(cells).queues[index]?.size ?? 0;
+  }
+
+  // The value is decided now (a lock is handed off now); the waiter runs when picked.
+  #wake(w: CooperativeWaiter, token: number): void {
+    this.#unblock(w);
+    let resume: () => void;
+    try {
+      const value = wakeAs(w.thread, w.request, token);
+      resume = () => w.resolve(value);
+    } catch (error) {
+      resume = () => w.reject(error);
+    }
+    this.#enqueue(new Ready(w.thread, resume));
+  }
+
+  // Timeout, abort or deadlock: the waiter takes itself out of the queue.
+  #leave(w: CooperativeWaiter, how: Leaving): void {
+    if (!w.queued) return;
+    w.queue.remove(w);
+    this.#unblock(w);
+    const request = w.request;
+    request.timedOut?.(w.queue.size === 0);
+    let resume: () => void;
+    if (how.kind === "timeout") {
+      if (this.#lines !== undefined) this.#trace(w.thread, `times out in ${describeWait(request)}`);
+      resume = () => w.resolve(request.timeoutValue);
+    } else if (how.kind === "abort") {
+      if (this.#lines !== undefined) this.#trace(w.thread, `is aborted in ${describeWait(request)}`);
+      const reason = request.signal!.reason;
+      resume = () => w.reject(reason);
+    } else {
+      const error = how.error;
+      resume = () => w.reject(error);
+    }
+    this.#enqueue(new Ready(w.thread, resume));
+  }
+
+  #unblock(w: CooperativeWaiter): void {
+    this.#blocked.delete(w);
+    endWait(w);
+    if (w.timer !== undefined) {
+      this.clock.clearTimer(w.timer);
+      w.timer = undefined;
+    }
+    if (w.onAbort !== undefined) {
+      w.request.signal!.removeEventListener("abort", w.onAbort);
+      w.onAbort = undefined;
+      this.#signalWaits--;
+    }
+  }
+
+  // ---- picking the next thread ----
+
+  #enqueue(entry: Ready): void {
+    this.#ready.push(entry);
+    if (this.#holder === undefined) this.#schedule();
+    else this.#armWatchdog();
+  }
+
+  #finished(thread: ThreadIdentity): void {
+    this.#contacts++;
+    this.#live.delete(thread);
+    this.#outside.delete(thread);
+    this.#trace(thread, "ends");
+    if (this.#holder === thread) this.#holder = undefined;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#pumpQueued) return;
+    this.#pumpQueued = true;
+    queueMicrotask(this.#pump);
+  }
+
+  // Runs in a microtask whenever the holder may have given way.
+  readonly #pump = (): void => {
+    this.#pumpQueued = false;
+    if (this.#holder !== undefined) return;
+    const clock = this.clock;
+    for (;;) {
+      if (this.#ending && !this.#stopping && this.#onlyDaemonsLeft()) this.stop();
+      if (clock.following && this.#outside.size === 0) this.#stopFollowing();
+      if (clock.pending > 0) clock.fireDue();
+      if (this.#ready.length > 0) return this.#resumeNext();
+      if (this.#outside.size > 0) return this.#followRealTime();
+      this.#stopFollowing();
+      if (clock.pending > 0) {
+        // Every thread waits inside the library: jump to the next deadline.
+        clock.advanceTo(clock.nextDeadline());
+        continue;
+      }
+      // A signal may still abort a wait from outside: wait for it in real time.
+      if (this.#signalWaits > 0) return this.#followRealTime();
+      if (this.#blocked.size > 0) {
+        this.#deadlock();
+        continue;
+      }
+      return this.#quiesce();
+    }
+  };
+
+  #resumeNext(): void {
+    const ready = this.#ready;
+    const i = ready.length === 1 ? 0 : this.#strategy.pick(ready, this.#last, this.#lastYielding);
+    const entry = i === 0 ? ready.shift()! : ready.splice(i, 1)[0];
+    this.#holder = entry.thread;
+    this.#last = entry.thread;
+    this.#lastYielding = false;
+    if (++this.#steps > this.#maxSteps && !this.#stopping) {
+      this.#fail(
+        new RuntimeError(
+          `Cannot finish the schedule in ${this.#maxSteps} steps: a thread may spin without waiting (a livelock), or raise 'maxSteps'`,
+        ),
+      );
+    }
+    // Others wait for the new holder: watch that it does not await something outside the library.
+    if (ready.length > 0 || this.clock.pending > 0) this.#armWatchdog();
+    else this.#disarmWatchdog();
+    entry.resume();
+  }
+
+  #onlyDaemonsLeft(): boolean {
+    if (this.#live.size === 0) return false;
+    for (const thread of this.#live) if (!thread.daemon) return false;
+    return true;
+  }
+
+  #deadlock(): void {
+    const waits = [...this.#blocked];
+    const message = describeDeadlock(
+      this.name,
+      waits.map((w) => ({
+        thread: w.thread.name,
+        op: w.request.op,
+        subject: w.request.subject,
+        createdAt: creationSite(this.#sites.get(w.cells)),
+      })),
+    );
+    this.#traceLine(
+      `deadlock: ${waits.map((w) => `'${w.thread.name}' waits on ${w.request.subject.label}`).join(", ")}`,
+    );
+    let first: DeadlockError | undefined;
+    for (const w of waits) {
+      const error = new DeadlockError(message);
+      first ??= error;
+      this.#leave(w, { kind: "error", error });
+    }
+    this.#fail(first);
+  }
+
+  #fail(error: unknown): void {
+    const onFailure = this.#onFailure;
+    this.#onFailure = undefined;
+    onFailure?.(error);
+  }
+
+  // Nothing runs, waits or is due.
+  #quiesce(): void {
+    this.#disarmWatchdog();
+    if (this.#live.size > 0) return;
+    for (const resolve of this.#whenSettled.splice(0)) resolve();
+  }
+
+  // ---- real time: the watchdog and following the clock ----
+
+  #armWatchdog(): void {
+    if (this.#watchdog !== undefined) return;
+    this.#contactsAtArm = this.#contacts;
+    this.#armedAt = performance.now();
+    this.#watchdog = setTimeout(this.#onWatchdog, 0);
+  }
+
+  #disarmWatchdog(): void {
+    if (this.#watchdog === undefined) return;
+    clearTimeout(this.#watchdog);
+    this.#watchdog = undefined;
+  }
+
+  // A macrotask ran while the holder kept others waiting: it awaits something outside the library.
+  readonly #onWatchdog = (): void => {
+    this.#watchdog = undefined;
+    const holder = this.#holder;
+    if (holder === undefined || (this.#ready.length === 0 && this.clock.pending === 0)) return;
+    if (this.#contacts !== this.#contactsAtArm) return this.#armWatchdog();
+    this.#outside.add(holder);
+    this.#holder = undefined;
+    // It has been outside (or busy) since the watchdog was armed at the latest: count that time.
+    this.clock.follow(true, this.#armedAt);
+    this.#schedule();
+  };
+
+  #followRealTime(): void {
+    this.#disarmWatchdog();
+    this.clock.follow(true);
+    if (this.#realTimer !== undefined) clearTimeout(this.#realTimer);
+    this.#realTimer = undefined;
+    const next = this.clock.nextDeadline();
+    if (next === Infinity) return;
+    this.#realTimer = setTimeout(() => {
+      this.#realTimer = undefined;
+      this.#schedule();
+    }, Math.max(0, next - this.clock.now()));
+  }
+
+  #stopFollowing(): void {
+    this.clock.follow(false);
+    if (this.#realTimer === undefined) return;
+    clearTimeout(this.#realTimer);
+    this.#realTimer = undefined;
+  }
+
+  // ---- the trace ----
+
+  #trace(thread: { readonly name: string }, text: string): void {
+    if (this.#lines === undefined || this.#stopping) return;
+    this.#traceLine(`${thread.name}: ${text}`);
+  }
+
+  #traceLine(text: string): void {
+    if (this.#lines === undefined || this.#stopping) return;
+    this.#lines.push(`[${formatTime(this.clock.now())}ms] ${text}`);
+  }
+}
+
+function describeWait(request: ParkRequest<unknown>): string {
+  const label = request.subject.label;
+  const what = label === request.op ? label : `${request.op} on ${label}`;
+  return request.timeout === Infinity ? what : `${what} for ${formatTime(request.timeout)}ms`;
+}
+
+function formatTime(ms: number): string {
+  return Number.isInteger(ms) ? String(ms) : ms.toFixed(3);
+}

@@ -1,0 +1,173 @@
+/**
+ * `IMapIterator`: the iterator `Pool.imap` and `Pool.imapUnordered` return
+ * (Python's `IMapIterator` and `IMapUnorderedIterator`).
+ *
+ * @module
+ */
+import type { Backend } from "../backends/types.ts";
+import { TimeoutError } from "../primitives/errors.ts";
+import { Event } from "../primitives/event.ts";
+import { abortedSignal, checkWait, type WaitOptions } from "../primitives/_wait_options.ts";
+import type { Job } from "./async_result.ts";
+
+type Outcome = { readonly ok: true; readonly values: unknown[] } | { readonly ok: false; readonly error: unknown };
+
+/**
+ * An async iterator over the results of `Pool.imap` (in order) or
+ * `Pool.imapUnordered` (as they complete). Use it with `for await`; a call
+ * that raised makes `next()` throw its exception for that item (with a
+ * `chunksize` above 1, for its whole chunk), and the iteration can go on.
+ * `next(timeout)` throws `TimeoutError` if the next result is not ready in
+ * time, as Python's `next(timeout)`.
+ *
+ * @typeParam T The type of each result.
+ *
+ * @example Results as they complete
+ * ```ts
+ * import { sleep } from "@locksmith/threading";
+ * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+ * import { assertEquals } from "@std/assert";
+ *
+ * await using pool = new Pool(3);
+ * const seen: number[] = [];
+ * for await (const ms of pool.imapUnordered(async (ms: number) => (await sleep(ms), ms), [30, 10, 20])) {
+ *   seen.push(ms);
+ * }
+ * assertEquals(seen, [10, 20, 30]);
+ * ```
+ */
+export class IMapIterator<T> implements AsyncIterableIterator<T>, Job {
+  readonly #ordered: boolean;
+  readonly #total: number;
+  readonly #backend: Backend;
+  readonly #onDone: () => void;
+  readonly #arrived = new Map<number, Outcome>();
+  readonly #arrivalOrder: number[] = [];
+  readonly #changed: Event;
+  #delivered = 0;
+  #nextChunk = 0;
+  #buffer: unknown[] = [];
+  #abandoned: { error: unknown } | undefined;
+
+  /**
+   * For pools: an iterator over `total` tasks.
+   *
+   * @param backend Whose clock and parking lot `next()` waits on.
+   * @param total How many tasks (chunks) will be delivered.
+   * @param ordered Yield in task order (`imap`) or arrival order (`imapUnordered`).
+   * @param onDone Called once every task is delivered (the pool forgets the job).
+   */
+  constructor(backend: Backend, total: number, ordered: boolean, onDone: () => void) {
+    this.#backend = backend;
+    this.#total = total;
+    this.#ordered = ordered;
+    this.#onDone = onDone;
+    this.#changed = new Event({ backend });
+    if (total === 0) onDone();
+  }
+
+  /**
+   * Returns the iterator itself.
+   *
+   * @returns This iterator.
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  /**
+   * The next result, waiting at most `timeout` ms for it.
+   *
+   * @param timeout Milliseconds, or `{ timeout, signal }`; omitted: forever.
+   * @returns The next result, or `{ done: true }` after the last one.
+   * @throws {TimeoutError} If the next result is not ready within the timeout.
+   * @throws {unknown} What the call raised, for an item whose call raised.
+   *
+   * @example One at a time
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertEquals } from "@std/assert";
+   *
+   * await using pool = new Pool(2);
+   * const it = pool.imap((x: number) => x * 10, [1, 2]);
+   * assertEquals((await it.next(1000)).value, 10);
+   * assertEquals((await it.next()).value, 20);
+   * assertEquals((await it.next()).done, true);
+   * ```
+   */
+  async next(timeout?: number | WaitOptions | null): Promise<IteratorResult<T, undefined>> {
+    const aborted = abortedSignal(timeout);
+    if (aborted) throw aborted.reason;
+    const wait = checkWait("get the next result of a pool map", timeout);
+    const deadline = this.#backend.now() + wait.timeout;
+    for (;;) {
+      if (this.#buffer.length > 0) return { done: false, value: this.#buffer.shift() as T };
+      if (this.#nextChunk === this.#total) return { done: true, value: undefined };
+      const outcome = this.#take();
+      if (outcome !== undefined) {
+        this.#nextChunk++;
+        if (!outcome.ok) throw outcome.error;
+        this.#buffer = outcome.values;
+        continue;
+      }
+      if (this.#abandoned) throw this.#abandoned.error;
+      const remaining = deadline - this.#backend.now();
+      if (remaining <= 0) throw new TimeoutError(`The next result of a pool map was not ready within ${wait.timeout} ms`);
+      this.#changed.clear();
+      const ms = remaining === Infinity ? undefined : remaining;
+      await this.#changed.wait(wait.signal === undefined ? ms : { timeout: ms, signal: wait.signal });
+    }
+  }
+
+  /**
+   * Stops the iteration early (a `break` out of `for await`); the pool still
+   * runs the calls already queued.
+   *
+   * @returns `{ done: true }`.
+   */
+  return(): Promise<IteratorResult<T, undefined>> {
+    this.#nextChunk = this.#total;
+    this.#buffer = [];
+    this.#arrived.clear();
+    return Promise.resolve({ done: true, value: undefined });
+  }
+
+  /**
+   * For pools: task `index` ended.
+   *
+   * @param index The task's index.
+   * @param ok Whether its calls returned.
+   * @param values Their results, or what was raised.
+   */
+  deliver(index: number, ok: boolean, values: unknown): void {
+    if (this.#arrived.has(index) || this.#abandoned) return;
+    this.#arrived.set(index, ok ? { ok, values: values as unknown[] } : { ok, error: values });
+    this.#arrivalOrder.push(index);
+    if (++this.#delivered === this.#total) this.#onDone();
+    this.#changed.set();
+  }
+
+  /**
+   * For pools: the pool was terminated first; pending `next()` calls throw `error`.
+   *
+   * @param error What they throw.
+   */
+  abandon(error: unknown): void {
+    if (this.#delivered === this.#total || this.#abandoned) return;
+    this.#abandoned = { error };
+    this.#changed.set();
+  }
+
+  #take(): Outcome | undefined {
+    if (this.#ordered) {
+      const outcome = this.#arrived.get(this.#nextChunk);
+      if (outcome !== undefined) this.#arrived.delete(this.#nextChunk);
+      return outcome;
+    }
+    const index = this.#arrivalOrder.shift();
+    if (index === undefined) return undefined;
+    const outcome = this.#arrived.get(index);
+    this.#arrived.delete(index);
+    return outcome;
+  }
+}

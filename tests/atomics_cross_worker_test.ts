@@ -1,0 +1,292 @@
+// The `atomics` backend across real Workers: each primitive with its parties
+// in different Workers, the blocking twins blocking a Worker, handles through
+// `postMessage` and `revive`, and the bound on a lock's unfairness. The
+// thread bodies are in `workers/cross_worker_targets.ts`.
+import { assert, assertEquals, assertMatch, assertThrows } from "@std/assert";
+import {
+  Barrier,
+  BoundedSemaphore,
+  Condition,
+  Event,
+  Lock,
+  monotonic,
+  pendingWaits,
+  revive,
+  RLock,
+  runningThreads,
+  RuntimeError,
+  Semaphore,
+  sleep,
+  Thread,
+} from "../mod.ts";
+import { reportArray, setActionReport, Slot } from "./workers/cross_worker_targets.ts";
+
+const atomics = { backend: "atomics" } as const;
+const targets = new URL("./workers/cross_worker_targets.ts", import.meta.url).href;
+
+function start(exportName: string, args: unknown[], name?: string): Thread {
+  const thread = new Thread({ ...atomics, name, target: { module: targets, export: exportName }, args });
+  thread.start();
+  return thread;
+}
+
+/** Waits until `report[slot] >= value` (a generous bound only keeps a broken run from hanging). */
+async function waitFor(report: Int32Array, slot: number, value: number): Promise<void> {
+  const deadline = monotonic() + 30_000;
+  while (Atomics.load(report, slot) < value) {
+    if (monotonic() > deadline) throw new Error(`report[${slot}] never reached ${value}: ${report[slot]}`);
+    await sleep(1);
+  }
+}
+
+async function joinAll(threads: Thread[]): Promise<void> {
+  for (const t of threads) await t.join();
+  assertEquals(threads.filter((t) => t.isAlive()).map((t) => t.name), []);
+  assertEquals(runningThreads(), [], "threads left running");
+  assertEquals(pendingWaits(), [], "waiters left behind");
+}
+
+Deno.test("[atomics] RLock: ownership stays with the owning thread across Workers", async () => {
+  const rlock = new RLock(atomics);
+  await rlock.acquire();
+  const release = new Event(atomics);
+  const report = reportArray();
+  const t = start("rlockOwnership", [rlock, report, release]);
+  await waitFor(report, Slot.Step, 1);
+  // In the Worker: release was a RuntimeError, timed acquire and acquireSync both failed.
+  assertEquals(report[Slot.Result], 1 | 2 | 4);
+  rlock.release();
+  await waitFor(report, Slot.Step, 2);
+  assertThrows(() => rlock.release(), RuntimeError, "not owned by thread 'MainThread'");
+  assertEquals(await rlock.acquire(false), false);
+  release.set();
+  await joinAll([t]);
+  assertEquals(report[Slot.Step], 4, "released level by level by its owner");
+  assertEquals(await rlock.acquire(false), true);
+  rlock.release();
+});
+
+Deno.test("[atomics] Condition: notify(n) wakes exactly n, oldest first, across Workers; notifyAll the rest", async () => {
+  const cond = new Condition(null, atomics);
+  const report = reportArray();
+  const threads = [0, 1, 2].map((n) => start("conditionWaiter", [cond, report, n, n === 1]));
+  await waitFor(report, Slot.A, 3);
+  // Holding the lock means the third waiter has queued and released it.
+  await cond.acquire();
+  cond.notify(2);
+  cond.release();
+  await waitFor(report, Slot.Woken, 2);
+  await sleep(50);
+  assertEquals(report[Slot.Woken], 2, "notify(2) woke exactly two");
+  assertEquals([report[Slot.Order], report[Slot.Order + 1]].sort(), [1, 2], "the two oldest waiters");
+  await cond.acquire();
+  cond.notifyAll();
+  cond.release();
+  await joinAll(threads);
+  assertEquals(report[Slot.Woken], 3);
+  assertEquals(report[Slot.Order + 2], 3);
+});
+
+Deno.test("[atomics] Semaphore: holders in different Workers never exceed its value", async () => {
+  const sem = new Semaphore(2, atomics);
+  const report = reportArray();
+  const threads = [0, 1, 2, 3].map((i) => start("semaphoreUser", [sem, report, 5, i % 2 === 0]));
+  await joinAll(threads);
+  assertEquals(report[Slot.Woken], 4);
+  assert(report[Slot.MaxInside] <= 2, `at most 2 inside, saw ${report[Slot.MaxInside]}`);
+  assertEquals(report[Slot.Inside], 0);
+  assertEquals(sem.value, 2);
+});
+
+Deno.test("[atomics] BoundedSemaphore: an over-release in a Worker is a ValueError there", async () => {
+  const sem = new BoundedSemaphore(1, atomics);
+  const report = reportArray();
+  await joinAll([start("overRelease", [sem, report])]);
+  assertEquals(report[Slot.Result], 1);
+  assertEquals(sem.value, 1);
+});
+
+Deno.test("[atomics] Barrier: parties in different Workers pass together; a module action runs once per cycle", async () => {
+  const report = reportArray();
+  const cycles = 3;
+  const barrier = new Barrier(3, { module: targets, export: "countAction" }, null, atomics);
+  setActionReport(report); // for the cycles in which the main thread arrives last
+  try {
+    const threads = [
+      start("barrierPartyWithAction", [barrier, report, cycles]),
+      new Thread({ ...atomics, target: { module: targets, export: "barrierParty" }, args: [barrier, report, cycles, true] }),
+    ];
+    // The second party blocks in waitSync(); it reports through the first's module state.
+    threads[1].start();
+    for (let c = 0; c < cycles; c++) {
+      const index = await barrier.wait();
+      Atomics.add(report, Slot.Order + c * 4 + index, 1);
+    }
+    await joinAll(threads);
+  } finally {
+    setActionReport(undefined);
+  }
+  for (let c = 0; c < cycles; c++) {
+    assertEquals([0, 1, 2].map((i) => report[Slot.Order + c * 4 + i]), [1, 1, 1], `cycle ${c} indices`);
+  }
+  assertEquals(report[Slot.Woken], 2);
+  assertEquals(report[Slot.A], cycles, "the action ran once per cycle");
+  assertEquals(barrier.nWaiting, 0);
+  assertEquals(barrier.broken, false);
+});
+
+Deno.test("[atomics] Event: set in one Worker wakes the waiters in others", async () => {
+  const event = new Event(atomics);
+  const report = reportArray();
+  const waiters = [0, 1, 2].map((i) => start("eventWaiter", [event, report, i === 0]));
+  await waitFor(report, Slot.A, 3);
+  await sleep(30);
+  assertEquals(report[Slot.Woken], 0, "nobody passes before the set");
+  const setter = start("eventSetter", [event]);
+  await joinAll([...waiters, setter]);
+  assertEquals(report[Slot.Woken], 3);
+  assertEquals(event.isSet(), true);
+});
+
+Deno.test("[atomics] Lock: acquireSync blocks a Worker until the main thread releases", async () => {
+  const lock = new Lock(atomics);
+  await lock.acquire();
+  const report = reportArray();
+  const t = start("blockingAcquire", [lock, report]);
+  await waitFor(report, Slot.Step, 1);
+  await sleep(50);
+  assertEquals(report[Slot.A], 0, "still blocked in acquireSync");
+  lock.release();
+  await joinAll([t]);
+  assertEquals(report[Slot.A], 1);
+  assertEquals(lock.locked(), false);
+});
+
+Deno.test("[atomics] Lock: two Workers incrementing a shared counter under it get the exact count", async () => {
+  const lock = new Lock(atomics);
+  const counter = new Int32Array(new SharedArrayBuffer(4));
+  const threads = [0, 1].map(() => start("lockedIncrements", [lock, counter, 20_000]));
+  await joinAll(threads);
+  assertEquals(counter[0], 40_000);
+});
+
+Deno.test("[atomics] Lock: unfairness is bounded: a waiter gets its turns while another Worker re-acquires in a loop", async () => {
+  const lock = new Lock(atomics);
+  const report = reportArray();
+  const turns = 20;
+  // Without a fair hand-off now and then, the spinner would win every race
+  // (it re-acquires before the woken waiter runs) and hit its cap.
+  const cap = 50_000_000;
+  const spinner = start("spinner", [lock, report, Slot.B, cap]);
+  const patient = start("patientAcquirer", [lock, report, Slot.A, turns]);
+  await joinAll([spinner, patient]);
+  const counts = { patient: report[Slot.A], spinner: report[Slot.B] };
+  assertEquals(counts.patient, turns, `acquisitions per thread: ${JSON.stringify(counts)}`);
+  assert(counts.spinner < cap, `the spinner hit its cap: ${JSON.stringify(counts)}`);
+});
+
+Deno.test("[atomics] Thread: a Worker thread knows itself; idents, Local and the clock are the program's", async () => {
+  const report = reportArray();
+  const clock = new Float64Array(new SharedArrayBuffer(8));
+  const before = monotonic();
+  const t = start("identity", [report, clock], "worker-identity");
+  await joinAll([t]);
+  const after = monotonic();
+  assertEquals(report[Slot.A], t.ident, "currentThread().ident in the Worker");
+  assertEquals(report[Slot.B], t.ident, "getIdent() in the Worker");
+  assertEquals(report[Slot.C], 1, "currentThread() is the Worker's thread, by name, alive");
+  assert(before <= clock[0] && clock[0] <= after, `one timeline: ${before} <= ${clock[0]} <= ${after}`);
+  assertMatch(String(t.nativeId), /^\d+$/);
+
+  const locals = reportArray();
+  const threads = [1, 2].map((v) => start("localValue", [locals, v]));
+  await joinAll(threads);
+  assertEquals([locals[Slot.A], locals[Slot.B]], [2, 2], "each Worker starts with its own Local");
+  assert(threads[0].ident !== threads[1].ident && threads[0].ident !== t.ident);
+});
+
+Deno.test("[atomics] revive: postMessage carries a handle that revive() turns back into the same lock", async () => {
+  const lock = new Lock(atomics);
+  await lock.acquire();
+  const worker = new Worker(new URL("./workers/postmessage_worker.ts", import.meta.url), { type: "module" });
+  try {
+    const reply = new Promise<MessageEvent>((resolve, reject) => {
+      worker.onmessage = resolve;
+      worker.onerror = (e) => {
+        e.preventDefault();
+        reject(e.message);
+      };
+    });
+    worker.postMessage({ lock });
+    const { data } = await reply;
+    assertEquals(data.report, { isLock: true, lockedHere: true, triedWhileHeld: false });
+    const back = revive<Lock>(data.lock);
+    assert(back instanceof Lock && back !== lock);
+    assertEquals(back.locked(), true);
+    back.release();
+    assertEquals(lock.locked(), false, "the same memory");
+  } finally {
+    worker.terminate();
+  }
+  assertEquals(revive(7), 7);
+  const plain = { lock: 1 };
+  assertEquals(revive(plain), plain);
+});
+
+Deno.test("[atomics] revive: a handle that is not one is a TypeError", () => {
+  const sent = structuredClone(new Event(atomics)) as unknown as Record<string, { location: unknown }>;
+  const location = sent["@locksmith/threading"].location;
+  assertThrows(
+    () => revive({ "@locksmith/threading": { kind: "Lock", backend: "atomics", location } }),
+    TypeError,
+    "do not hold a Lock",
+  );
+  assertThrows(
+    () =>
+      revive({
+        "@locksmith/threading": {
+          kind: "Lock",
+          backend: "atomics",
+          location: { buffer: new SharedArrayBuffer(8192), index: 1100 },
+        },
+      }),
+    TypeError,
+    "foreign SharedArrayBuffer",
+  );
+  assertThrows(() => revive({ "@locksmith/threading": { kind: "Gizmo", backend: "atomics" } }), TypeError, "Gizmo");
+  assertThrows(() => revive({ "@locksmith/threading": 42 }), TypeError, "malformed");
+});
+
+Deno.test("[atomics] a primitive of an in-isolate backend fails loudly when posted or passed to a Worker", () => {
+  const asyncLock = new Lock({ backend: "async" });
+  const channel = new MessageChannel();
+  try {
+    assertThrows(() => channel.port1.postMessage(asyncLock), TypeError, "'async' backend");
+  } finally {
+    channel.port1.close();
+    channel.port2.close();
+  }
+  assertThrows(() => structuredClone(new Condition(null, { backend: "async" })), Error, "Cannot share");
+  const thread = new Thread({ ...atomics, target: { module: targets, export: "blockingAcquire" }, args: [asyncLock] });
+  assertThrows(() => thread.start(), TypeError, "'async' backend");
+  assertEquals(thread.isAlive(), false);
+  assertEquals(runningThreads(), []);
+});
+
+async function runProgram(mode: string): Promise<string> {
+  const program = new URL("./workers/daemon_program.ts", import.meta.url);
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", program.href, mode],
+    stdout: "piped",
+    stderr: "piped",
+    // A program kept alive by a thread that should not keep it is killed here.
+    signal: AbortSignal.timeout(30_000),
+  }).output();
+  assertEquals(code, 0, new TextDecoder().decode(stderr));
+  return new TextDecoder().decode(stdout).trim();
+}
+
+Deno.test("[atomics] Thread: a non-daemon Worker keeps the program alive; a daemon one does not", async () => {
+  assertEquals(await runProgram("normal"), "main done\nthread done");
+  assertEquals(await runProgram("daemon"), "main done");
+});
