@@ -112,7 +112,9 @@ export class IMapIterator<T> implements AsyncIterableIterator<T>, Job {
       }
       if (this.#abandoned) throw this.#abandoned.error;
       const remaining = deadline - this.#backend.now();
-      if (remaining <= 0) throw new TimeoutError(`The next result of a pool map was not ready within ${wait.timeout} ms`);
+      if (remaining <= 0) {
+        throw new TimeoutError(`The next result of a pool map was not ready within ${wait.timeout} ms`);
+      }
       this.#changed.clear();
       const ms = remaining === Infinity ? undefined : remaining;
       await this.#changed.wait(wait.signal === undefined ? ms : { timeout: ms, signal: wait.signal });
@@ -129,6 +131,7 @@ export class IMapIterator<T> implements AsyncIterableIterator<T>, Job {
     this.#nextChunk = this.#total;
     this.#buffer = [];
     this.#arrived.clear();
+    this.#arrivalOrder.length = 0;
     return Promise.resolve({ done: true, value: undefined });
   }
 
@@ -142,7 +145,7 @@ export class IMapIterator<T> implements AsyncIterableIterator<T>, Job {
   deliver(index: number, ok: boolean, values: unknown): void {
     if (this.#arrived.has(index) || this.#abandoned) return;
     this.#arrived.set(index, ok ? { ok, values: values as unknown[] } : { ok, error: values });
-    this.#arrivalOrder.push(index);
+    if (!this.#ordered) this.#arrivalOrder.push(index);
     if (++this.#delivered === this.#total) this.#onDone();
     this.#changed.set();
   }

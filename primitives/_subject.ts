@@ -37,11 +37,12 @@ export interface PrimitiveHandle {
  * the cells at `location` instead of allocating new ones (used by `revive`).
  */
 export function constructOver<T>(location: unknown, make: () => T): T {
+  const outer = adopting;
   adopting = { location };
   try {
     return make();
   } finally {
-    adopting = undefined;
+    adopting = outer;
   }
 }
 

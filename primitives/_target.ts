@@ -31,14 +31,48 @@ export function targetName(target: Target): string {
 /** Calls a target with `args`; a module target is imported first. */
 export function callTarget(target: Target, args: readonly unknown[]): unknown {
   if (typeof target === "function") return (target as (...a: unknown[]) => unknown)(...args);
+  return loadTarget(target).then((fn) => fn(...args));
+}
+
+type Loaded = (...args: unknown[]) => unknown;
+// Module targets this isolate has imported, so a blocking caller can call them.
+const loaded = new Map<string, Loaded>();
+const loading = new Set<Promise<unknown>>();
+
+/** Imports a module target's function (and remembers it for `callTargetSync`). */
+export function loadTarget(target: ModuleTarget): Promise<Loaded> {
   const url = String(target.module);
-  return outsideThreads(() => import(url)).then((module) => {
+  const promise = outsideThreads(() => import(url)).then((module) => {
     const fn = module[target.export];
     if (typeof fn !== "function") {
       throw new TypeError(
         `Cannot call '${target.export}' of ${String(target.module)}: it is ${describe(fn)}, not a function`,
       );
     }
-    return fn(...args);
+    loaded.set(`${url}#${target.export}`, fn);
+    return fn as Loaded;
   });
+  const tracked = promise.finally(() => loading.delete(tracked)).catch(() => {});
+  loading.add(tracked);
+  return promise;
+}
+
+/** Waits until every `loadTarget` started so far has settled. */
+export async function targetsLoaded(): Promise<void> {
+  while (loading.size > 0) await Promise.all(loading);
+}
+
+/**
+ * Calls a target without awaiting: a module target must have been loaded
+ * (`loadTarget`) in this isolate already.
+ */
+export function callTargetSync(target: Target, args: readonly unknown[]): unknown {
+  if (typeof target === "function") return (target as (...a: unknown[]) => unknown)(...args);
+  const fn = loaded.get(`${String(target.module)}#${target.export}`);
+  if (fn === undefined) {
+    throw new TypeError(
+      `Cannot call '${target.export}' of ${String(target.module)} synchronously: its module has not finished loading in this thread`,
+    );
+  }
+  return fn(...args);
 }

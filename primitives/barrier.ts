@@ -8,7 +8,7 @@ import type { Backend } from "../backends/types.ts";
 import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
 import { abortedSignal, checkTimeout, checkWait, describe, type Wait, type WaitOptions } from "./_wait_options.ts";
 import { BrokenBarrierError, ValueError } from "./errors.ts";
-import { callTarget } from "./_target.ts";
+import { callTarget, callTargetSync, isModuleTarget, loadTarget } from "./_target.ts";
 
 // Cells: 0 the state (also the cell every waiter parks on), 1 the number of
 // threads inside wait().
@@ -95,6 +95,8 @@ export class Barrier {
     this.#core = new Core("Barrier", 2, options);
     this.#parties = parties;
     this.#action = action ?? undefined;
+    // Import a module action now, so that waitSync() can call it without awaiting.
+    if (isModuleTarget(action)) loadTarget(action).catch(() => {});
     exposeHandle(this, Barrier.#shared);
   }
 
@@ -172,7 +174,7 @@ export class Barrier {
       let outcome: boolean;
       try {
         if (step.kind === "action") {
-          const result = callTarget(this.#action!, []);
+          const result = callTargetSync(this.#action!, []);
           if (result instanceof Promise) {
             result.catch(() => {});
             throw new TypeError(`Cannot run the action of ${this.#core.label} in waitSync: it returned a Promise`);

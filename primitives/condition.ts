@@ -248,9 +248,16 @@ export class Condition {
     return this.#wait(wait);
   }
 
-  async #wait(wait: Wait): Promise<boolean> {
+  #wait(wait: Wait): Promise<boolean> {
     const core = this.#core;
-    await core.backend.schedulingPoint?.("wait", core);
+    const point = core.backend.schedulingPoint;
+    if (point !== undefined) return point.call(core.backend, "wait", core).then(() => this.#park(wait));
+    // No scheduling point: park at once rather than a microtask later.
+    return this.#park(wait);
+  }
+
+  async #park(wait: Wait): Promise<boolean> {
+    const core = this.#core;
     let saved: readonly [number, number] | undefined;
     const parked = core.backend.park(core.cells, WAITERS, this.#request(wait, (s) => saved = s));
     if (parked === PARK_INVALID) throw new RuntimeError(`Cannot wait on ${core.label}: the park was refused`);

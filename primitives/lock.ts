@@ -295,7 +295,8 @@ export class Lock {
       this.#raw.acquireSync(FOREVER);
       return;
     }
-    return this.#raw.acquire(FOREVER).then(noop);
+    // The waiting Condition only awaits it: no `then` (and no extra microtask) to turn it into a void.
+    return this.#raw.acquire(FOREVER) as Promise<unknown> as Promise<void>;
   }
 
   /** `Lock#N`, for messages and traces. */

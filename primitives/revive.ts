@@ -24,7 +24,7 @@ const makers: Record<string, (backend: Backend, facts: Facts) => object> = {
   Event: (backend) => new Event({ backend }),
   Semaphore: (backend) => new Semaphore(0, { backend }),
   BoundedSemaphore: (backend, facts) => new BoundedSemaphore(facts.bound as number, { backend }),
-  Condition: (backend, facts) => new Condition(revive(facts.lock), { backend }),
+  Condition: (backend, facts) => new Condition(facts.lock as Lock | RLock, { backend }),
   Barrier: (backend, facts) =>
     new Barrier(facts.parties as number, barrierAction(facts.action), facts.timeout as number | null, { backend }),
 };
@@ -80,7 +80,8 @@ export function revive<T = unknown>(value: unknown): T {
     throw new TypeError(`Cannot revive ${handle.kind} as its handle names no backend: received ${describe(handle)}`);
   }
   const backend = getBackend(handle.backend);
-  const facts = handle.facts !== null && typeof handle.facts === "object" ? handle.facts : {};
+  // Handles among the facts (a Condition's lock) are revived first.
+  const facts = handle.facts !== null && typeof handle.facts === "object" ? reviveDeep({ ...handle.facts }) : {};
   return constructOver(handle.location, () => make(backend, facts)) as T;
 }
 

@@ -19,7 +19,7 @@
  * | 1            | heap id (random), tells heaps apart in one isolate    |
  * | 2            | bump pointer: the next free index                     |
  * | 3            | the program's thread ident counter                    |
- * | 4-5          | the shared clock's origin (float64, epoch ms)         |
+ * | 4-5          | the shared clock's origin (float64, wall-clock ms)    |
  * | 8 ...        | parking-lot buckets, 4 cells each                     |
  * | then         | blocks: a header cell (kind hash, count), then cells  |
  *
@@ -47,6 +47,28 @@ const FIRST_BLOCK = HEADER + BUCKETS * BUCKET_SIZE;
 const INITIAL_BYTES = 64 * 1024;
 /** The most a heap can grow to (reserved address space, not memory). */
 export const MAX_HEAP_BYTES = 1024 * 1024 * 1024;
+
+let wallOffset: number | undefined;
+
+/**
+ * `Date.now() - performance.now()` in this isolate, measured at the instant
+ * `Date.now()` ticks (so to a few microseconds, not to its 1 ms grain). The
+ * wall clock is the one clock every thread reads alike; `performance.now()`
+ * keeps readings monotonic within an isolate. (`performance.timeOrigin` is
+ * not enough: a Worker's can be tens of ms off its `performance.now()`.)
+ */
+function wallMinusPerformance(): number {
+  if (wallOffset !== undefined) return wallOffset;
+  const start = Date.now();
+  let wall = start;
+  let perf = performance.now();
+  // Wait for the next tick of Date.now() (at most ~1 ms, once per isolate).
+  while (wall === start) {
+    perf = performance.now();
+    wall = Date.now();
+  }
+  return wallOffset = wall - perf;
+}
 
 /** A block's header: a 16-bit hash of its kind and its cell count. */
 function blockHeader(kind: string, count: number): number {
@@ -78,14 +100,14 @@ export class SharedHeap {
     this.view = new Int32Array(buffer, 0, buffer.byteLength >> 2);
     this.id = this.view[H_ID];
     const origin = new Float64Array(buffer, 0, 4)[H_ORIGIN_F64];
-    this.clockOffset = performance.timeOrigin - origin;
+    this.clockOffset = wallMinusPerformance() - origin;
   }
 
   /** Makes a new heap; its clock starts at 0 now. */
   static create(): SharedHeap {
     const buffer = new SharedArrayBuffer(INITIAL_BYTES, { maxByteLength: MAX_HEAP_BYTES });
     const view = new Int32Array(buffer, 0, FIRST_BLOCK);
-    new Float64Array(buffer, 0, 4)[H_ORIGIN_F64] = performance.timeOrigin + performance.now();
+    new Float64Array(buffer, 0, 4)[H_ORIGIN_F64] = wallMinusPerformance() + performance.now();
     view[H_ID] = (Math.random() * 0x7fffffff) | 1;
     view[H_NEXT] = FIRST_BLOCK;
     Atomics.store(view, H_MAGIC, MAGIC);

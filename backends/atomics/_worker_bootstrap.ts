@@ -11,7 +11,7 @@ import { setIsolateThread, type ThreadIdentity } from "../_current_thread.ts";
 import { setDefaultBackend } from "../mod.ts";
 import { enumerate, mainThread, Thread } from "../../primitives/thread.ts";
 import { reviveDeep } from "../../primitives/revive.ts";
-import { callTarget } from "../../primitives/_target.ts";
+import { callTarget, targetsLoaded } from "../../primitives/_target.ts";
 import { SystemExit } from "../../primitives/system_exit.ts";
 import { packError } from "./_error_transfer.ts";
 import { heapOf, useDefaultHeap } from "./_heaps.ts";
@@ -30,7 +30,10 @@ export async function runWorkerThread(data: WorkerData): Promise<void> {
   setIsolateThread(me as unknown as ThreadIdentity);
   const post = (message: WorkerMessage) => data.port.postMessage(message);
   try {
-    await callTarget(data.target, reviveDeep([...data.args]));
+    const args = reviveDeep([...data.args]);
+    // A revived Barrier's module action must be loaded before a waitSync() may run it.
+    await targetsLoaded();
+    await callTarget(data.target, args);
   } catch (error) {
     if (!(error instanceof SystemExit)) post({ type: "error", error: packError(error) });
   }

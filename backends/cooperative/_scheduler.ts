@@ -97,6 +97,7 @@ export class Scheduler {
   #contacts = 0;
   #contactsAtArm = 0;
   #armedAt = 0;
+  #disarmOnlyWhenQuiet = false;
   #watchdog: ReturnType<typeof setTimeout> | undefined = undefined;
   #realTimer: ReturnType<typeof setTimeout> | undefined = undefined;
   // Set once the main thread of a schedule has returned: only its threads are left.
@@ -121,6 +122,8 @@ export class Scheduler {
     this.#lines = settings.trace;
     this.#maxSteps = settings.maxSteps ?? Infinity;
     this.#onFailure = settings.onFailure;
+    // A schedule always ends quiet (which disarms the watchdog): no need to disarm it at every step.
+    this.#disarmOnlyWhenQuiet = true;
   }
 
   /** How many continuations were resumed so far. */
@@ -417,7 +420,7 @@ export class Scheduler {
     }
     // Others wait for the new holder: watch that it does not await something outside the library.
     if (ready.length > 0 || this.clock.pending > 0) this.#armWatchdog();
-    else this.#disarmWatchdog();
+    else if (!this.#disarmOnlyWhenQuiet) this.#disarmWatchdog();
     entry.resume();
   }
 

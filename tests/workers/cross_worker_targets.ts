@@ -146,9 +146,14 @@ export function countAction(): void {
 }
 
 /** A barrier party whose thread counts the module action's runs. */
-export async function barrierPartyWithAction(barrier: Barrier, report: Int32Array, cycles: number): Promise<void> {
+export async function barrierPartyWithAction(
+  barrier: Barrier,
+  report: Int32Array,
+  cycles: number,
+  sync: boolean,
+): Promise<void> {
   setActionReport(report);
-  await barrierParty(barrier, report, cycles, false);
+  await barrierParty(barrier, report, cycles, sync);
 }
 
 /** Waits for `event` (`sync`: with waitSync) and records that it woke with `true`. */
@@ -181,29 +186,39 @@ export function lockedIncrements(lock: Lock, counter: Int32Array, n: number): vo
 }
 
 /**
- * Acquires and releases `lock` in a tight loop until `report[Slot.Step]`
- * says stop (or `cap` iterations), counting acquisitions in slot `slot`.
+ * Holds `lock` nearly all the time: works a few microseconds under it,
+ * releases and re-acquires at once, until `report[Slot.Result]` says stop
+ * (or `cap` rounds), counting its acquisitions in slot B.
  */
-export function spinner(lock: Lock, report: Int32Array, slot: number, cap: number): void {
+export function spinner(lock: Lock, report: Int32Array, cap: number): void {
   step(report, 1);
   let n = 0;
+  let sink = 0;
   while (Atomics.load(report, Slot.Result) === 0 && n < cap) {
     lock.acquireSync();
-    n++;
+    for (let i = 0; i < 2000; i++) sink = (sink * 31 + i) | 0;
+    Atomics.store(report, Slot.B, ++n);
     lock.release();
   }
-  Atomics.store(report, slot, n);
+  Atomics.store(report, Slot.Inside, sink & 1);
 }
 
-/** Acquires `lock` `k` times while a spinner loops, counting in slot `slot`; then tells the spinner to stop. */
-export function patientAcquirer(lock: Lock, report: Int32Array, slot: number, k: number): void {
+/**
+ * Acquires `lock` `turns` times while a spinner loops, counting in slot A;
+ * slot C gets the most times the spinner took the lock while this thread
+ * waited for it once. Then tells the spinner to stop.
+ */
+export function patientAcquirer(lock: Lock, report: Int32Array, turns: number): void {
   while (Atomics.load(report, Slot.Step) === 0) Atomics.wait(report, Slot.Step, 0, 100);
-  for (let i = 0; i < k; i++) {
+  for (let i = 0; i < turns; i++) {
+    const before = Atomics.load(report, Slot.B);
     lock.acquireSync();
-    Atomics.add(report, slot, 1);
+    const overtaken = Atomics.load(report, Slot.B) - before;
+    if (overtaken > Atomics.load(report, Slot.C)) Atomics.store(report, Slot.C, overtaken);
+    Atomics.add(report, Slot.A, 1);
     lock.release();
-    // Give the spinner the lock back before the next try.
-    Atomics.wait(report, Slot.C, 0, 0.2);
+    // Let the spinner have the lock for a while before the next try.
+    Atomics.wait(report, Slot.Order, 0, 0.2);
   }
   Atomics.store(report, Slot.Result, 1);
 }

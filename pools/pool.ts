@@ -1,0 +1,710 @@
+/**
+ * `Pool`: Python's `multiprocessing.Pool` API over threads of any backend
+ * (what `multiprocessing.dummy` gives), and the base of the Worker pool.
+ *
+ * Every pool thread runs {@linkcode poolWorker}: it takes tasks (a job's
+ * chunk of calls) from a queue and reports each outcome. Over threads of
+ * this isolate, an outcome goes straight to its job; over threads that are
+ * Workers, outcomes come back through a second queue that a result thread
+ * of this isolate drains, as Python's result handler does.
+ *
+ * @module
+ */
+import { type BackendChoice, getBackend } from "../backends/mod.ts";
+import { asyncBackend } from "../backends/async/mod.ts";
+import type { Backend, ModuleTarget, Target } from "../backends/types.ts";
+import { CancelledError, Empty, ValueError } from "../primitives/errors.ts";
+import { Thread } from "../primitives/thread.ts";
+import { checkTarget, isModuleTarget } from "../primitives/_target.ts";
+import { describe, type WaitOptions } from "../primitives/_wait_options.ts";
+import { SimpleQueue } from "../queues/simple_queue.ts";
+import { AsyncResult, type Job, MapResult, type ResultCallbacks } from "./async_result.ts";
+import { IMapIterator } from "./imap_iterator.ts";
+import { type PoolResultSink, type PoolTask, type PoolTaskResult, poolWorker } from "./pool_worker.ts";
+
+/** The options of a pool's constructor. */
+export interface PoolOptions {
+  /** The backend of the pool's threads; omitted, the default backend (for `multiprocessing`'s Pool, `atomics`). */
+  backend?: BackendChoice;
+}
+
+/** Set by the Worker pool: calls are module references and outcomes come back through a queue. */
+export const BY_REFERENCE: unique symbol = Symbol("pool calls by reference");
+
+/** The constructor's options as the Worker pool passes them. */
+export interface ReferencePoolOptions extends PoolOptions {
+  /** Calls must be module references (they run in Workers). */
+  [BY_REFERENCE]?: boolean;
+}
+
+/** What a pool calls: a function (threads of this isolate) or `{ module, export }` (any thread). */
+export type PoolFunction<A extends unknown[], R> = ((...args: A) => R) | ModuleTarget;
+
+const WORKER_TARGET: ModuleTarget = { module: new URL("./pool_worker.ts", import.meta.url).href, export: "poolWorker" };
+let workerCounter = 0;
+let jobCounter = 0;
+
+/**
+ * A pool of threads that runs calls for you, with Python's
+ * `multiprocessing.Pool` API (this class is what `multiprocessing.dummy`
+ * gives: the threads are `Thread`s of the pool's backend, so switching to
+ * parallel Workers is one import, `multiprocessing`'s `Pool`).
+ *
+ * `map`, `starmap` and `apply` wait for their results; `mapAsync`,
+ * `starmapAsync` and `applyAsync` return an {@linkcode AsyncResult} at once
+ * (with optional callbacks); `imap` and `imapUnordered` return an async
+ * iterator of results, in order or as they complete. A function may be
+ * sync or async, or a module reference `{ module, export }`.
+ *
+ * `close()` lets the queued work finish and the threads end; `terminate()`
+ * drops the queued work (its results fail with `CancelledError`; a call
+ * already running finishes, as a thread cannot be stopped mid-call);
+ * `join()` waits for the threads after either. `await using pool = new
+ * Pool()` terminates and joins at the end of the block, as Python's `with`
+ * terminates.
+ *
+ * @example The seeds' `Pool().map`
+ * ```ts
+ * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+ * import { assertEquals } from "@std/assert";
+ *
+ * await using pool = new Pool(4);
+ * assertEquals(await pool.map((x: number) => x * x, [1, 2, 3, 4, 5]), [1, 4, 9, 16, 25]);
+ * ```
+ */
+export class Pool implements Disposable, AsyncDisposable {
+  readonly #backend: Backend;
+  // Whose parking lot the results' waits use: this isolate's.
+  readonly #host: Backend;
+  readonly #processes: number;
+  readonly #byReference: boolean;
+  readonly #tasks: SimpleQueue<PoolTask | null>;
+  readonly #results: SimpleQueue<PoolTaskResult | null> | undefined;
+  readonly #workers: Thread[] = [];
+  readonly #handler: Thread | undefined;
+  readonly #jobs = new Map<number, Job>();
+  readonly #kind: string;
+  #state: "RUN" | "CLOSE" | "TERMINATE" = "RUN";
+
+  /**
+   * Creates a pool and starts its threads.
+   *
+   * @param processes How many threads (default: the number of cores).
+   * @param initializer Called once by each thread before its first task (a function or module reference).
+   * @param initargs The initializer's arguments.
+   * @param options `backend`: the backend of the threads.
+   * @throws {ValueError} If `processes` is not an integer of at least 1.
+   * @throws {TypeError} If an argument has the wrong type, or the backend's threads cannot be given work yet.
+   */
+  constructor(
+    processes?: number | null,
+    initializer?: Target | null,
+    initargs: unknown[] = [],
+    options?: PoolOptions,
+  ) {
+    const kind = this.#kind = new.target === Pool ? "Pool" : "multiprocessing Pool";
+    if (options !== undefined && (options === null || typeof options !== "object")) {
+      throw new TypeError(`Cannot create ${kind} as 'options' must be an object: received ${describe(options)}`);
+    }
+    const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
+    const count = processes ?? (cores || 1);
+    if (typeof count !== "number" || !Number.isInteger(count) || count < 1) {
+      throw new ValueError(`Cannot create ${kind} as 'processes' must be an integer >= 1: received ${describe(count)}`);
+    }
+    this.#processes = count;
+    const backend = this.#backend = getBackend(options?.backend);
+    this.#byReference = (options as ReferencePoolOptions | undefined)?.[BY_REFERENCE] === true;
+    if (initializer !== undefined && initializer !== null) this.#checkFunction(`create ${kind}`, initializer);
+    if (!Array.isArray(initargs)) {
+      throw new TypeError(`Cannot create ${kind} as 'initargs' must be an array: received ${describe(initargs)}`);
+    }
+    if (!backend.capabilities.functionTargets) {
+      throw new TypeError(
+        `Cannot create ${kind} over Workers of the '${backend.name}' backend: tasks and results reach Workers through a shared-memory queue, which is not available yet; use the threads of multiprocessing/dummy's Pool meanwhile`,
+      );
+    }
+    // Results are waited for in this isolate (once Workers can be pool threads, on `async`).
+    this.#host = backend.capabilities.functionTargets ? backend : asyncBackend;
+    this.#tasks = new SimpleQueue({ backend });
+    let sink: PoolResultSink;
+    if (this.#byReference) {
+      const results = this.#results = new SimpleQueue({ backend });
+      sink = results;
+      this.#handler = new Thread({
+        name: `PoolResultHandler-${++workerCounter}`,
+        backend: this.#host,
+        target: () => this.#handleResults(results),
+      });
+      this.#handler.start();
+    } else {
+      sink = { put: (result) => this.#deliver(result) };
+    }
+    // Not daemons: a daemon's timers keep nothing alive, and a caller awaiting a
+    // result would then be left with nothing pending. Idle pool threads wait on
+    // a queue, which keeps nothing alive either.
+    for (let i = 0; i < count; i++) {
+      const thread = new Thread({
+        name: `PoolWorker-${++workerCounter}`,
+        backend,
+        target: this.#byReference ? WORKER_TARGET : poolWorker,
+        args: [this.#tasks, sink, initializer ?? null, initargs],
+      });
+      this.#workers.push(thread);
+      thread.start();
+    }
+  }
+
+  /**
+   * How many threads the pool runs.
+   *
+   * @example Four threads
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertEquals } from "@std/assert";
+   *
+   * await using pool = new Pool(4);
+   * assertEquals(pool.processes, 4);
+   * ```
+   */
+  get processes(): number {
+    return this.#processes;
+  }
+
+  /**
+   * The backend of the pool's threads.
+   *
+   * @example The default backend
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertEquals } from "@std/assert";
+   *
+   * await using pool = new Pool(1);
+   * assertEquals(pool.backend.name, "async");
+   * ```
+   */
+  get backend(): Backend {
+    return this.#backend;
+  }
+
+  /**
+   * Calls `func(...args)` on a thread of the pool and waits for the result.
+   *
+   * @param func The function (or module reference).
+   * @param args Its arguments.
+   * @returns What it returns.
+   * @throws {ValueError} If the pool is closed or terminated.
+   * @throws {unknown} What the call raised.
+   *
+   * @example One call
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertEquals } from "@std/assert";
+   *
+   * await using pool = new Pool(2);
+   * assertEquals(await pool.apply(Math.max, [3, 9, 4]), 9);
+   * ```
+   */
+  apply<A extends unknown[], R>(func: PoolFunction<A, R>, args?: A): Promise<Awaited<R>> {
+    try {
+      return this.applyAsync(func, args).get();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Queues `func(...args)` and returns its {@linkcode AsyncResult} at once.
+   * `callback` gets the result, or `errorCallback` what the call raised,
+   * in the thread that delivers it; a callback that throws is reported on
+   * stderr.
+   *
+   * @param func The function (or module reference).
+   * @param args Its arguments.
+   * @param callback Called with the result, or `{ callback, errorCallback }`.
+   * @param errorCallback Called with what the call raised.
+   * @returns The pending result.
+   * @throws {ValueError} If the pool is closed or terminated.
+   *
+   * @example With a callback
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertEquals } from "@std/assert";
+   *
+   * await using pool = new Pool(2);
+   * const seen: number[] = [];
+   * const result = pool.applyAsync((x: number) => x + 1, [41], (value) => seen.push(value));
+   * await result.wait();
+   * assertEquals(seen, [42]);
+   * ```
+   */
+  applyAsync<A extends unknown[], R>(
+    func: PoolFunction<A, R>,
+    args?: A,
+    callback?: ((result: Awaited<R>) => unknown) | ResultCallbacks<Awaited<R>> | null,
+    errorCallback?: ((error: unknown) => unknown) | null,
+  ): AsyncResult<Awaited<R>> {
+    const target = this.#checkFunction("apply", func);
+    const callArgs = args ?? [];
+    if (!Array.isArray(callArgs)) {
+      throw new TypeError(`Cannot apply as 'args' must be an array: received ${describe(callArgs)}`);
+    }
+    const callbacks = checkCallbacks<Awaited<R>>("apply", callback, errorCallback);
+    this.#checkRunning();
+    const [id, result] = this.#register((label, onDone) =>
+      new AsyncResult<Awaited<R>>(this.#host, callbacks, onDone, label)
+    );
+    this.#tasks.putSync([id, 0, target, [callArgs]]);
+    return result;
+  }
+
+  /**
+   * Calls `func(item)` for each item on the pool's threads and waits for
+   * the list of results, in order. The items are sent in chunks (default:
+   * about four per thread); if a call raises, the map throws that exception.
+   *
+   * @param func The function (or module reference).
+   * @param iterable The items.
+   * @param chunksize How many items each task holds.
+   * @returns The results, in order.
+   * @throws {ValueError} If the pool is not running, or `chunksize` is below 1.
+   * @throws {unknown} What a call raised.
+   *
+   * @example Squares
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertEquals } from "@std/assert";
+   *
+   * await using pool = new Pool(3);
+   * assertEquals(await pool.map((x: number) => x * x, [1, 2, 3]), [1, 4, 9]);
+   * ```
+   */
+  map<A, R>(func: PoolFunction<[A], R>, iterable: Iterable<A>, chunksize?: number | null): Promise<Awaited<R>[]> {
+    try {
+      return this.mapAsync(func, iterable, chunksize).get();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The non-waiting `map`: returns a {@linkcode MapResult} of the list.
+   *
+   * @param func The function (or module reference).
+   * @param iterable The items.
+   * @param chunksize How many items each task holds.
+   * @param callback Called with the list, or `{ callback, errorCallback }`.
+   * @param errorCallback Called with the first exception.
+   * @returns The pending list.
+   * @throws {ValueError} If the pool is not running, or `chunksize` is below 1.
+   *
+   * @example In the background
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertEquals } from "@std/assert";
+   *
+   * await using pool = new Pool(2);
+   * const result = pool.mapAsync((s: string) => s.toUpperCase(), ["a", "b"]);
+   * assertEquals(await result.get(), ["A", "B"]);
+   * ```
+   */
+  mapAsync<A, R>(
+    func: PoolFunction<[A], R>,
+    iterable: Iterable<A>,
+    chunksize?: number | null,
+    callback?: ((result: Awaited<R>[]) => unknown) | ResultCallbacks<Awaited<R>[]> | null,
+    errorCallback?: ((error: unknown) => unknown) | null,
+  ): MapResult<Awaited<R>> {
+    const target = this.#checkFunction("map", func);
+    const argsList = collect("map", iterable, (item) => [item]);
+    return this.#mapAsync(target, argsList, chunksize, checkCallbacks("map", callback, errorCallback));
+  }
+
+  /**
+   * Like `map`, but each item is the array of a call's arguments (Python's
+   * `starmap`): `[[1, 2], [3, 4]]` calls `func(1, 2)` and `func(3, 4)`.
+   *
+   * @param func The function (or module reference).
+   * @param iterable The argument arrays.
+   * @param chunksize How many calls each task holds.
+   * @returns The results, in order.
+   * @throws {ValueError} If the pool is not running, or `chunksize` is below 1.
+   * @throws {unknown} What a call raised.
+   *
+   * @example Powers
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertEquals } from "@std/assert";
+   *
+   * await using pool = new Pool(2);
+   * assertEquals(await pool.starmap(Math.pow, [[2, 3], [3, 2]]), [8, 9]);
+   * ```
+   */
+  starmap<A extends unknown[], R>(
+    func: PoolFunction<A, R>,
+    iterable: Iterable<A>,
+    chunksize?: number | null,
+  ): Promise<Awaited<R>[]> {
+    try {
+      return this.starmapAsync(func, iterable, chunksize).get();
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * The non-waiting `starmap`.
+   *
+   * @param func The function (or module reference).
+   * @param iterable The argument arrays.
+   * @param chunksize How many calls each task holds.
+   * @param callback Called with the list, or `{ callback, errorCallback }`.
+   * @param errorCallback Called with the first exception.
+   * @returns The pending list.
+   * @throws {ValueError} If the pool is not running, or `chunksize` is below 1.
+   *
+   * @example In the background
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertEquals } from "@std/assert";
+   *
+   * await using pool = new Pool(2);
+   * const result = pool.starmapAsync((a: number, b: number) => a - b, [[5, 1], [9, 4]]);
+   * assertEquals(await result.get(), [4, 5]);
+   * ```
+   */
+  starmapAsync<A extends unknown[], R>(
+    func: PoolFunction<A, R>,
+    iterable: Iterable<A>,
+    chunksize?: number | null,
+    callback?: ((result: Awaited<R>[]) => unknown) | ResultCallbacks<Awaited<R>[]> | null,
+    errorCallback?: ((error: unknown) => unknown) | null,
+  ): MapResult<Awaited<R>> {
+    const target = this.#checkFunction("starmap", func);
+    const argsList = collect("starmap", iterable, (item) => {
+      if (item === null || typeof (item as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
+        throw new TypeError(`Cannot starmap as each item must be an array of arguments: received ${describe(item)}`);
+      }
+      return [...(item as Iterable<unknown>)];
+    });
+    return this.#mapAsync(target, argsList, chunksize, checkCallbacks("starmap", callback, errorCallback));
+  }
+
+  /**
+   * Like `map`, but returns an async iterator that yields each result, in
+   * order, as soon as it (and those before it) are ready.
+   *
+   * @param func The function (or module reference).
+   * @param iterable The items.
+   * @param chunksize How many items each task holds (default 1).
+   * @returns An async iterator of the results, in order.
+   * @throws {ValueError} If the pool is not running, or `chunksize` is below 1.
+   *
+   * @example Lazily, in order
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertEquals } from "@std/assert";
+   *
+   * await using pool = new Pool(2);
+   * const out: string[] = [];
+   * for await (const s of pool.imap((n: number) => `#${n}`, [1, 2, 3])) out.push(s);
+   * assertEquals(out, ["#1", "#2", "#3"]);
+   * ```
+   */
+  imap<A, R>(func: PoolFunction<[A], R>, iterable: Iterable<A>, chunksize?: number | null): IMapIterator<Awaited<R>> {
+    return this.#imap("imap", func, iterable, chunksize, true);
+  }
+
+  /**
+   * Like `imap`, but yields the results in the order they complete.
+   *
+   * @param func The function (or module reference).
+   * @param iterable The items.
+   * @param chunksize How many items each task holds (default 1).
+   * @returns An async iterator of the results, as they complete.
+   * @throws {ValueError} If the pool is not running, or `chunksize` is below 1.
+   *
+   * @example All results, in any order
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertEquals } from "@std/assert";
+   *
+   * await using pool = new Pool(2);
+   * const out = await Array.fromAsync(pool.imapUnordered((n: number) => n * 2, [1, 2, 3]));
+   * assertEquals(out.sort(), [2, 4, 6]);
+   * ```
+   */
+  imapUnordered<A, R>(
+    func: PoolFunction<[A], R>,
+    iterable: Iterable<A>,
+    chunksize?: number | null,
+  ): IMapIterator<Awaited<R>> {
+    return this.#imap("imapUnordered", func, iterable, chunksize, false);
+  }
+
+  /**
+   * Stops accepting work; the threads end once the queued work is done.
+   *
+   * @example Close, then join
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const pool = new Pool(2);
+   * const result = pool.mapAsync((x: number) => x + 1, [1, 2]);
+   * pool.close();
+   * await pool.join();
+   * assertEquals(await result.get(), [2, 3]);
+   * ```
+   */
+  close(): void {
+    if (this.#state !== "RUN") return;
+    this.#state = "CLOSE";
+    for (let i = 0; i < this.#workers.length; i++) this.#tasks.putSync(null);
+    this.#results?.putSync(null);
+  }
+
+  /**
+   * Stops the pool now: queued work is dropped and its results fail with
+   * `CancelledError`; calls already running finish (a thread cannot be
+   * stopped mid-call) and their results are dropped. `join()` then waits
+   * for the threads.
+   *
+   * @example Dropping queued work
+   * ```ts
+   * import { sleep } from "@locksmith/threading";
+   * import { CancelledError } from "@locksmith/threading/futures";
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertRejects } from "@std/assert";
+   *
+   * const pool = new Pool(1);
+   * pool.applyAsync(() => sleep(20));
+   * const queued = pool.applyAsync(() => "never");
+   * pool.terminate();
+   * await assertRejects(() => queued.get(), CancelledError);
+   * await pool.join();
+   * ```
+   */
+  terminate(): void {
+    if (this.#state === "TERMINATE") return;
+    this.#state = "TERMINATE";
+    for (;;) {
+      try {
+        this.#tasks.getNowait();
+      } catch (error) {
+        if (error instanceof Empty) break;
+        throw error;
+      }
+    }
+    const jobs = [...this.#jobs.values()];
+    this.#jobs.clear();
+    for (const job of jobs) job.abandon(new CancelledError("Cannot finish the task: its pool was terminated"));
+    for (let i = 0; i < this.#workers.length; i++) this.#tasks.putSync(null);
+    this.#results?.putSync(null);
+  }
+
+  /**
+   * Waits for the pool's threads to end, after `close()` or `terminate()`.
+   *
+   * @param timeout Milliseconds for all of them, or `{ timeout, signal }`; omitted: forever.
+   * @returns `true` if every thread ended, `false` if the timeout elapsed first.
+   * @throws {ValueError} If the pool is still running (neither closed nor terminated).
+   *
+   * @example Joining a running pool is an error
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   * import { assertRejects } from "@std/assert";
+   *
+   * const pool = new Pool(1);
+   * await assertRejects(() => pool.join(), RangeError);
+   * pool.close();
+   * await pool.join();
+   * ```
+   */
+  async join(timeout?: number | WaitOptions | null): Promise<boolean> {
+    if (this.#state === "RUN") {
+      throw new ValueError(`Cannot join ${this}: it is still running (close or terminate it first)`);
+    }
+    const threads = this.#handler ? [...this.#workers, this.#handler] : this.#workers;
+    if (timeout === undefined || timeout === null) {
+      for (const t of threads) await t.join();
+      return true;
+    }
+    const options = typeof timeout === "number" ? { timeout } : timeout;
+    const deadline = this.#host.now() + (options.timeout ?? Infinity);
+    for (const t of threads) {
+      const remaining = Math.max(0, deadline - this.#host.now());
+      await t.join({ timeout: remaining === Infinity ? undefined : remaining, signal: options.signal });
+      if (t.isAlive()) return false;
+    }
+    return true;
+  }
+
+  /**
+   * Waits for the pool's threads to end, blocking the calling thread. For a
+   * pool of threads of this isolate, they cannot run while it blocks: waiting
+   * for a live one throws `DeadlockError`.
+   *
+   * @throws {ValueError} If the pool is still running.
+   * @throws {DeadlockError} If it would wait forever for a thread of this isolate.
+   *
+   * @example After the threads ended
+   * ```ts
+   * import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+   *
+   * const pool = new Pool(1);
+   * pool.close();
+   * await pool.join();
+   * pool.joinSync();
+   * ```
+   */
+  joinSync(): void {
+    if (this.#state === "RUN") {
+      throw new ValueError(`Cannot join ${this}: it is still running (close or terminate it first)`);
+    }
+    for (const t of this.#workers) t.joinSync();
+    this.#handler?.joinSync();
+  }
+
+  /** Terminates the pool without waiting (`using`), as Python's `with` does. */
+  [Symbol.dispose](): void {
+    this.terminate();
+  }
+
+  /** Terminates the pool and waits for its threads (`await using`). */
+  async [Symbol.asyncDispose](): Promise<void> {
+    this.terminate();
+    await this.join();
+  }
+
+  /**
+   * Describes the pool.
+   *
+   * @returns Such as `<Pool state=RUN pool_size=4>`.
+   */
+  toString(): string {
+    return `<${this.#kind} state=${this.#state} pool_size=${this.#processes}>`;
+  }
+
+  #mapAsync<R>(
+    target: Target,
+    argsList: unknown[][],
+    chunksize: number | null | undefined,
+    callbacks: ResultCallbacks<R[]>,
+  ): MapResult<R> {
+    this.#checkRunning();
+    let size = chunksize ?? defaultChunksize(argsList.length, this.#processes);
+    if (chunksize !== undefined && chunksize !== null) size = checkChunksize("map", chunksize);
+    const [id, result] = this.#register((label, onDone) =>
+      new MapResult<R>(this.#host, callbacks, onDone, label, argsList.length, size)
+    );
+    this.#submitChunks(id, target, argsList, size);
+    return result;
+  }
+
+  #imap<A, R>(
+    what: string,
+    func: PoolFunction<[A], R>,
+    iterable: Iterable<A>,
+    chunksize: number | null | undefined,
+    ordered: boolean,
+  ): IMapIterator<Awaited<R>> {
+    const target = this.#checkFunction(what, func);
+    const argsList = collect(what, iterable, (item) => [item]);
+    const size = chunksize === undefined || chunksize === null ? 1 : checkChunksize(what, chunksize);
+    this.#checkRunning();
+    const chunks = Math.ceil(argsList.length / size);
+    const [id, iterator] = this.#register((_label, onDone) =>
+      new IMapIterator<Awaited<R>>(this.#host, chunks, ordered, onDone)
+    );
+    this.#submitChunks(id, target, argsList, size);
+    return iterator;
+  }
+
+  #submitChunks(id: number, target: Target, argsList: unknown[][], size: number): void {
+    for (let i = 0, chunk = 0; i < argsList.length; i += size, chunk++) {
+      this.#tasks.putSync([id, chunk, target, argsList.slice(i, i + size)]);
+    }
+  }
+
+  #register<J extends Job>(make: (label: string, onDone: () => void) => J): [number, J] {
+    const id = ++jobCounter;
+    let done = false;
+    const job = make(`AsyncResult#${id}`, () => {
+      done = true;
+      this.#jobs.delete(id);
+    });
+    if (!done) this.#jobs.set(id, job);
+    return [id, job];
+  }
+
+  #deliver([job, index, ok, value]: PoolTaskResult): void {
+    this.#jobs.get(job)?.deliver(index, ok, value);
+  }
+
+  async #handleResults(results: SimpleQueue<PoolTaskResult | null>): Promise<void> {
+    for (;;) {
+      const result = await results.get();
+      if (result !== null) this.#deliver(result);
+      if (this.#state === "TERMINATE" || (this.#state === "CLOSE" && this.#jobs.size === 0)) return;
+    }
+  }
+
+  #checkRunning(): void {
+    if (this.#state !== "RUN") throw new ValueError(`Cannot give work to ${this}: the pool is not running`);
+  }
+
+  #checkFunction(what: string, func: unknown): Target {
+    const target = checkTarget(what, func);
+    if (this.#byReference && !isModuleTarget(target)) {
+      throw new TypeError(
+        `Cannot ${what} with a function: a multiprocessing pool runs calls in Workers, which import them; pass a module reference { module: import.meta.url, export: "${
+          (func as { name?: string }).name || "myFunction"
+        }" } instead`,
+      );
+    }
+    return isModuleTarget(target) ? { module: String(target.module), export: target.export } : target;
+  }
+}
+
+function collect(what: string, iterable: unknown, toArgs: (item: unknown) => unknown[]): unknown[][] {
+  if (
+    iterable === null || iterable === undefined ||
+    typeof (iterable as Iterable<unknown>)[Symbol.iterator] !== "function"
+  ) {
+    throw new TypeError(`Cannot ${what} as 'iterable' must be iterable: received ${describe(iterable)}`);
+  }
+  return Array.from(iterable as Iterable<unknown>, toArgs);
+}
+
+// Python's: about four tasks per thread.
+function defaultChunksize(length: number, processes: number): number {
+  return Math.max(1, Math.ceil(length / (processes * 4)));
+}
+
+function checkChunksize(what: string, chunksize: unknown): number {
+  if (typeof chunksize !== "number" || !Number.isInteger(chunksize) || chunksize < 1) {
+    throw new ValueError(`Cannot ${what} as 'chunksize' must be an integer >= 1: received ${describe(chunksize)}`);
+  }
+  return chunksize;
+}
+
+function checkCallbacks<T>(what: string, callback: unknown, errorCallback: unknown): ResultCallbacks<T> {
+  let callbacks: ResultCallbacks<T>;
+  if (callback !== null && typeof callback === "object") {
+    if (errorCallback !== undefined) {
+      throw new TypeError(
+        `Cannot ${what} with both a callbacks object and an 'errorCallback': received ${describe(errorCallback)}`,
+      );
+    }
+    callbacks = callback as ResultCallbacks<T>;
+  } else {callbacks = {
+      callback: callback as ResultCallbacks<T>["callback"],
+      errorCallback: errorCallback as ResultCallbacks<T>["errorCallback"],
+    };}
+  for (const [name, fn] of [["callback", callbacks.callback], ["errorCallback", callbacks.errorCallback]] as const) {
+    if (fn !== undefined && fn !== null && typeof fn !== "function") {
+      throw new TypeError(`Cannot ${what} as '${name}' must be a function: received ${describe(fn)}`);
+    }
+  }
+  return callbacks;
+}

@@ -1,0 +1,91 @@
+/**
+ * The loop every pool thread runs: take a task, run its calls, report the
+ * outcome, until the pool says stop. It is a module export so that a pool
+ * over Workers can start it by module reference; a pool over threads of
+ * one isolate calls the same function.
+ *
+ * @module
+ */
+import type { Target } from "../backends/types.ts";
+import { BrokenExecutor } from "../primitives/errors.ts";
+import { callTarget } from "../primitives/_target.ts";
+
+/** One task: `job`'s chunk `index`, the target, and the arguments of each call. */
+export type PoolTask = readonly [job: number, index: number, target: Target, argsList: readonly (readonly unknown[])[]];
+
+/** One task's outcome: the results of its calls (`ok`), or what one raised. */
+export type PoolTaskResult = readonly [job: number, index: number, ok: boolean, value: unknown];
+
+/** Where a pool thread takes tasks from (`null`: stop). */
+export interface PoolTaskSource {
+  /** The next task, waiting for one. */
+  get(): Promise<PoolTask | null>;
+}
+
+/** Where a pool thread reports outcomes. */
+export interface PoolResultSink {
+  /** Takes an outcome. */
+  put(result: PoolTaskResult): unknown;
+}
+
+/**
+ * Runs a pool thread: `initializer(...initargs)` first, then tasks from
+ * `tasks` until it gets `null`. A call that raises fails its task, not the
+ * thread. If the initializer raises, it is reported on stderr and every task
+ * this thread takes fails with `BrokenExecutor` (so nothing waits forever).
+ *
+ * @param tasks Where tasks come from.
+ * @param results Where outcomes go.
+ * @param initializer Called once first, if given.
+ * @param initargs Its arguments.
+ * @returns Resolves when the pool tells the thread to stop.
+ *
+ * @example Driving a worker by hand
+ * ```ts
+ * import { poolWorker, type PoolTask, type PoolTaskResult } from "@locksmith/threading/multiprocessing";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const tasks: (PoolTask | null)[] = [[1, 0, (x: number) => x * 2, [[21]]], null];
+ * const results: PoolTaskResult[] = [];
+ * await poolWorker({ get: async () => tasks.shift()! }, { put: (r) => results.push(r) }, null, []);
+ * assertEquals(results, [[1, 0, true, [42]]]);
+ * ```
+ */
+export async function poolWorker(
+  tasks: PoolTaskSource,
+  results: PoolResultSink,
+  initializer: Target | null,
+  initargs: readonly unknown[],
+): Promise<void> {
+  let broken: BrokenExecutor | undefined;
+  if (initializer) {
+    try {
+      await callTarget(initializer, initargs);
+    } catch (error) {
+      console.error("Exception in the initializer of a pool thread:", error);
+      broken = new BrokenExecutor("Cannot run the task: the initializer of its pool thread failed", { cause: error });
+    }
+  }
+  for (;;) {
+    const task = await tasks.get();
+    if (task === null) return;
+    const [job, index, target, argsList] = task;
+    let outcome: PoolTaskResult;
+    if (broken) outcome = [job, index, false, broken];
+    else {
+      try {
+        const values: unknown[] = [];
+        for (const args of argsList) values.push(await callTarget(target, args));
+        outcome = [job, index, true, values];
+      } catch (error) {
+        outcome = [job, index, false, error];
+      }
+    }
+    try {
+      await results.put(outcome);
+    } catch (error) {
+      // A result a Worker cannot send (not structured-cloneable): fail the task instead.
+      await results.put([job, index, false, new TypeError(`Cannot send the result of a pool task: ${error}`)]);
+    }
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * The `Pool` of `multiprocessing`: the same API as `multiprocessing.dummy`'s,
+ * with calls addressed by module reference so that they can run in Workers.
+ *
+ * @module
+ */
+import type { Target } from "../backends/types.ts";
+import { BY_REFERENCE, Pool, type PoolOptions, type ReferencePoolOptions } from "./pool.ts";
+import { workerBackend } from "./_worker_backend.ts";
+
+/**
+ * A pool of processes with Python's `multiprocessing.Pool` API: every call
+ * (and the initializer) is a module reference `{ module, export }`, which a
+ * Worker imports and calls, as Python pickles functions by reference.
+ * Results come back through a queue to a result thread of this isolate.
+ *
+ * By default its threads are Workers of the `atomics` backend, for CPU-bound
+ * work in parallel. That needs a queue in shared memory to hand tasks and
+ * results across Workers, which is not available yet: on `atomics` the
+ * constructor says so (and names the backend if it is missing). Given an
+ * in-isolate backend (`{ backend: "async" }`), it runs the same protocol on
+ * threads of this isolate, which is how its behaviour is tested today.
+ *
+ * @example Module-referenced calls (on threads of this isolate)
+ * ```ts
+ * import { Pool } from "@locksmith/threading/multiprocessing";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const abs = { module: "data:text/javascript,export const abs = Math.abs;", export: "abs" };
+ * await using pool = new Pool(2, null, [], { backend: "async" });
+ * assertEquals(await pool.map(abs, [-1, 2, -3]), [1, 2, 3]);
+ * ```
+ */
+export class ProcessPool extends Pool {
+  /**
+   * Creates the pool and starts its processes.
+   *
+   * @param processes How many (default: the number of cores).
+   * @param initializer A module reference each process calls first.
+   * @param initargs Its arguments.
+   * @param options `backend`: default `atomics`.
+   * @throws {TypeError} If a function is given where a module reference is needed, or the backend cannot run the pool.
+   * @throws {ValueError} If `processes` is not an integer of at least 1.
+   */
+  constructor(processes?: number | null, initializer?: Target | null, initargs: unknown[] = [], options?: PoolOptions) {
+    if (options !== undefined && (options === null || typeof options !== "object")) {
+      throw new TypeError(`Cannot create multiprocessing Pool as 'options' must be an object: received ${options}`);
+    }
+    const backend = workerBackend(options?.backend, "multiprocessing Pool");
+    super(processes, initializer, initargs, { ...options, backend, [BY_REFERENCE]: true } as ReferencePoolOptions);
+  }
+}
