@@ -21,16 +21,16 @@
  * await using pool = new ThreadPoolExecutor({ maxWorkers: 4 });
  * const futures = [3, 1, 2].map((n) => pool.submit(async () => (await sleep(n * 10), n)));
  * const finished: number[] = [];
- * for await (const future of asCompleted(futures)) finished.push(await future);
+ * for await (const future of asCompleted(futures)) finished.push(await future.result());
  * assertEquals(finished, [1, 2, 3]);
  * ```
  *
  * @module
  */
-export { Future, type FutureOptions, type FutureState, type FutureWaiter } from "./futures/future.ts";
+export { type AnyFuture, Future, type FutureOptions, type FutureState, type FutureWaiter } from "./futures/future.ts";
 export { Executor, type MapOptions, type ShutdownOptions } from "./futures/executor.ts";
 export { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from "./futures/thread_pool_executor.ts";
-export { asCompleted } from "./futures/as_completed.ts";
+export { asCompleted, type CompletedFuture } from "./futures/as_completed.ts";
 export {
   ALL_COMPLETED,
   type DoneAndNotDoneFutures,

@@ -14,11 +14,6 @@ export class LocalCells implements Cells {
   /** The wait queue of each cell, made on first park. */
   readonly queues: (WaitQueue | undefined)[] = [];
 
-  /** Whether `cells` are in-isolate cells (a private brand check: cheaper than `instanceof`). */
-  static is(cells: unknown): cells is LocalCells {
-    return typeof cells === "object" && cells !== null && #view in cells;
-  }
-
   /** @param count How many zeroed cells. */
   constructor(count: number) {
     this.#view = new Int32Array(count);

@@ -8,7 +8,8 @@
  */
 import { DeadlockError } from "../primitives/errors.ts";
 import { currentIdentity, wakeAs } from "./_current_thread.ts";
-import { LocalCells } from "./_local_cells.ts";
+import type { LocalCells } from "./_local_cells.ts";
+import { interruptTarget, takeInterrupt } from "./_interrupt.ts";
 import { beginWaitGroup, endWaitGroup, nextWaitSeq } from "./_pending.ts";
 import { type Cells, PARK_INVALID, type ParkRequest, type UnparkResult } from "./types.ts";
 import { Waiter } from "./_wait_queue.ts";
@@ -28,7 +29,8 @@ const ONE_OF_MANY: UnparkResult = Object.freeze({ unparked: true, haveMore: true
 
 /** Checks that `cells` came from an in-isolate backend. */
 export function localCells(cells: Cells): LocalCells {
-  return LocalCells.is(cells) ? cells : wrongCells(cells);
+  // Only in-isolate cells carry wait queues; a property load is cheaper than a brand check or `instanceof`.
+  return (cells as Partial<LocalCells>).queues !== undefined ? cells as LocalCells : wrongCells(cells);
 }
 
 // Out of line: the hot paths stay small enough for V8 to inline them.
@@ -49,6 +51,11 @@ export class LocalParkingLot {
   /** See `Backend.park`. */
   park<T>(cells: Cells, index: number, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID {
     const queue = localCells(cells).queue(index);
+    // `interruptMain()` pending for this thread: its next wait raises instead.
+    if (interruptTarget !== undefined) {
+      const interrupt = takeInterrupt(currentIdentity());
+      if (interrupt !== undefined) return Promise.reject(interrupt);
+    }
     if (!request.validate()) return PARK_INVALID;
     const w = new Waiter(this.backend, request, currentIdentity(), queue);
     const promise = new Promise<T>((resolve, reject) => {
@@ -67,6 +74,7 @@ export class LocalParkingLot {
   // Kept out of `park` so that a plain wait does not pay for these closures' context.
   #arm(w: Waiter): void {
     const request = w.request;
+    w.lot = this; // what `interruptWaiter` needs to disarm it
     if (request.timeout !== Infinity) {
       w.timer = this.timers.setTimer(request.timeout, () => this.#leave(w, false), w.thread.daemon);
     }
@@ -80,6 +88,10 @@ export class LocalParkingLot {
   /** See `Backend.parkSync`: in one isolate nobody can wake a blocked caller. */
   parkSync<T>(cells: Cells, index: number, request: ParkRequest<T>): T | typeof PARK_INVALID {
     const queue = localCells(cells).queue(index);
+    if (interruptTarget !== undefined) {
+      const interrupt = takeInterrupt(currentIdentity());
+      if (interrupt !== undefined) throw interrupt;
+    }
     if (!request.validate()) return PARK_INVALID;
     request.timedOut?.(queue.size === 0);
     if (request.timeout !== Infinity) return request.timeoutValue;
@@ -147,6 +159,24 @@ export class LocalParkingLot {
     if (w.timer !== undefined) this.timers.clearTimer(w.timer);
     if (w.onAbort) w.request.signal!.removeEventListener("abort", w.onAbort);
   }
+
+  /** Cancels a waiter's timer and abort listener (for `interruptWaiter`). */
+  disarm(w: Waiter): void {
+    this.#cleanup(w);
+  }
+}
+
+/**
+ * Ends a parked waiter with `reason`, as an abort would: it leaves its
+ * queue and nothing is left behind (`interruptMain()` uses it).
+ */
+export function interruptWaiter(w: Waiter, reason: unknown): void {
+  if (!w.queued) return;
+  w.queue.remove(w);
+  if (w.queue.size === 0) endWaitGroup(w.queue);
+  w.lot?.disarm(w);
+  w.request.timedOut?.(w.queue.size === 0);
+  w.reject(reason);
 }
 
 /** Resolves the waiter with what its `wake` makes of `token`, run as the waiter's thread. */

@@ -139,11 +139,7 @@ export function endThread(thread: { readonly name: string }): void {
  * ```
  */
 export function pendingWaits(): PendingWait[] {
-  const all: RegisteredWait[] = [];
-  for (let w = waits.pendingNext!; w !== waits; w = w.pendingNext!) all.push(w);
-  for (let g = groups.pendingNext!; g !== groups; g = g.pendingNext!) all.push(...g);
-  all.sort((a, b) => (a.pendingSeq ?? 0) - (b.pendingSeq ?? 0));
-  return all.map((w) => ({
+  return registeredWaits().map((w) => ({
     backend: w.backend,
     op: w.request.op,
     subject: w.request.subject.label,
@@ -170,4 +166,13 @@ export function pendingWaits(): PendingWait[] {
  */
 export function runningThreads(): string[] {
   return [...threads].map((t) => t.name);
+}
+
+/** The registered waits themselves, oldest first (`interruptMain()` ends the main thread's). */
+export function registeredWaits(): RegisteredWait[] {
+  const all: RegisteredWait[] = [];
+  for (let w = waits.pendingNext!; w !== waits; w = w.pendingNext!) all.push(w);
+  for (let g = groups.pendingNext!; g !== groups; g = g.pendingNext!) all.push(...g);
+  all.sort((a, b) => (a.pendingSeq ?? 0) - (b.pendingSeq ?? 0));
+  return all;
 }

@@ -30,6 +30,8 @@ export class Waiter {
   pendingNext: RegisteredWait | undefined = undefined;
   /** When the wait began (orders the pending-wait registry). */
   pendingSeq = 0;
+  /** The lot that armed its timer or abort listener, if any (to disarm it when interrupted). */
+  lot: { disarm(w: Waiter): void } | undefined = undefined;
 
   /**
    * @param backend The backend's name.

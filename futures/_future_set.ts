@@ -13,11 +13,11 @@ import { type AnyFuture, Future } from "./future.ts";
  * @param what The call, for messages.
  * @param fs As received.
  */
-export function futureSet<T>(what: string, fs: Iterable<Future<T>>): Set<Future<T>> {
+export function futureSet<F extends AnyFuture>(what: string, fs: Iterable<F>): Set<F> {
   if (fs === null || fs === undefined || typeof (fs as Iterable<unknown>)[Symbol.iterator] !== "function") {
     throw new TypeError(`Cannot ${what} as 'fs' must be an iterable of futures: received ${describe(fs)}`);
   }
-  const set = new Set<Future<T>>();
+  const set = new Set<F>();
   for (const f of fs) {
     if (!(f instanceof Future)) {
       throw new TypeError(`Cannot ${what} as 'fs' must hold only futures: received ${describe(f)}`);

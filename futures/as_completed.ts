@@ -11,9 +11,20 @@ import { getDefaultBackend } from "../backends/mod.ts";
 import type { Backend } from "../backends/types.ts";
 import { TimeoutError } from "../primitives/errors.ts";
 import { abortedSignal, checkWait, type Wait, type WaitOptions } from "../primitives/_wait_options.ts";
-import { addWaiter, type AnyFuture, type Future, removeWaiter } from "./future.ts";
+import { addWaiter, type AnyFuture, removeWaiter } from "./future.ts";
 import { AnyCompletedWaiter } from "./_waiters.ts";
 import { futureSet, settled } from "./_future_set.ts";
+
+/**
+ * A future as {@linkcode asCompleted} yields it: at run time the future
+ * itself, typed without `then`. TypeScript types the variable of a
+ * `for await` loop as the awaited value of what is yielded, and a future is
+ * awaitable, so with `then` the loop variable would be typed as the result;
+ * without it, `f.result()`, `f.done()` and the rest type-check.
+ *
+ * @typeParam F The type of the futures.
+ */
+export type CompletedFuture<F extends AnyFuture> = Omit<F, "then">;
 
 /**
  * Yields futures as they complete (Python's
@@ -24,9 +35,10 @@ import { futureSet, settled } from "./_future_set.ts";
  * ("2 (of 4) futures unfinished"). Use it with `for await`; leaving the
  * loop early stops watching the futures.
  *
+ * @typeParam F The type of the futures.
  * @param fs The futures (any iterable).
  * @param timeout Milliseconds for the whole iteration, or `{ timeout, signal }`; omitted: forever.
- * @returns An async iterator of the futures, in completion order.
+ * @returns An async iterator of the futures (typed as {@linkcode CompletedFuture}), in completion order.
  * @throws {TimeoutError} If futures are still pending when the timeout runs out.
  * @throws {TypeError} If `fs` is not an iterable of futures.
  *
@@ -39,24 +51,24 @@ import { futureSet, settled } from "./_future_set.ts";
  * await using pool = new ThreadPoolExecutor({ maxWorkers: 3 });
  * const fs = [30, 10, 20].map((ms) => pool.submit(async () => (await sleep(ms), ms)));
  * const order: number[] = [];
- * for await (const f of asCompleted(fs)) order.push(await f);
+ * for await (const f of asCompleted(fs)) order.push(await f.result());
  * assertEquals(order, [10, 20, 30]);
  * ```
  */
-export function asCompleted<T>(
-  fs: Iterable<Future<T>>,
+export function asCompleted<F extends AnyFuture>(
+  fs: Iterable<F>,
   timeout?: number | WaitOptions | null,
-): AsyncIterableIterator<Future<T>> {
+): AsyncIterableIterator<CompletedFuture<F>> {
   return new AsCompletedIterator(fs, timeout);
 }
 
-class AsCompletedIterator<T> implements AsyncIterableIterator<Future<T>> {
-  readonly #fs: Iterable<Future<T>>;
+class AsCompletedIterator<F extends AnyFuture> implements AsyncIterableIterator<CompletedFuture<F>> {
+  readonly #fs: Iterable<F>;
   readonly #timeout: unknown;
   #started = false;
   #closed = false;
-  #all = new Set<Future<T>>();
-  #ready: Future<T>[] = [];
+  #all = new Set<F>();
+  #ready: F[] = [];
   #pending = new Set<AnyFuture>();
   #backend: Backend = getDefaultBackend();
   #deadline = Infinity;
@@ -65,27 +77,27 @@ class AsCompletedIterator<T> implements AsyncIterableIterator<Future<T>> {
   // One next() at a time: a second call waits for the first.
   #last: Promise<unknown> = Promise.resolve();
 
-  constructor(fs: Iterable<Future<T>>, timeout: unknown) {
+  constructor(fs: Iterable<F>, timeout: unknown) {
     this.#fs = fs;
     this.#timeout = timeout;
   }
 
-  [Symbol.asyncIterator](): AsyncIterableIterator<Future<T>> {
+  [Symbol.asyncIterator](): AsyncIterableIterator<CompletedFuture<F>> {
     return this;
   }
 
-  next(): Promise<IteratorResult<Future<T>, undefined>> {
+  next(): Promise<IteratorResult<CompletedFuture<F>, undefined>> {
     const result = this.#last.then(() => this.#next(), () => this.#next());
     this.#last = result;
     return result;
   }
 
-  return(): Promise<IteratorResult<Future<T>, undefined>> {
+  return(): Promise<IteratorResult<CompletedFuture<F>, undefined>> {
     this.#close();
     return Promise.resolve({ done: true, value: undefined });
   }
 
-  async #next(): Promise<IteratorResult<Future<T>, undefined>> {
+  async #next(): Promise<IteratorResult<CompletedFuture<F>, undefined>> {
     if (this.#closed) return { done: true, value: undefined };
     try {
       if (!this.#started) this.#start();
@@ -134,7 +146,7 @@ class AsCompletedIterator<T> implements AsyncIterableIterator<Future<T>> {
     waiter.finished = [];
     waiter.event.clear();
     for (const f of batch) {
-      if (this.#pending.delete(f)) this.#ready.push(f as Future<T>);
+      if (this.#pending.delete(f)) this.#ready.push(f as F);
     }
   }
 

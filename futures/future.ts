@@ -84,7 +84,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #result: T | undefined = undefined;
   #exception: unknown = undefined;
   #failed = false;
-  #callbacks: ((future: Future<T>) => unknown)[] = [];
+  // Typed loosely so that a Future<T> stays assignable to Future<unknown>.
+  #callbacks: ((future: AnyFuture) => unknown)[] = [];
   #waiters: FutureWaiter[] = [];
   // Made on the first wait that has to park; set once the future is done.
   #doneEvent: Event | undefined = undefined;
@@ -378,7 +379,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       throw new TypeError(`Cannot add a done callback to ${this.#label}: received ${describe(fn)}`);
     }
     if (!this.done()) {
-      this.#callbacks.push(fn);
+      this.#callbacks.push(fn as (future: AnyFuture) => unknown);
       return;
     }
     this.#runCallback(fn);

@@ -6,7 +6,7 @@
 import { getDefaultBackend } from "../backends/mod.ts";
 import { checkTimeout, describe } from "../primitives/_wait_options.ts";
 import { ValueError } from "../primitives/errors.ts";
-import { addWaiter, type Future, hasFailed, removeWaiter } from "./future.ts";
+import { addWaiter, type AnyFuture, hasFailed, removeWaiter } from "./future.ts";
 import { AllCompletedWaiter, AnyCompletedWaiter, type CollectingWaiter } from "./_waiters.ts";
 import { futureSet, settled } from "./_future_set.ts";
 
@@ -30,12 +30,12 @@ export interface WaitFuturesOptions {
   signal?: AbortSignal;
 }
 
-/** What `wait` returns (Python's `DoneAndNotDoneFutures`). */
-export interface DoneAndNotDoneFutures<T> {
+/** What `wait` returns (Python's `DoneAndNotDoneFutures`), for futures of type `F`. */
+export interface DoneAndNotDoneFutures<F extends AnyFuture> {
   /** The futures that are done: finished, or cancelled and seen by their executor. */
-  readonly done: Set<Future<T>>;
+  readonly done: Set<F>;
   /** The others. */
-  readonly notDone: Set<Future<T>>;
+  readonly notDone: Set<F>;
 }
 
 const RETURN_WHEN: readonly string[] = [FIRST_COMPLETED, FIRST_EXCEPTION, ALL_COMPLETED];
@@ -49,6 +49,7 @@ const RETURN_WHEN: readonly string[] = [FIRST_COMPLETED, FIRST_EXCEPTION, ALL_CO
  * a cancelled future counts as done once its executor has seen the
  * cancellation (a future cancelled by hand and never run stays not done).
  *
+ * @typeParam F The type of the futures.
  * @param fs The futures (any iterable; duplicates count once).
  * @param timeout Milliseconds, or `{ timeout, returnWhen, signal }`; omitted: forever.
  * @param returnWhen When to return, if `timeout` is a number.
@@ -70,11 +71,11 @@ const RETURN_WHEN: readonly string[] = [FIRST_COMPLETED, FIRST_EXCEPTION, ALL_CO
  * assertEquals([...notDone], [slow]);
  * ```
  */
-export async function wait<T>(
-  fs: Iterable<Future<T>>,
+export async function wait<F extends AnyFuture>(
+  fs: Iterable<F>,
   timeout?: number | WaitFuturesOptions | null,
   returnWhen?: ReturnWhen,
-): Promise<DoneAndNotDoneFutures<T>> {
+): Promise<DoneAndNotDoneFutures<F>> {
   let ms: unknown = timeout;
   let when: unknown = returnWhen;
   let signal: AbortSignal | undefined;
@@ -120,6 +121,6 @@ export async function wait<T>(
   } finally {
     for (const f of all) removeWaiter(f, waiter);
   }
-  for (const f of waiter.finished) done.add(f as Future<T>);
+  for (const f of waiter.finished) done.add(f as F);
   return result();
 }

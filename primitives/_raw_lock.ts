@@ -48,6 +48,9 @@ export class RawLock {
   #forever: ParkRequest<boolean | null> | undefined = undefined;
   // Made on the first release that finds waiters, then reused.
   #onUnpark: ((result: UnparkResult) => number) | undefined = undefined;
+  // Strict FIFO hand-off (every backend without `eventualFairness`): the hot
+  // paths skip the racing branches altogether.
+  readonly #strict: boolean;
 
   /**
    * @param backend The kernel.
@@ -62,7 +65,9 @@ export class RawLock {
     readonly index: number,
     readonly subject: Subject,
     readonly onAcquired: () => void,
-  ) {}
+  ) {
+    this.#strict = !backend.capabilities.eventualFairness;
+  }
 
   /** Takes the lock if it is free; says whether it did. */
   tryAcquire(): boolean {
@@ -90,14 +95,16 @@ export class RawLock {
     const request = this.#request(wait);
     for (;;) {
       const parked = this.backend.park(this.cells, this.index, request);
-      if (parked !== PARK_INVALID) {
-        if (!this.backend.capabilities.eventualFairness) return parked as Promise<boolean>;
-        const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
-        return parked.then((got) => got !== null ? got : this.#raceAgain(wait, deadline));
-      }
+      if (parked !== PARK_INVALID) return this.#strict ? parked as Promise<boolean> : this.#raceLater(parked, wait);
       // The lock was released between our try and the park: try again.
       if (this.tryAcquire()) return RESOLVED_TRUE;
     }
+  }
+
+  // Out of line, so that `acquire` itself makes no closure.
+  #raceLater(parked: Promise<boolean | null>, wait: Wait): Promise<boolean> {
+    const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
+    return parked.then((got) => got !== null ? got : this.#raceAgain(wait, deadline));
   }
 
   // Woken to race for the lock (eventual fairness): try, else park again
@@ -141,8 +148,22 @@ export class RawLock {
     const i = this.index;
     if (cells.cas(i, LOCKED, 0)) return true;
     if (!(cells.load(i) & LOCKED)) return false;
-    this.backend.unparkOne(cells, i, this.#onUnpark ??= (result) => this.#unparked(result));
+    this.backend.unparkOne(cells, i, this.#onUnpark ?? this.#makeOnUnpark());
     return true;
+  }
+
+  #makeOnUnpark(): (result: UnparkResult) => number {
+    return this.#onUnpark = this.#strict ? (result) => this.#handOff(result) : (result) => this.#unparked(result);
+  }
+
+  // Strict FIFO: the lock stays locked and passes to the woken waiter.
+  #handOff(result: UnparkResult): number {
+    if (!result.unparked) {
+      this.cells.store(this.index, 0);
+      return 0;
+    }
+    if (!result.haveMore) this.cells.store(this.index, LOCKED);
+    return HANDOFF;
   }
 
   #unparked(result: UnparkResult): number {
@@ -190,12 +211,17 @@ export class RawLock {
           if (cells.cas(i, state, state & ~PARKED)) return;
         }
       },
-      // `null`: woken to race for the lock, not handed it.
-      wake: (token) => {
-        if (token === RACE) return null;
-        this.onAcquired();
-        return true;
-      },
+      // `null`: woken to race for the lock, not handed it (never, on a strict backend).
+      wake: this.#strict
+        ? () => {
+          this.onAcquired();
+          return true;
+        }
+        : (token) => {
+          if (token === RACE) return null;
+          this.onAcquired();
+          return true;
+        },
     };
   }
 }

@@ -67,6 +67,9 @@ export class Condition {
     },
   };
   readonly #lock: Lock | RLock;
+  // The request of a plain `wait()`, made on first use; what its `beforeSleep` saved (see `#takeReleased`).
+  #forever: ParkRequest<boolean> | undefined = undefined;
+  #released: readonly [number, number] | undefined = undefined;
 
   /**
    * Creates a condition over `lock`, or over a new `RLock`.
@@ -240,7 +243,8 @@ export class Condition {
     if (aborted) return Promise.reject(aborted.reason);
     let wait: Wait;
     try {
-      wait = checkWait(`wait on ${this.#core.label}`, timeout);
+      // A plain `wait()` skips the check, and the message it would build on every call.
+      wait = timeout === undefined ? FOREVER : checkWait(`wait on ${this.#core.label}`, timeout);
       this.#checkOwned("wait on");
     } catch (error) {
       return Promise.reject(error);
@@ -258,8 +262,9 @@ export class Condition {
 
   async #park(wait: Wait): Promise<boolean> {
     const core = this.#core;
-    let saved: readonly [number, number] | undefined;
-    const parked = core.backend.park(core.cells, WAITERS, this.#request(wait, (s) => saved = s));
+    const request = wait === FOREVER ? this.#forever ??= this.#request(wait) : this.#request(wait);
+    const parked = core.backend.park(core.cells, WAITERS, request);
+    const saved = this.#takeReleased();
     if (parked === PARK_INVALID) throw new RuntimeError(`Cannot wait on ${core.label}: the park was refused`);
     try {
       return await parked;
@@ -297,9 +302,11 @@ export class Condition {
     const core = this.#core;
     let saved: readonly [number, number] | undefined;
     try {
-      const parked = core.backend.parkSync(core.cells, WAITERS, this.#request(wait, (s) => saved = s));
+      const parked = core.backend.parkSync(core.cells, WAITERS, this.#request(wait));
+      saved = this.#takeReleased();
       return parked === true;
     } finally {
+      saved ??= this.#takeReleased();
       if (saved) this.#lock.acquireRestore(saved as never, true);
     }
   }
@@ -454,7 +461,16 @@ export class Condition {
     }
   }
 
-  #request(wait: Wait, onReleased: (saved: readonly [number, number]) => void): ParkRequest<boolean> {
+  // What `beforeSleep` saved of the lock. Every backend runs `beforeSleep`
+  // inside `park`/`parkSync`, so the waiter takes it right after that call
+  // returns (or throws), before any other code of this isolate can run.
+  #takeReleased(): readonly [number, number] | undefined {
+    const saved = this.#released;
+    this.#released = undefined;
+    return saved;
+  }
+
+  #request(wait: Wait): ParkRequest<boolean> {
     const lock = this.#lock;
     return {
       subject: this.#core,
@@ -464,7 +480,9 @@ export class Condition {
       timeoutValue: false,
       validate: () => true,
       // Queued first, released second: a notify between the two finds us.
-      beforeSleep: () => onReleased(lock.releaseSave()),
+      beforeSleep: () => {
+        this.#released = lock.releaseSave();
+      },
       wake: () => true,
     };
   }

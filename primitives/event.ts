@@ -7,7 +7,7 @@ import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
 import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
 import { RESOLVED_TRUE } from "./_raw_lock.ts";
-import { abortedSignal, checkWait, type Wait, type WaitOptions } from "./_wait_options.ts";
+import { abortedSignal, checkWait, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
 
 const FLAG = 0;
 const SET = 1;
@@ -132,7 +132,8 @@ export class Event {
     if (aborted) return Promise.reject(aborted.reason);
     let wait: Wait;
     try {
-      wait = checkWait(`wait on ${this.#core.label}`, timeout);
+      // A plain `wait()` skips the check, and the message it would build on every call.
+      wait = timeout === undefined ? FOREVER : checkWait(`wait on ${this.#core.label}`, timeout);
     } catch (error) {
       return Promise.reject(error);
     }

@@ -19,23 +19,27 @@
  *
  * @module
  */
+import type { BackendChoice } from "../backends/mod.ts";
 import type { Backend, ParkRequest } from "../backends/types.ts";
 import { PARK_INVALID } from "../backends/types.ts";
 import { DeadlockError, Empty, Full, ShutDown, ValueError } from "../primitives/errors.ts";
 import { RESOLVED_TRUE } from "../primitives/_raw_lock.ts";
-import { Core, exposeHandle, type PrimitiveOptions } from "../primitives/_subject.ts";
+import { Core, exposeHandle } from "../primitives/_subject.ts";
 import { abortedSignal, checkWait, describe, type Wait, type WaitOptions } from "../primitives/_wait_options.ts";
 import { checkQueueWait, type QueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
 import { FifoStorage, type QueueStorage } from "./_storage.ts";
 
 /** The options of a queue's constructor. */
-export type QueueOptions = PrimitiveOptions;
+export interface QueueOptions {
+  /** The backend whose parking lot the queue's waiters use, by name or object; omitted, the default backend. */
+  backend?: BackendChoice;
+}
 
 /** Lets a subclass choose the storage (internal: not part of the public options). */
 export const STORAGE: unique symbol = Symbol("queue storage");
 
 /** The constructor's options as the subclasses pass them. */
-export interface StorageOptions<T> extends PrimitiveOptions {
+export interface StorageOptions<T> extends QueueOptions {
   /** Where the items live (default: FIFO). */
   [STORAGE]?: QueueStorage<T>;
 }

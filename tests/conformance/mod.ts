@@ -14,6 +14,10 @@ import { rlockCases } from "./rlock_cases.ts";
 import { semaphoreCases } from "./semaphore_cases.ts";
 import { threadCases } from "./thread_cases.ts";
 import { timerCases } from "./timer_cases.ts";
+import { queueCases } from "./queue_cases.ts";
+import { futuresCases } from "./futures_cases.ts";
+import { poolCases } from "./pool_cases.ts";
+import { threadLowLevelCases } from "./thread_low_level_cases.ts";
 
 /** All cases of the suite. */
 export const allCases: readonly Case[] = [
@@ -27,4 +31,8 @@ export const allCases: readonly Case[] = [
   ...timerCases,
   ...localCases,
   ...contractCases,
+  ...queueCases,
+  ...futuresCases,
+  ...poolCases,
+  ...threadLowLevelCases,
 ];

@@ -196,7 +196,7 @@ export function spinner(lock: Lock, report: Int32Array, cap: number): void {
   let sink = 0;
   while (Atomics.load(report, Slot.Result) === 0 && n < cap) {
     lock.acquireSync();
-    for (let i = 0; i < 2000; i++) sink = (sink * 31 + i) | 0;
+    for (let i = 0; i < 20_000; i++) sink = (sink * 31 + i) | 0;
     Atomics.store(report, Slot.B, ++n);
     lock.release();
   }

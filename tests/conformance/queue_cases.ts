@@ -1,0 +1,685 @@
+/**
+ * Queue, LifoQueue, PriorityQueue and SimpleQueue: the behaviours of
+ * CPython's `Lib/test/test_queue.py` (Python 3.13, with `shutdown`), and the
+ * contract's rules (ms timeouts, signals, `...Sync` twins on threads of one
+ * isolate). The base behaviours run for the three bounded kinds.
+ *
+ * @module
+ */
+import { assert, assertEquals, assertInstanceOf, assertRejects, assertThrows } from "@std/assert";
+import { DeadlockError, pendingWaits, ValueError } from "../../mod.ts";
+import {
+  compareLikePython,
+  Empty,
+  Full,
+  LifoQueue,
+  PriorityQueue,
+  Queue,
+  type QueueOptions,
+  ShutDown,
+  SimpleQueue,
+} from "../../queue.ts";
+import { type Case, type CaseContext, defineCases } from "./_suite.ts";
+
+const QUEUE_SIZE = 5;
+
+/** Sleeps on the backend's clock until `done()` holds; fails rather than hang. */
+async function until(ctx: CaseContext, done: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 1000 && !done(); i++) await ctx.sleep(2);
+  if (!done()) throw new Error(`Gave up waiting until ${what}`);
+}
+
+/**
+ * CPython's `do_blocking_test`: runs `block()`, which must wait until a
+ * thread runs `trigger()` after a pause; checks that it did wait.
+ */
+async function blocksUntil<T>(ctx: CaseContext, block: () => Promise<T>, trigger: () => unknown): Promise<T> {
+  let triggered = false;
+  const thread = ctx.bunch(async () => {
+    await ctx.sleep(20);
+    triggered = true;
+    await trigger();
+  });
+  try {
+    const result = await block();
+    assert(triggered, "the blocking call returned before the trigger ran");
+    return result;
+  } finally {
+    await thread.join();
+  }
+}
+
+/** An aborted signal whose reason is a fresh, recognisable error. */
+function abortedSignal(): AbortSignal {
+  const controller = new AbortController();
+  controller.abort(new Error("stop waiting"));
+  return controller.signal;
+}
+
+type QueueKind = typeof Queue | typeof LifoQueue | typeof PriorityQueue;
+
+const ORDER: Record<string, number[]> = {
+  Queue: [111, 333, 222],
+  LifoQueue: [222, 333, 111],
+  PriorityQueue: [111, 222, 333],
+};
+
+/** CPython's `basic_queue_test`, on a queue of QUEUE_SIZE. */
+async function basicQueueTest(ctx: CaseContext, q: Queue<number | string>, kind: string): Promise<void> {
+  assertEquals(q.qsize(), 0);
+  assert(q.empty());
+  assert(!q.full());
+  await q.put(111);
+  await q.put(333);
+  await q.put(222);
+  assertEquals([await q.get(), await q.get(), await q.get()], ORDER[kind], "didn't queue the data in order");
+  for (let i = 0; i < QUEUE_SIZE - 1; i++) {
+    await q.put(i);
+    assert(q.qsize() > 0, "queue should not be empty");
+  }
+  assert(!q.full(), "queue should not be full");
+  const last = 2 * QUEUE_SIZE;
+  const full = 3 * 2 * QUEUE_SIZE;
+  await q.put(last);
+  assert(q.full(), "queue should be full");
+  assert(!q.empty());
+  await assertRejects(() => q.put(full, false), Full);
+  await assertRejects(() => q.put(full, true, 10), Full);
+  // Blocking puts, unblocked by a get.
+  await blocksUntil(ctx, () => q.put(full), () => q.get());
+  await blocksUntil(ctx, () => q.put(full, true, 10_000), () => q.get());
+  for (let i = 0; i < QUEUE_SIZE; i++) await q.get();
+  assert(q.empty(), "queue should be empty");
+  await assertRejects(() => q.get(false), Empty);
+  await assertRejects(() => q.get(true, 10), Empty);
+  // Blocking gets, unblocked by a put.
+  assertEquals(await blocksUntil(ctx, () => q.get(), () => q.put("empty")), "empty");
+  assertEquals(await blocksUntil(ctx, () => q.get(true, 10_000), () => q.put("empty")), "empty");
+}
+
+/** CPython's `queue_join_test`: two workers sum 0..99; `join` waits for every `taskDone`. */
+async function queueJoinTest(ctx: CaseContext, q: Queue<number>): Promise<void> {
+  let cum = 0;
+  const workers = ctx.bunch(async () => {
+    for (;;) {
+      const x = await q.get();
+      if (x < 0) {
+        q.taskDone();
+        return;
+      }
+      cum += x;
+      await ctx.sleep(0);
+      q.taskDone();
+    }
+  }, 2);
+  for (let i = 0; i < 100; i++) await q.put(i);
+  assertEquals(await q.join(), true);
+  assertEquals(cum, 4950, "join() returned before all tasks were done");
+  for (let i = 0; i < 2; i++) await q.put(-1);
+  assertEquals(await q.join(), true); // joining twice works
+  await workers.join();
+}
+
+function baseCases(Kind: QueueKind): Case[] {
+  const kind = Kind.name;
+  const make = <T>(maxsize: number, options: QueueOptions) => new Kind(maxsize, options) as Queue<T>;
+  return [
+    {
+      name: `${kind}: basic put and get, Full and Empty, blocking calls wait (twice on one queue)`,
+      fn: async (ctx) => {
+        const q = make<number | string>(QUEUE_SIZE, ctx.options);
+        await basicQueueTest(ctx, q, kind);
+        await basicQueueTest(ctx, q, kind);
+      },
+    },
+    {
+      name: `${kind}: join waits until every item is marked done (twice)`,
+      fn: async (ctx) => {
+        const q = make<number>(0, ctx.options);
+        await queueJoinTest(ctx, q);
+        await queueJoinTest(ctx, q);
+        assertThrows(() => q.taskDone(), ValueError);
+      },
+    },
+    {
+      name: `${kind}: taskDone called more times than put throws ValueError`,
+      fn: ({ options }) => {
+        const q = make(0, options);
+        const error = assertThrows(() => q.taskDone(), ValueError);
+        assert(error.message.includes("taskDone() called more times than put()"), error.message);
+        q.putNowait(1);
+        q.getNowait();
+        q.taskDone();
+        assertEquals(q.unfinishedTasks, 0);
+        assertThrows(() => q.taskDone(), ValueError);
+      },
+    },
+    {
+      name: `${kind}: a negative timeout throws ValueError; a non-blocking call ignores its timeout`,
+      fn: async ({ options }) => {
+        const q = make(QUEUE_SIZE, options);
+        const error = await assertRejects(() => q.put(1, true, -5), ValueError);
+        assert(error.message.includes("received -5"), error.message);
+        await assertRejects(() => q.get(true, -5), ValueError);
+        await assertRejects(() => q.get({ timeout: -2 }), ValueError);
+        // Not even checked when not blocking: the call behaves as put/get_nowait.
+        await q.put(1, false, -5);
+        assertEquals(await q.get(false, -5), 1);
+        await assertRejects(() => q.get({ block: false, timeout: -5 }), Empty);
+        // -1 waits forever, as everywhere in the library.
+        await q.put(2, true, -1);
+        assertEquals(await q.get(true, -1), 2);
+      },
+    },
+    {
+      name: `${kind}: putNowait and getNowait raise Full and Empty`,
+      fn: ({ options }) => {
+        const q = make(QUEUE_SIZE, options);
+        for (let i = 0; i < QUEUE_SIZE; i++) q.putNowait(1);
+        const full = assertThrows(() => q.putNowait(1), Full);
+        assert(full.message.includes(`maxsize ${QUEUE_SIZE}`), full.message);
+        for (let i = 0; i < QUEUE_SIZE; i++) q.getNowait();
+        assertThrows(() => q.getNowait(), Empty);
+      },
+    },
+    {
+      name: `${kind}: a queue whose maxsize shrinks is full (Python issue 10110)`,
+      fn: ({ options }) => {
+        const q = make(3, options);
+        q.putNowait(1);
+        q.putNowait(2);
+        q.putNowait(3);
+        assertThrows(() => q.putNowait(4), Full);
+        assertEquals(q.qsize(), 3);
+        q.maxsize = 2;
+        assertEquals(q.maxsize, 2);
+        assertThrows(() => q.putNowait(4), Full);
+        assertEquals(q.qsize(), 3);
+      },
+    },
+    {
+      name: `${kind}: raising maxsize wakes a blocked put`,
+      fn: async (ctx) => {
+        const q = make<number>(1, ctx.options);
+        await q.put(1);
+        await blocksUntil(ctx, () => q.put(2), () => (q.maxsize = 2));
+        assertEquals(q.qsize(), 2);
+      },
+    },
+    {
+      name: `${kind}: waiting getters are served oldest first`,
+      fn: async (ctx) => {
+        const q = make<number>(0, ctx.options);
+        const got: number[][] = [];
+        const bunch = ctx.bunch(async (i) => {
+          await ctx.sleep(i * 3);
+          got.push([i, await q.get()]);
+        }, 3);
+        await until(ctx, () => pendingWaits().filter((w) => w.op === "get").length === 3, "three getters wait");
+        q.putNowait(10);
+        q.putNowait(10);
+        q.putNowait(10);
+        await bunch.join();
+        assertEquals(got.map(([i]) => i), [0, 1, 2]);
+      },
+    },
+    {
+      name: `${kind}: shutdown of an empty queue makes put and get raise ShutDown`,
+      fn: async ({ options }) => {
+        const q = make(QUEUE_SIZE, options);
+        assertEquals(q.isShutdown, false);
+        q.shutdown();
+        assertEquals(q.isShutdown, true);
+        const error = await assertRejects(() => q.put("data"), ShutDown);
+        assert(error.message.includes("shut down"), error.message);
+        await assertRejects(() => q.get(), ShutDown);
+        assertThrows(() => q.putNowait("data"), ShutDown);
+        assertThrows(() => q.getNowait(), ShutDown);
+      },
+    },
+    {
+      name: `${kind}: after shutdown, get drains the queue, then raises ShutDown`,
+      fn: async ({ options }) => {
+        const q = make(QUEUE_SIZE, options);
+        await q.put("data");
+        q.shutdown();
+        assertEquals(await q.get(), "data");
+        await assertRejects(() => q.get(), ShutDown);
+        await assertRejects(() => q.get(false), ShutDown);
+        assertEquals(q.unfinishedTasks, 1);
+        q.taskDone();
+        assertEquals(await q.join(), true);
+      },
+    },
+    {
+      name: `${kind}: shutdown(true) drops the items, counts them done and ends gets at once`,
+      fn: async ({ options }) => {
+        const q = make(QUEUE_SIZE, options);
+        await q.put("a");
+        await q.put("b");
+        await q.put("c");
+        await q.get(); // taken, not yet done: still counted
+        q.shutdown(true);
+        assertEquals(q.qsize(), 0);
+        assertEquals(q.unfinishedTasks, 1);
+        await assertRejects(() => q.get(), ShutDown);
+        q.taskDone();
+        assertEquals(await q.join(), true);
+        assertThrows(() => q.taskDone(), ValueError);
+      },
+    },
+    {
+      name: `${kind}: shutdown may be repeated and made immediate later, never undone`,
+      fn: async ({ options }) => {
+        const q = make(QUEUE_SIZE, options);
+        await q.put(1);
+        q.shutdown();
+        assertEquals(q.isShutdown, true);
+        assertEquals(q.qsize(), 1);
+        q.shutdown(true);
+        assertEquals(q.isShutdown, true);
+        assertEquals(q.qsize(), 0);
+        q.shutdown(false);
+        assertEquals(q.isShutdown, true);
+        assertThrows(() => q.shutdown("yes" as unknown as boolean), TypeError);
+      },
+    },
+    {
+      name: `${kind}: shutdown wakes blocked puts with ShutDown`,
+      fn: async (ctx) => {
+        const q = make<number>(1, ctx.options);
+        await q.put(0);
+        const outcomes: unknown[] = [];
+        const putters = ctx.bunch(async (i) => {
+          try {
+            await (i === 0 ? q.put(i + 1, { timeout: 10_000 }) : q.put(i + 1));
+            outcomes.push("put");
+          } catch (error) {
+            outcomes.push(error);
+          }
+        }, 2);
+        await until(ctx, () => pendingWaits().filter((w) => w.op === "put").length === 2, "two putters wait");
+        q.shutdown();
+        await putters.join();
+        assertEquals(outcomes.length, 2);
+        for (const outcome of outcomes) assertInstanceOf(outcome, ShutDown);
+        assertEquals(await q.get(), 0); // the queued item is still there
+      },
+    },
+    {
+      name: `${kind}: shutdown wakes blocked gets with ShutDown once nothing is left`,
+      fn: async (ctx) => {
+        const q = make<number>(0, ctx.options);
+        const outcomes: unknown[] = [];
+        const getters = ctx.bunch(async (i) => {
+          try {
+            outcomes.push(await (i === 0 ? q.get({ timeout: 10_000 }) : q.get()));
+          } catch (error) {
+            outcomes.push(error);
+          }
+        }, 3);
+        await until(ctx, () => pendingWaits().filter((w) => w.op === "get").length === 3, "three getters wait");
+        q.putNowait(7);
+        q.shutdown();
+        await getters.join();
+        assertEquals(outcomes.filter((o) => o === 7).length, 1, "one getter got the last item");
+        assertEquals(outcomes.filter((o) => o instanceof ShutDown).length, 2);
+      },
+    },
+    {
+      name: `${kind}: shutdown(true) releases join; a plain shutdown does not`,
+      fn: async (ctx) => {
+        const q = make<number>(0, ctx.options);
+        await q.put(1);
+        await q.put(2);
+        let joined = false;
+        const joiner = ctx.bunch(async () => {
+          joined = await q.join();
+        });
+        await ctx.settle();
+        q.shutdown();
+        await ctx.settle();
+        assertEquals(joined, false, "a plain shutdown released join()");
+        q.shutdown(true);
+        await joiner.join();
+        assertEquals(joined, true);
+      },
+    },
+    {
+      name: `${kind}: join takes a timeout and a signal`,
+      fn: async ({ options }) => {
+        const q = make(0, options);
+        assertEquals(await q.join(5), true);
+        q.putNowait("x");
+        assertEquals(await q.join(5), false);
+        assertEquals(await q.join({ timeout: 5 }), false);
+        const controller = new AbortController();
+        const joining = q.join({ signal: controller.signal });
+        controller.abort(new Error("enough"));
+        await assertRejects(() => joining, Error, "enough");
+        assertEquals(pendingWaits(), []);
+        q.getNowait();
+        q.taskDone();
+        assertEquals(await q.join(), true);
+      },
+    },
+    {
+      name: `${kind}: an already-aborted signal rejects at once, even when the call could succeed`,
+      fn: async ({ options }) => {
+        const q = make(QUEUE_SIZE, options);
+        await assertRejects(() => q.put(1, { signal: abortedSignal() }), Error, "stop waiting");
+        assertEquals(q.qsize(), 0);
+        q.putNowait(1);
+        await assertRejects(() => q.get({ signal: abortedSignal() }), Error, "stop waiting");
+        await assertRejects(() => q.get({ block: false, signal: abortedSignal() }), Error, "stop waiting");
+        await assertRejects(() => q.join({ signal: abortedSignal() }), Error, "stop waiting");
+        assertEquals(q.qsize(), 1);
+      },
+    },
+    {
+      name: `${kind}: an aborted get leaves no waiter behind and loses no item`,
+      fn: async (ctx) => {
+        const q = make<number>(0, ctx.options);
+        const controller = new AbortController();
+        const aborted = q.get({ signal: controller.signal });
+        let got: number | undefined;
+        const other = ctx.bunch(async () => {
+          got = await q.get();
+        });
+        await until(ctx, () => pendingWaits().filter((w) => w.op === "get").length === 2, "two getters wait");
+        controller.abort(new Error("gave up"));
+        await assertRejects(() => aborted, Error, "gave up");
+        q.putNowait(5); // must reach the other getter, not the aborted one
+        await other.join();
+        assertEquals(got, 5);
+        assertEquals(q.qsize(), 0);
+      },
+    },
+    {
+      name: `${kind}: an aborted put leaves no waiter behind and puts nothing`,
+      fn: async (ctx) => {
+        const q = make<number>(1, ctx.options);
+        await q.put(1);
+        const controller = new AbortController();
+        const putting = q.put(2, { signal: controller.signal });
+        await until(ctx, () => pendingWaits().some((w) => w.op === "put"), "the putter waits");
+        controller.abort(new Error("gave up"));
+        await assertRejects(() => putting, Error, "gave up");
+        assertEquals(pendingWaits(), []);
+        assertEquals(await q.get(), 1);
+        assertEquals(q.qsize(), 0);
+      },
+    },
+    {
+      name: `${kind}: a timed-out get leaves no waiter behind`,
+      fn: async (ctx) => {
+        const q = make<number>(0, ctx.options);
+        await assertRejects(() => q.get(true, 5), Empty);
+        assertEquals(pendingWaits(), []);
+        let got: number | undefined;
+        const getter = ctx.bunch(async () => {
+          got = await q.get();
+        });
+        await ctx.settle();
+        q.putNowait(9);
+        await getter.join();
+        assertEquals(got, 9);
+      },
+    },
+    {
+      name: `${kind}: the Sync twins cannot wait for threads of this isolate`,
+      fn: ({ options }) => {
+        const q = make<number>(1, options);
+        q.putSync(1);
+        assertThrows(() => q.putSync(2, false), Full);
+        assertThrows(() => q.putSync(2, true, 50), Full);
+        const putForever = assertThrows(() => q.putSync(2), DeadlockError);
+        assert(putForever.message.includes(kind), putForever.message);
+        assertEquals(q.getSync(), 1);
+        assertThrows(() => q.getSync(false), Empty);
+        assertThrows(() => q.getSync(true, 50), Empty);
+        assertThrows(() => q.getSync(), DeadlockError);
+        assertEquals(q.joinSync(10), false);
+        assertThrows(() => q.joinSync(), DeadlockError);
+        q.taskDone();
+        assertEquals(q.joinSync(), true);
+        assertEquals(pendingWaits(), []);
+      },
+    },
+    {
+      name: `${kind}: bad arguments throw TypeError or ValueError`,
+      fn: async ({ options }) => {
+        assertThrows(() => new Kind("5" as unknown as number, options), TypeError);
+        const error = assertThrows(() => new Kind(1.5, options), ValueError);
+        assert(error.message.includes("received 1.5"), error.message);
+        assertThrows(() => new Kind(2 ** 40, options), ValueError);
+        assertThrows(() => new Kind(0, 7 as unknown as QueueOptions), TypeError);
+        assertEquals(new Kind(Infinity, options).maxsize, 0);
+        assertEquals(new Kind(-3, options).full(), false);
+        await assertRejects(() => new Kind(1, options).put(1, "no" as unknown as boolean), TypeError);
+      },
+    },
+    {
+      name: `${kind}: many producers and consumers move every item exactly once`,
+      fn: async (ctx) => {
+        const q = make<number>(10, ctx.options);
+        const inputs = Array.from({ length: 500 }, (_, i) => i);
+        const seq = [...inputs];
+        const results: number[] = [];
+        const producers = ctx.bunch(async () => {
+          for (let item = seq.pop(); item !== undefined; item = seq.pop()) await q.put(item);
+        }, 5);
+        const consumers = ctx.bunch(async () => {
+          for (;;) {
+            const item = await q.get();
+            if (item < 0) return;
+            results.push(item);
+          }
+        }, 5);
+        await producers.join();
+        for (let i = 0; i < 5; i++) await q.put(-1);
+        await consumers.join();
+        assertEquals(results.sort((a, b) => a - b), inputs);
+        assertEquals(q.empty(), true);
+      },
+    },
+    {
+      name: `${kind}: a queue cannot be posted to a Worker (its items stay in this isolate)`,
+      fn: ({ options }) => {
+        const q = make(0, options);
+        const error = assertThrows(() => structuredClone(q)) as Error;
+        assert(error.message.includes(`Cannot share ${kind}#`), error.message);
+        assert(error.message.includes("keeps its items in the isolate"), error.message);
+      },
+    },
+  ];
+}
+
+export const queueCases: Case[] = defineCases([
+  ...baseCases(Queue),
+  ...baseCases(LifoQueue),
+  ...baseCases(PriorityQueue),
+  {
+    name: "PriorityQueue: orders entries as Python orders tuples, numbers and strings",
+    fn: ({ options }) => {
+      const q = new PriorityQueue<unknown>(0, options);
+      const entries = [[2, "b"], [1, "z"], [1, "a"], [2], [0.5, "x"], [1n, "m"], [true, "t"]];
+      for (const entry of entries) q.putNowait(entry);
+      const out: unknown[] = [];
+      while (!q.empty()) out.push(q.getNowait());
+      assertEquals(out, [[0.5, "x"], [1, "a"], [1n, "m"], [true, "t"], [1, "z"], [2], [2, "b"]]);
+      // Code points, not UTF-16 units: an astral character sorts after U+FFFF.
+      const s = new PriorityQueue<string>(0, options);
+      for (const x of ["\u{1F600}", "\uFFFF", "a", "ab"]) s.putNowait(x);
+      assertEquals([s.getNowait(), s.getNowait(), s.getNowait(), s.getNowait()], ["a", "ab", "\uFFFF", "\u{1F600}"]);
+      assertEquals(compareLikePython(null, null), 0);
+    },
+  },
+  {
+    name: "PriorityQueue: items Python could not order are refused, leaving the queue intact",
+    fn: async ({ options }) => {
+      const q = new PriorityQueue<unknown>(0, options);
+      q.putNowait([1, "a"]);
+      q.putNowait([2, "b"]);
+      const error = assertThrows(() => q.putNowait("text"), TypeError);
+      assert(error.message.includes("compare"), error.message);
+      await assertRejects(() => q.put({}), TypeError);
+      assertEquals(q.qsize(), 2);
+      assertEquals(q.unfinishedTasks, 2);
+      assertEquals(q.getNowait(), [1, "a"]);
+      assertEquals(q.getNowait(), [2, "b"]);
+    },
+  },
+  {
+    name: "PriorityQueue: a comparator that throws on put or get leaves the queue intact (FailingQueue)",
+    fn: async (ctx) => {
+      let failNext = false;
+      const compare = (a: number, b: number) => {
+        if (failNext) {
+          failNext = false;
+          throw new Error("You Lose");
+        }
+        return a - b;
+      };
+      const q = new PriorityQueue<number>(QUEUE_SIZE, { ...ctx.options, compare });
+      for (let i = 0; i < QUEUE_SIZE - 1; i++) q.putNowait(i);
+      failNext = true;
+      await assertRejects(() => q.put(99, false), Error, "You Lose");
+      failNext = true;
+      await assertRejects(() => q.put(99, true, 100), Error, "You Lose");
+      assertEquals(q.qsize(), QUEUE_SIZE - 1);
+      assertEquals(q.unfinishedTasks, QUEUE_SIZE - 1);
+      await q.put(100);
+      assert(q.full());
+      // A blocking put that fails once a get makes room: nothing is added.
+      const putting = q.put(50);
+      await until(ctx, () => pendingWaits().some((w) => w.op === "put"), "the putter waits");
+      assertEquals(q.getNowait(), 0); // pops with working comparisons, and wakes the putter
+      failNext = true; // the putter's own comparison fails when it resumes
+      await assertRejects(() => putting, Error, "You Lose");
+      assertEquals(q.qsize(), QUEUE_SIZE - 1);
+      // Failing gets, non-blocking and timed: the item stays.
+      failNext = true;
+      await assertRejects(() => q.get(false), Error, "You Lose");
+      failNext = true;
+      await assertRejects(() => q.get(true, 100), Error, "You Lose");
+      assertEquals(q.qsize(), QUEUE_SIZE - 1);
+      await q.put(50);
+      const left: number[] = [];
+      while (!q.empty()) left.push(q.getNowait());
+      assertEquals(left, [1, 2, 3, 50, 100]);
+    },
+  },
+  {
+    name: "SimpleQueue: put, get, putNowait, getNowait, qsize and empty",
+    fn: async ({ options }) => {
+      const q = new SimpleQueue<number>(options);
+      assert(q.empty());
+      assertEquals(q.qsize(), 0);
+      await q.put(1);
+      assert(!q.empty());
+      assertEquals(q.qsize(), 1);
+      await q.put(2);
+      q.putNowait(3);
+      await q.put(4);
+      assertEquals(q.qsize(), 4);
+      assertEquals(await q.get(), 1);
+      assertEquals(q.qsize(), 3);
+      assertEquals(q.getNowait(), 2);
+      assertEquals(await q.get(false), 3);
+      assertEquals(await q.get(true, 100), 4);
+      assert(q.empty());
+      await assertRejects(() => q.get(false), Empty);
+      await assertRejects(() => q.get(true, 1), Empty);
+      assertThrows(() => q.getNowait(), Empty);
+      assertEquals(q.qsize(), 0);
+    },
+  },
+  {
+    name: "SimpleQueue: a negative timeout throws ValueError; put ignores block and timeout",
+    fn: async ({ options }) => {
+      const q = new SimpleQueue<number>(options);
+      await q.put(1, true, -5);
+      await q.put(2, false, 10);
+      await assertRejects(() => q.get(true, -5), ValueError);
+      assertEquals(await q.get(false, -5), 1);
+      assertEquals(q.getSync(), 2);
+      assertThrows(() => q.getSync(true, 10), Empty);
+      assertThrows(() => q.getSync(), DeadlockError);
+    },
+  },
+  {
+    name: "SimpleQueue: one producer and one consumer keep the order",
+    fn: async (ctx) => {
+      const q = new SimpleQueue<number | null>(ctx.options);
+      const inputs = Array.from({ length: 100 }, (_, i) => i);
+      const results: number[] = [];
+      const consumer = ctx.bunch(async () => {
+        for (let v = await q.get(); v !== null; v = await q.get()) results.push(v);
+      });
+      const producer = ctx.bunch(async () => {
+        for (const v of inputs) {
+          await q.put(v);
+          if (v % 7 === 0) await ctx.sleep(0);
+        }
+        await q.put(null);
+      });
+      await producer.join();
+      await consumer.join();
+      assertEquals(results, inputs);
+    },
+  },
+  {
+    name: "SimpleQueue: many threads, blocking, non-blocking and timed consumers, get every item once",
+    fn: async (ctx) => {
+      for (const mode of ["block", "nonblock", "timeout"] as const) {
+        const q = new SimpleQueue<number | null>(ctx.options);
+        const n = 10;
+        const inputs = Array.from({ length: 300 }, (_, i) => i);
+        const seq = [...inputs].reverse();
+        const results: number[] = [];
+        const take = async (): Promise<number | null> => {
+          if (mode === "block") return await q.get();
+          for (;;) {
+            try {
+              return mode === "nonblock" ? await q.get(false) : await q.get(true, 1);
+            } catch (error) {
+              if (!(error instanceof Empty)) throw error;
+              if (mode === "nonblock") await ctx.sleep(0);
+            }
+          }
+        };
+        const feeders = ctx.bunch(async () => {
+          for (let v = seq.pop(); v !== undefined; v = seq.pop()) q.putNowait(v);
+          q.putNowait(null);
+        }, n);
+        const consumers = ctx.bunch(async () => {
+          for (let v = await take(); v !== null; v = await take()) results.push(v);
+        }, n);
+        await feeders.join();
+        await consumers.join();
+        assertEquals(results.sort((a, b) => a - b), inputs, mode);
+        assert(q.empty());
+      }
+    },
+  },
+  {
+    name: "SimpleQueue: an aborted get leaves no waiter behind and loses no item",
+    fn: async (ctx) => {
+      const q = new SimpleQueue<number>(ctx.options);
+      await assertRejects(() => q.get({ signal: abortedSignal() }), Error, "stop waiting");
+      const controller = new AbortController();
+      const aborted = q.get({ signal: controller.signal });
+      let got: number | undefined;
+      const other = ctx.bunch(async () => {
+        got = await q.get();
+      });
+      await until(ctx, () => pendingWaits().length === 2, "two getters wait");
+      controller.abort(new Error("gave up"));
+      await assertRejects(() => aborted, Error, "gave up");
+      q.putNowait(3);
+      await other.join();
+      assertEquals(got, 3);
+    },
+  },
+]);
