@@ -25,8 +25,8 @@ export class FloorMutex {
 
   /** Passes the mutex to the oldest waiter, or frees it. */
   release(): void {
-    const next = this.#waiters.shift();
-    if (next) next();
+    const waiters = this.#waiters;
+    if (waiters.length > 0) waiters.shift()!();
     else this.#locked = false;
   }
 }
@@ -48,6 +48,7 @@ export class FloorCondition {
 
   /** Wakes the oldest waiter, if any. */
   notify(): void {
-    this.#waiters.shift()?.();
+    const waiters = this.#waiters;
+    if (waiters.length > 0) waiters.shift()!();
   }
 }

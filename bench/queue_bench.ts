@@ -76,9 +76,16 @@ async function producerConsumer(q: Queue<number> | SimpleQueue<number>): Promise
   await consumer.join();
 }
 
-Deno.bench("Queue (unbounded)", { group: THREADED, baseline: true }, () => producerConsumer(new Queue<number>()));
-Deno.bench("Queue(1): every put waits for a get", { group: THREADED }, () => producerConsumer(new Queue<number>(1)));
-Deno.bench("SimpleQueue", { group: THREADED }, () => producerConsumer(new SimpleQueue<number>()));
+// (Async functions: Deno awaits a benchmark's promise only when the function is async.)
+Deno.bench("Queue (unbounded)", { group: THREADED, baseline: true }, async () => {
+  await producerConsumer(new Queue<number>());
+});
+Deno.bench("Queue(1): every put waits for a get", { group: THREADED }, async () => {
+  await producerConsumer(new Queue<number>(1));
+});
+Deno.bench("SimpleQueue", { group: THREADED }, async () => {
+  await producerConsumer(new SimpleQueue<number>());
+});
 
 // Pools: submit TASKS no-op calls, wait for all of them.
 Deno.bench("Promise.all of the calls (floor: no pool)", { group: POOLS, baseline: true }, async () => {

@@ -90,7 +90,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   // Made on the first wait that has to park; set once the future is done.
   #doneEvent: Event | undefined = undefined;
   readonly #backend: Backend;
-  readonly #label: string;
+  readonly #serial: number;
 
   static {
     addWaiter = (future, waiter) => future.#waiters.push(waiter);
@@ -112,7 +112,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       throw new TypeError(`Cannot create Future as 'options' must be an object: received ${describe(options)}`);
     }
     this.#backend = getBackend(options?.backend);
-    this.#label = `Future#${++serial}`;
+    this.#serial = ++serial;
   }
 
   /**
@@ -506,6 +506,11 @@ export class Future<T = unknown> implements PromiseLike<T> {
     return this.#failed
       ? `<${this.#label} state=finished raised ${typeName(this.#exception)}>`
       : `<${this.#label} state=finished returned ${typeName(this.#result)}>`;
+  }
+
+  // Made on demand: most futures never need it.
+  get #label(): string {
+    return `Future#${this.#serial}`;
   }
 
   #outcome(wait?: Wait): T {

@@ -35,10 +35,21 @@ export const NO_WAIT: QueueWait = Object.freeze({ block: false, timeout: 0, sign
 /**
  * Checks `(block?, timeout?)` or `(options)`.
  *
- * @param what The call, for messages (`put to Queue#1`).
+ * @param verb The call, for messages (`put to`).
+ * @param subject What is called, for messages (its label is read only on an error).
  */
-export function checkQueueWait(what: string, first: unknown, second: unknown): QueueWait {
-  if (first === undefined && second === undefined) return WAIT_FOREVER;
+export function checkQueueWait(
+  verb: string,
+  subject: { readonly label: string },
+  first: unknown,
+  second: unknown,
+): QueueWait {
+  // The common calls, decided before any message could be needed (a label is made on demand).
+  if (second === undefined) {
+    if (first === undefined || first === true) return WAIT_FOREVER;
+    if (first === false) return NO_WAIT;
+  }
+  const what = `${verb} ${subject.label}`;
   let block: unknown;
   let timeout: unknown;
   let signal: AbortSignal | undefined;

@@ -341,11 +341,11 @@ export class Queue<T = unknown> {
     if (aborted) return Promise.reject(aborted.reason);
     let wait: QueueWait;
     try {
-      wait = checkQueueWait(`put to ${this.#core.label}`, block, timeout);
+      wait = checkQueueWait("put to", this.#core, block, timeout);
     } catch (error) {
       return Promise.reject(error);
     }
-    const start = this.#core.backend.now();
+    const start = wait.block && wait.timeout !== Infinity ? this.#core.backend.now() : 0;
     if (this.#fast) {
       try {
         if (this.#tryPut(item, wait.block)) return RESOLVED_VOID;
@@ -418,8 +418,8 @@ export class Queue<T = unknown> {
    * ```
    */
   putSync(item: T, block?: boolean, timeout?: number | null): void {
-    const wait = checkQueueWait(`put to ${this.#core.label}`, block, timeout);
-    const start = this.#core.backend.now();
+    const wait = checkQueueWait("put to", this.#core, block, timeout);
+    const start = wait.block && wait.timeout !== Infinity ? this.#core.backend.now() : 0;
     if (this.#tryPut(item, wait.block)) return;
     this.#blockSync(NOT_FULL, "full", wait.timeout, start, (notified) => this.#tryPut(item, notified));
   }
@@ -463,11 +463,11 @@ export class Queue<T = unknown> {
     if (aborted) return Promise.reject(aborted.reason);
     let wait: QueueWait;
     try {
-      wait = checkQueueWait(`get from ${this.#core.label}`, block, timeout);
+      wait = checkQueueWait("get from", this.#core, block, timeout);
     } catch (error) {
       return Promise.reject(error);
     }
-    const start = this.#core.backend.now();
+    const start = wait.block && wait.timeout !== Infinity ? this.#core.backend.now() : 0;
     if (this.#fast) {
       let item: T | typeof MUST_WAIT;
       try {
@@ -541,8 +541,8 @@ export class Queue<T = unknown> {
    * ```
    */
   getSync(block?: boolean, timeout?: number | null): T {
-    const wait = checkQueueWait(`get from ${this.#core.label}`, block, timeout);
-    const start = this.#core.backend.now();
+    const wait = checkQueueWait("get from", this.#core, block, timeout);
+    const start = wait.block && wait.timeout !== Infinity ? this.#core.backend.now() : 0;
     const first = this.#tryGet(wait.block);
     if (first !== MUST_WAIT) return first;
     let item: T | typeof MUST_WAIT = MUST_WAIT;

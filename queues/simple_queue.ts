@@ -47,6 +47,7 @@ export class SimpleQueue<T = unknown> {
   readonly #count: Semaphore;
   readonly #backend: Backend;
   readonly #label: string;
+  readonly #subject: { readonly label: string };
   readonly #fast: boolean;
 
   /**
@@ -57,6 +58,7 @@ export class SimpleQueue<T = unknown> {
   constructor(options?: QueueOptions) {
     checkQueueOptions("SimpleQueue", options);
     this.#label = `SimpleQueue#${++serial}`;
+    this.#subject = { label: this.#label };
     this.#backend = getBackend(options?.backend);
     this.#count = new Semaphore(0, { backend: this.#backend });
     this.#fast = this.#backend.schedulingPoint === undefined;
@@ -176,7 +178,7 @@ export class SimpleQueue<T = unknown> {
     if (aborted) return Promise.reject(aborted.reason);
     let wait: QueueWait;
     try {
-      wait = checkQueueWait(`get from ${this.#label}`, block, timeout);
+      wait = checkQueueWait("get from", this.#subject, block, timeout);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -233,7 +235,7 @@ export class SimpleQueue<T = unknown> {
    * ```
    */
   getSync(block?: boolean, timeout?: number | null): T {
-    const wait = checkQueueWait(`get from ${this.#label}`, block, timeout);
+    const wait = checkQueueWait("get from", this.#subject, block, timeout);
     if (this.#count.value > 0) {
       this.#count.acquireSync();
       return this.#storage.pop();

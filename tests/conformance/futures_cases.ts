@@ -425,7 +425,7 @@ const executorCases: Case[] = [
     name: "ThreadPoolExecutor: a busy pool starts at most maxWorkers threads (saturation)",
     needs: ["functionTargets"],
     fn: (ctx) =>
-      withPool(ctx, { maxWorkers: 4 }, async (pool) => {
+      withPool(ctx, { maxWorkers: 4 }, (pool) => {
         const sem = new Semaphore(0, ctx.options);
         for (let i = 0; i < 15 * 4; i++) pool.submit(() => sem.acquire());
         assertEquals(pool.threads.length, 4);

@@ -650,7 +650,10 @@ export const queueCases: Case[] = defineCases([
           }
         };
         const feeders = ctx.bunch(async () => {
-          for (let v = seq.pop(); v !== undefined; v = seq.pop()) q.putNowait(v);
+          for (let v = seq.pop(); v !== undefined; v = seq.pop()) {
+            q.putNowait(v);
+            if (v % 5 === 0) await ctx.sleep(0); // let the others run, as Python's random sleeps do
+          }
           q.putNowait(null);
         }, n);
         const consumers = ctx.bunch(async () => {
