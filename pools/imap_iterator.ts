@@ -90,8 +90,8 @@ export class IMapIterator<T> implements AsyncIterableIterator<T>, Job {
    *
    * await using pool = new Pool(2);
    * const it = pool.imap((x: number) => x * 10, [1, 2]);
-   * assertEquals((await it.next(1000)).value, 10);
-   * assertEquals((await it.next()).value, 20);
+   * assertEquals((await it.next()).value, 10);
+   * assertEquals((await it.next(1000)).value, 20);
    * assertEquals((await it.next()).done, true);
    * ```
    */

@@ -78,7 +78,9 @@ export function checkQueueOptions(kind: string, options: unknown): void {
  * waiting while the queue is empty. Either takes Python's `(block, timeout)`
  * (timeout in ms) or `{ block, timeout, signal }`; a non-blocking call (or a
  * timed one that runs out) raises {@linkcode Full} or {@linkcode Empty},
- * and ignores its timeout. Waiters are served oldest first.
+ * and ignores its timeout. Waiters are woken oldest first (a caller that
+ * finds an item without having to wait may still take it first, as in
+ * Python).
  *
  * Consumers call `taskDone()` once per item they finish; `join()` waits
  * until every item put has been marked done. `shutdown()` (Python 3.13)
@@ -123,8 +125,9 @@ export class Queue<T = unknown> {
   // Calls may decide without awaiting: no scheduling point to honour (a
   // cooperative backend switches threads at each one).
   readonly #fast: boolean;
-  // Blocking `...Sync` calls cannot be woken: the items live in this isolate,
-  // whose other threads cannot run while the caller blocks.
+  // On a backend whose `...Sync` waits really block: they could never be woken
+  // here, as the items live in this isolate, whose other threads cannot run
+  // while the caller blocks. (Elsewhere `parkSync` already says so.)
   readonly #cannotBlock: boolean;
   // One request per condition for waits forever without a signal, made on first use.
   readonly #forever: (ParkRequest<boolean> | undefined)[] = [];
