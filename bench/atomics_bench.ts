@@ -58,6 +58,8 @@ function memoryPerLock(): string {
   gc?.();
   const js = (Deno.memoryUsage().heapUsed - before) / n;
   const shared = (Atomics.load(heap.view, 2) * 4 - sharedBefore) / n;
+  // Keep the locks alive until measured.
+  if (keep.some((lock) => lock.locked())) throw new Error("a new lock is locked");
   return `memory per Lock (${n} locks): ${(js + shared).toFixed(0)} B = ${js.toFixed(0)} B of JS heap + ${
     shared.toFixed(0)
   } B of shared memory${gc ? "" : " (run with --v8-flags=--expose-gc for a steadier figure)"}`;

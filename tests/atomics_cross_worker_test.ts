@@ -144,6 +144,25 @@ Deno.test("[atomics] Event: set in one Worker wakes the waiters in others", asyn
   assertEquals(event.isSet(), true);
 });
 
+Deno.test("[atomics] Event: a set() never wakes a wait that began after a later clear() (ping-pong)", async () => {
+  const ping = new Event(atomics);
+  const pong = new Event(atomics);
+  const report = reportArray();
+  const rounds = 20_000;
+  const t = start("eventPonger", [ping, pong, report, rounds]);
+  let early = 0;
+  for (let i = 0; i < rounds; i++) {
+    ping.set();
+    // A late set() of the previous round must not let the Worker answer twice.
+    if (!pong.waitSync(30_000)) throw new Error(`no answer in round ${i}`);
+    if (Atomics.load(report, Slot.A) !== i + 1) early++;
+    pong.clear();
+  }
+  await joinAll([t]);
+  assertEquals(early, 0, "rounds in which the Worker's count was off");
+  assertEquals(report[Slot.A], rounds);
+});
+
 Deno.test("[atomics] Lock: acquireSync blocks a Worker until the main thread releases", async () => {
   const lock = new Lock(atomics);
   await lock.acquire();

@@ -28,10 +28,10 @@
  *
  * @module
  */
-import { currentIdentity, nextIdent, type ThreadIdentity } from "../_current_thread.ts";
+import { currentIdentity, type ThreadIdentity } from "../_current_thread.ts";
 import { beginWait, endWait, type RegisteredWait } from "../_pending.ts";
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../types.ts";
-import { BUCKET_SIZE, BUCKETS, FIRST_BUCKET, type SharedHeap } from "./_heap.ts";
+import { BUCKET_SIZE, BUCKETS, FIRST_BUCKET, H_IDENT, type SharedHeap } from "./_heap.ts";
 import type { SharedCells } from "./_shared_cells.ts";
 import { lockWord, unlockWord } from "./_word_lock.ts";
 
@@ -104,13 +104,15 @@ export class SharedParkingLot {
   readonly #heap: SharedHeap;
   // This isolate's idle waiter records.
   readonly #free: number[] = [];
-  // Tells this isolate's waiters from other threads' (a unique ident).
+  // Tells this isolate's waiters from other threads': a number from the
+  // heap's own counter, unique among the isolates that use the heap (even
+  // Workers the library did not start, whose idents are their own).
   readonly #isolate: number;
 
   /** @param heap The heap whose buckets it uses. */
   constructor(heap: SharedHeap) {
     this.#heap = heap;
-    this.#isolate = nextIdent();
+    this.#isolate = Atomics.add(heap.view, H_IDENT, 1) + 1;
   }
 
   /** See `Backend.park`. */

@@ -163,6 +163,16 @@ export async function eventWaiter(event: Event, report: Int32Array, sync: boolea
   if (set) Atomics.add(report, Slot.Woken, 1);
 }
 
+/** Answers `rounds` pings: waits for `ping`, clears it, counts in slot A, sets `pong`. */
+export function eventPonger(ping: Event, pong: Event, report: Int32Array, rounds: number): void {
+  for (let i = 0; i < rounds; i++) {
+    ping.waitSync();
+    ping.clear();
+    Atomics.store(report, Slot.A, i + 1);
+    pong.set();
+  }
+}
+
 /** Sets `event` from this Worker. */
 export function eventSetter(event: Event): void {
   event.set();
