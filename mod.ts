@@ -98,6 +98,8 @@ export {
   type Target,
   type ThreadBody,
   type UnparkResult,
+  type WorkerThread,
+  type WorkerThreadRequest,
 } from "./backends/mod.ts";
 export { AsyncBackend, asyncBackend } from "./backends/async/mod.ts";
 export { AtomicsBackend, type SharedLocation } from "./backends/atomics/mod.ts";

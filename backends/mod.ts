@@ -20,6 +20,8 @@ export type {
   Target,
   ThreadBody,
   UnparkResult,
+  WorkerThread,
+  WorkerThreadRequest,
 } from "./types.ts";
 export { PARK_INVALID } from "./types.ts";
 

@@ -108,6 +108,11 @@ export interface ParkRequest<T> {
   readonly timeout: number;
   /** Aborting it rejects the park with `signal.reason` and dequeues the waiter. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * A service loop's wait (a shared Barrier's action server): it does not
+   * keep the program alive and is not listed among pending waits.
+   */
+  readonly background?: boolean;
 }
 
 /** What {@linkcode Backend.unparkOne} tells its callback. */
@@ -118,7 +123,9 @@ export interface UnparkResult {
   readonly haveMore: boolean;
   /**
    * The parking lot asks for a fair hand-off now (backends with
-   * `eventualFairness`: it says so about once a millisecond per bucket).
+   * `eventualFairness`: it says so about once a millisecond per bucket, and
+   * whenever the waiter is in the unparker's own isolate, where it could
+   * not win a race before the unparker yields).
    */
   readonly beFair?: boolean;
 }

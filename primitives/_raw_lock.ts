@@ -1,7 +1,7 @@
 /**
  * The lock algorithm shared by `Lock` and `RLock`, over one state cell.
  *
- * State table (cell `index`):
+ * State table (cell 0):
  *
  * | value | meaning                                  |
  * |-------|------------------------------------------|
@@ -28,13 +28,15 @@
  *
  * @module
  */
-import { type Cells, PARK_INVALID, type ParkRequest, type Subject, type UnparkResult } from "../backends/types.ts";
-import type { Backend } from "../backends/types.ts";
+import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../backends/types.ts";
+import { CoreBase, type PrimitiveOptions } from "./_subject.ts";
 import { FOREVER, type Wait } from "./_wait_options.ts";
 
 const LOCKED = 1;
 const PARKED = 2;
 const HANDOFF = 1;
+// The state cell.
+const STATE = 0;
 const RACE = 2;
 
 /** A resolved `true`, shared: awaiting it is as cheap as awaiting a fresh one. */
@@ -42,37 +44,48 @@ export const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
 /** A resolved `false`, shared. */
 export const RESOLVED_FALSE: Promise<boolean> = Promise.resolve(false);
 
-/** A lock over one cell; see the module doc for the state table. */
-export class RawLock {
-  // The request of a plain `acquire()` is the same every time: made once, on first contention.
-  #forever: ParkRequest<boolean | null> | undefined = undefined;
-  // Made on the first release that finds waiters, then reused.
-  #onUnpark: ((result: UnparkResult) => number) | undefined = undefined;
-  // Strict FIFO hand-off (every backend without `eventualFairness`): the hot
-  // paths skip the racing branches altogether.
-  readonly #strict: boolean;
+/** What a lock makes on first contention and keeps: one field instead of two. */
+interface SlowPath {
+  // The request of a plain `acquire()` is the same every time.
+  forever: ParkRequest<boolean | null> | undefined;
+  // The callback of `unparkOne`, made once rather than per release.
+  onUnpark: ((result: UnparkResult) => number) | undefined;
+}
+
+/**
+ * A lock over cell 0 of a primitive's cells; see the module doc for the
+ * state table. It is the primitive's `Core` too (one object per lock, not
+ * two). Subclasses say what happens when a thread takes the lock
+ * (`onAcquired`) and put their `kind` on their prototype.
+ */
+export class RawLock extends CoreBase {
+  #slow: SlowPath | undefined = undefined;
 
   /**
-   * @param backend The kernel.
-   * @param cells Where the state lives.
-   * @param index The state cell.
-   * @param subject The owning primitive, for reports.
-   * @param onAcquired Runs in the thread that has just taken the lock.
+   * @param kind The primitive's class name.
+   * @param cellCount How many cells (cell 0 is the lock's state).
+   * @param options The constructor's options.
    */
-  constructor(
-    readonly backend: Backend,
-    readonly cells: Cells,
-    readonly index: number,
-    readonly subject: Subject,
-    readonly onAcquired: () => void,
-  ) {
-    this.#strict = !backend.capabilities.eventualFairness;
+  constructor(kind: string, cellCount: number, options: PrimitiveOptions | undefined) {
+    super(kind, cellCount, options);
+  }
+
+  /** Runs in the thread that has just taken the lock. */
+  onAcquired(): void {}
+
+  // Strict FIFO hand-off: every backend without `eventualFairness`.
+  private get strict(): boolean {
+    return !this.backend.capabilities.eventualFairness;
+  }
+
+  private slowPath(): SlowPath {
+    return this.#slow ??= { forever: undefined, onUnpark: undefined };
   }
 
   /** Takes the lock if it is free; says whether it did. */
   tryAcquire(): boolean {
     const cells = this.cells;
-    const i = this.index;
+    const i = STATE;
     // The common case in one step: free, nobody parked.
     if (cells.cas(i, 0, LOCKED)) {
       this.onAcquired();
@@ -92,24 +105,24 @@ export class RawLock {
   acquire(wait: Wait): Promise<boolean> {
     if (this.tryAcquire()) return RESOLVED_TRUE;
     if (!wait.blocking) return RESOLVED_FALSE;
-    const request = this.#request(wait);
+    const request = this.request(wait);
     for (;;) {
-      const parked = this.backend.park(this.cells, this.index, request);
-      if (parked !== PARK_INVALID) return this.#strict ? parked as Promise<boolean> : this.#raceLater(parked, wait);
+      const parked = this.backend.park(this.cells, STATE, request);
+      if (parked !== PARK_INVALID) return this.strict ? parked as Promise<boolean> : this.raceLater(parked, wait);
       // The lock was released between our try and the park: try again.
       if (this.tryAcquire()) return RESOLVED_TRUE;
     }
   }
 
   // Out of line, so that `acquire` itself makes no closure.
-  #raceLater(parked: Promise<boolean | null>, wait: Wait): Promise<boolean> {
+  private raceLater(parked: Promise<boolean | null>, wait: Wait): Promise<boolean> {
     const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
-    return parked.then((got) => got !== null ? got : this.#raceAgain(wait, deadline));
+    return parked.then((got) => got !== null ? got : this.raceAgain(wait, deadline));
   }
 
   // Woken to race for the lock (eventual fairness): try, else park again
   // for what is left of the timeout.
-  #raceAgain(wait: Wait, deadline: number): Promise<boolean> | boolean {
+  private raceAgain(wait: Wait, deadline: number): Promise<boolean> | boolean {
     if (this.tryAcquire()) return true;
     if (wait.signal?.aborted) throw wait.signal.reason;
     if (deadline === Infinity) return this.acquire(wait);
@@ -122,53 +135,55 @@ export class RawLock {
   acquireSync(wait: Wait): boolean {
     if (this.tryAcquire()) return true;
     if (!wait.blocking) return false;
-    let request = this.#request(wait);
+    let request = this.request(wait);
     const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
     for (;;) {
-      const parked = this.backend.parkSync(this.cells, this.index, request);
+      const parked = this.backend.parkSync(this.cells, STATE, request);
       if (parked === true || parked === false) return parked;
       // Released between our try and the park, or woken to race for it.
       if (this.tryAcquire()) return true;
       if (parked === null && deadline !== Infinity) {
         const remaining = deadline - this.backend.now();
         if (remaining <= 0) return false;
-        request = this.#makeRequest({ blocking: true, timeout: remaining, signal: undefined });
+        request = this.makeRequest({ blocking: true, timeout: remaining, signal: undefined });
       }
     }
   }
 
   /** Whether the lock is held. */
   locked(): boolean {
-    return (this.cells.load(this.index) & LOCKED) !== 0;
+    return (this.cells.load(STATE) & LOCKED) !== 0;
   }
 
   /** Releases; returns `false` if the lock was not held. */
   release(): boolean {
     const cells = this.cells;
-    const i = this.index;
+    const i = STATE;
     if (cells.cas(i, LOCKED, 0)) return true;
     if (!(cells.load(i) & LOCKED)) return false;
-    this.backend.unparkOne(cells, i, this.#onUnpark ?? this.#makeOnUnpark());
+    this.backend.unparkOne(cells, i, this.#slow?.onUnpark ?? this.makeOnUnpark());
     return true;
   }
 
-  #makeOnUnpark(): (result: UnparkResult) => number {
-    return this.#onUnpark = this.#strict ? (result) => this.#handOff(result) : (result) => this.#unparked(result);
+  private makeOnUnpark(): (result: UnparkResult) => number {
+    return this.slowPath().onUnpark = this.strict
+      ? (result) => this.handOff(result)
+      : (result) => this.unparked(result);
   }
 
   // Strict FIFO: the lock stays locked and passes to the woken waiter.
-  #handOff(result: UnparkResult): number {
+  private handOff(result: UnparkResult): number {
     if (!result.unparked) {
-      this.cells.store(this.index, 0);
+      this.cells.store(STATE, 0);
       return 0;
     }
-    if (!result.haveMore) this.cells.store(this.index, LOCKED);
+    if (!result.haveMore) this.cells.store(STATE, LOCKED);
     return HANDOFF;
   }
 
-  #unparked(result: UnparkResult): number {
+  private unparked(result: UnparkResult): number {
     const cells = this.cells;
-    const i = this.index;
+    const i = STATE;
     if (!result.unparked) {
       cells.store(i, 0);
       return 0;
@@ -183,16 +198,16 @@ export class RawLock {
     return HANDOFF;
   }
 
-  #request(wait: Wait): ParkRequest<boolean | null> {
-    if (wait === FOREVER) return this.#forever ??= this.#makeRequest(wait);
-    return this.#makeRequest(wait);
+  private request(wait: Wait): ParkRequest<boolean | null> {
+    if (wait === FOREVER) return this.#slow?.forever ?? (this.slowPath().forever = this.makeRequest(wait));
+    return this.makeRequest(wait);
   }
 
-  #makeRequest(wait: Wait): ParkRequest<boolean | null> {
+  private makeRequest(wait: Wait): ParkRequest<boolean | null> {
     const cells = this.cells;
-    const i = this.index;
+    const i = STATE;
     return {
-      subject: this.subject,
+      subject: this,
       op: "acquire",
       timeout: wait.timeout,
       signal: wait.signal,
@@ -212,7 +227,7 @@ export class RawLock {
         }
       },
       // `null`: woken to race for the lock, not handed it (never, on a strict backend).
-      wake: this.#strict
+      wake: this.strict
         ? () => {
           this.onAcquired();
           return true;

@@ -46,29 +46,39 @@ export function constructOver<T>(location: unknown, make: () => T): T {
   }
 }
 
-/** A primitive's backend, cells and name for reports. */
-export class Core implements Subject {
+// Labels' numbers, given on first use (or at construction, by a backend that
+// numbers its own objects): a field per primitive would cost 8 bytes each.
+const serials = new WeakMap<CoreBase, number>();
+
+/**
+ * What every primitive's core has: its backend, its cells, its name for
+ * reports. It is kept small (two fields): a shared-memory backend's
+ * primitives are meant to be made by the hundred thousand. A subclass for
+ * one kind of primitive (`RawLock`'s) puts `kind` on its prototype; `Core`
+ * keeps it in a field.
+ */
+export class CoreBase implements Subject {
   /** The backend the primitive runs on. */
   readonly backend: Backend;
   /** The primitive's state. */
   readonly cells: Cells;
   /** The primitive's class name. */
-  readonly kind: string;
-  /** Unique in this isolate; the label is made from it on demand. */
-  readonly serial: number;
-  /** The cells came from a handle: their state is live, and the constructor must not initialise it. */
-  readonly adopted: boolean;
-  /** Who holds the primitive, for deadlock reports. */
-  holder?: () => string | undefined;
-  /** Constructor facts a handle carries (set by primitives that have any). */
-  facts: Readonly<Record<string, unknown>> | undefined = undefined;
+  declare readonly kind: string;
+  /** Constructor facts a handle carries (set only by primitives that have any). */
+  declare facts?: Readonly<Record<string, unknown>>;
 
   /**
    * @param kind The primitive's class name.
    * @param cellCount How many cells its state needs.
    * @param options The constructor's options.
+   * @param initialize Sets the initial state of new cells (not of cells revived from a handle, which are live).
    */
-  constructor(kind: string, cellCount: number, options: PrimitiveOptions | undefined) {
+  constructor(
+    kind: string,
+    cellCount: number,
+    options: PrimitiveOptions | undefined,
+    initialize?: (cells: Cells) => void,
+  ) {
     if (options !== undefined && (options === null || typeof options !== "object")) {
       throw new TypeError(`Cannot create ${kind} as 'options' must be an object: received ${describe(options)}`);
     }
@@ -77,22 +87,27 @@ export class Core implements Subject {
     adopting = undefined;
     if (adopt === undefined) {
       this.cells = backend.allocate(cellCount, kind);
-      this.adopted = false;
+      initialize?.(this.cells);
     } else {
       if (backend.adopt === undefined) {
         throw new TypeError(`Cannot revive ${kind}: the '${backend.name}' backend cannot share primitives`);
       }
       this.cells = backend.adopt(adopt.location, kind, cellCount);
-      this.adopted = true;
     }
-    this.kind = kind;
     // A backend may number its own objects (a fresh cooperative scheduler starts at 1).
-    this.serial = backend.nextSerial?.(kind) ?? ++serial;
+    if (backend.nextSerial !== undefined) serials.set(this, backend.nextSerial(kind));
   }
 
   /** `Kind#N`, unique in this isolate. */
   get label(): string {
-    return `${this.kind}#${this.serial}`;
+    let n = serials.get(this);
+    if (n === undefined) serials.set(this, n = ++serial);
+    return `${this.kind}#${n}`;
+  }
+
+  /** Who holds the primitive, for deadlock reports (primitives with an owner override it). */
+  holder(): string | undefined {
+    return undefined;
   }
 
   /**
@@ -109,6 +124,28 @@ export class Core implements Subject {
       );
     }
     return { kind: this.kind, backend: backend.name, location: backend.locate(this.cells), facts };
+  }
+}
+
+/** A primitive's core, with its kind in a field (see {@linkcode CoreBase}). */
+export class Core extends CoreBase {
+  /** The primitive's class name. */
+  declare readonly kind: string;
+
+  /**
+   * @param kind The primitive's class name.
+   * @param cellCount How many cells its state needs.
+   * @param options The constructor's options.
+   * @param initialize Sets the initial state of new cells (not of revived ones).
+   */
+  constructor(
+    kind: string,
+    cellCount: number,
+    options: PrimitiveOptions | undefined,
+    initialize?: (cells: Cells) => void,
+  ) {
+    super(kind, cellCount, options, initialize);
+    (this as { kind: string }).kind = kind;
   }
 }
 

@@ -71,7 +71,9 @@ export function callTargetSync(target: Target, args: readonly unknown[]): unknow
   const fn = loaded.get(`${String(target.module)}#${target.export}`);
   if (fn === undefined) {
     throw new TypeError(
-      `Cannot call '${target.export}' of ${String(target.module)} synchronously: its module has not finished loading in this thread`,
+      `Cannot call '${target.export}' of ${
+        String(target.module)
+      } synchronously: its module has not finished loading in this thread`,
     );
   }
   return fn(...args);

@@ -9,11 +9,17 @@ import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
 import { abortedSignal, checkTimeout, checkWait, describe, type Wait, type WaitOptions } from "./_wait_options.ts";
 import { BrokenBarrierError, ValueError } from "./errors.ts";
 import { callTarget, callTargetSync, isModuleTarget, loadTarget } from "./_target.ts";
+import { remoteAction, serveAction } from "./_remote_action.ts";
 
 // Cells: 0 the state (also the cell every waiter parks on), 1 the number of
-// threads inside wait().
+// threads inside wait(), 2 requests for a shared function action.
 const STATE = 0;
 const COUNT = 1;
+// Cell 2 carries requests to run a function action for a revived copy (see _remote_action.ts).
+const ACTION_REQUESTS = 2;
+
+/** The action a revived barrier is given when the original's is a function (see _remote_action.ts). */
+export const REMOTE_ACTION: () => void = () => {};
 
 // State table (Python's, plus ACTION because our action may be async):
 // | state     | meaning                                           | arrivals       |
@@ -70,6 +76,7 @@ export class Barrier {
   readonly #parties: number;
   readonly #action: Target | undefined;
   readonly #timeout: number;
+  #serving = false;
 
   /**
    * Creates a barrier for `parties` threads.
@@ -92,9 +99,9 @@ export class Barrier {
       );
     }
     this.#timeout = checkTimeout("create Barrier", timeout);
-    this.#core = new Core("Barrier", 2, options);
+    this.#core = new Core("Barrier", 3, options);
     this.#parties = parties;
-    this.#action = action ?? undefined;
+    this.#action = action === REMOTE_ACTION ? remoteAction(this.#core, ACTION_REQUESTS) : action ?? undefined;
     // Import a module action now, so that waitSync() can call it without awaiting.
     if (isModuleTarget(action)) loadTarget(action).catch(() => {});
     exposeHandle(this, Barrier.#shared);
@@ -312,7 +319,14 @@ export class Barrier {
     const action = this.#action;
     const timeout = this.#timeout === Infinity ? null : this.#timeout;
     if (action === undefined) return { parties: this.#parties, timeout, action: null };
-    if (typeof action === "function") return { parties: this.#parties, timeout, action: "function" };
+    if (typeof action === "function") {
+      // Shared: from now on this isolate runs the function for the other threads.
+      if (!this.#serving) {
+        this.#serving = true;
+        serveAction(this.#core, ACTION_REQUESTS, action as () => unknown);
+      }
+      return { parties: this.#parties, timeout, action: "function" };
+    }
     return { parties: this.#parties, timeout, action: { module: String(action.module), export: action.export } };
   }
 

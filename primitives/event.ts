@@ -9,8 +9,15 @@ import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
 import { RESOLVED_TRUE } from "./_raw_lock.ts";
 import { abortedSignal, checkWait, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
 
+// One cell: (generation << 1) | SET. `set()` bumps the generation as it sets
+// the flag, and wakes waiters with the new generation; a waiter remembers
+// the generation it saw when it queued. Across Workers a `set()` can reach
+// its unpark after a `clear()` and a new wait queued (the store and the
+// unpark are two steps): such a waiter sees no newer generation and waits
+// on, instead of returning `true` for a set that happened before its wait.
 const FLAG = 0;
 const SET = 1;
+const GENERATION = 2;
 
 /**
  * An event (Python's `threading.Event`): a flag that threads wait on until
@@ -68,7 +75,7 @@ export class Event {
    * ```
    */
   isSet(): boolean {
-    return this.#core.cells.load(FLAG) === SET;
+    return (this.#core.cells.load(FLAG) & SET) !== 0;
   }
 
   /**
@@ -86,9 +93,16 @@ export class Event {
    */
   set(): void {
     const core = this.#core;
-    core.cells.store(FLAG, SET);
+    const cells = core.cells;
     core.backend.record?.("set", core);
-    core.backend.unparkMany(core.cells, FLAG, Infinity, SET);
+    for (let state = cells.load(FLAG); (state & SET) === 0; state = cells.load(FLAG)) {
+      const next = (state + GENERATION) | SET;
+      // Already set: its waiters are woken by the set() that set it.
+      if (cells.cas(FLAG, state, next)) {
+        core.backend.unparkMany(cells, FLAG, Infinity, next >> 1);
+        return;
+      }
+    }
   }
 
   /**
@@ -107,7 +121,10 @@ export class Event {
    */
   clear(): void {
     const core = this.#core;
-    core.cells.store(FLAG, 0);
+    const cells = core.cells;
+    for (let state = cells.load(FLAG); (state & SET) !== 0; state = cells.load(FLAG)) {
+      if (cells.cas(FLAG, state, state & ~SET)) break;
+    }
     core.backend.record?.("clear", core);
   }
 
@@ -139,14 +156,28 @@ export class Event {
     }
     const core = this.#core;
     const point = core.backend.schedulingPoint;
-    if (point !== undefined) return point.call(core.backend, "wait", core).then(() => this.#wait(wait));
-    return this.#wait(wait);
+    if (point !== undefined) return point.call(core.backend, "wait", core).then(() => this.parkWaiter(wait));
+    return this.parkWaiter(wait);
   }
 
-  #wait(wait: Wait): Promise<boolean> {
+  /** Parks until the flag is set (or the wait ends). */
+  private parkWaiter(wait: Wait): Promise<boolean> {
     const core = this.#core;
-    const parked = core.backend.park(core.cells, FLAG, this.#request(wait));
-    return parked === PARK_INVALID ? RESOLVED_TRUE : parked;
+    const parked = core.backend.park(core.cells, FLAG, this.request(wait));
+    if (parked === PARK_INVALID) return RESOLVED_TRUE;
+    // Only threads running in parallel can wake a waiter with an older set.
+    if (!core.backend.capabilities.parallelThreads) return parked as Promise<boolean>;
+    const deadline = wait.timeout === Infinity ? Infinity : core.backend.now() + wait.timeout;
+    return parked.then((woken) => woken ?? this.waitAgain(wait, deadline));
+  }
+
+  /** Waits on after a wake by a set() older than the wait (see FLAG). */
+  private waitAgain(wait: Wait, deadline: number): Promise<boolean> | boolean {
+    if (wait.signal?.aborted) throw wait.signal.reason;
+    if (deadline === Infinity) return this.parkWaiter(wait);
+    const remaining = deadline - this.#core.backend.now();
+    if (remaining <= 0) return this.isSet();
+    return this.parkWaiter({ blocking: true, timeout: remaining, signal: wait.signal });
   }
 
   /**
@@ -169,10 +200,20 @@ export class Event {
    * ```
    */
   waitSync(timeout?: number | null): boolean {
-    const wait = checkWait(`wait on ${this.#core.label}`, timeout);
+    let wait = checkWait(`wait on ${this.#core.label}`, timeout);
     const core = this.#core;
-    const parked = core.backend.parkSync(core.cells, FLAG, this.#request(wait));
-    return parked === PARK_INVALID ? true : parked;
+    const deadline = wait.timeout === Infinity ? Infinity : core.backend.now() + wait.timeout;
+    for (;;) {
+      const parked = core.backend.parkSync(core.cells, FLAG, this.request(wait));
+      if (parked === PARK_INVALID) return true;
+      if (parked !== null) return parked;
+      // Woken by a set() older than this wait (see FLAG): wait on.
+      if (deadline !== Infinity) {
+        const remaining = deadline - core.backend.now();
+        if (remaining <= 0) return this.isSet();
+        wait = { blocking: true, timeout: remaining, signal: undefined };
+      }
+    }
   }
 
   /** `Event#N`, for messages and traces. */
@@ -198,16 +239,22 @@ export class Event {
     return `<${this.#core.label} ${this.isSet() ? "set" : "unset"}>`;
   }
 
-  #request(wait: Wait): ParkRequest<boolean> {
+  /** What a wait parks with; its `wake` gives `null` for a set() older than the wait (see FLAG). */
+  private request(wait: Wait): ParkRequest<boolean | null> {
     const cells = this.#core.cells;
+    let seen = 0;
     return {
       subject: this.#core,
       op: "wait",
       timeout: wait.timeout,
       signal: wait.signal,
       timeoutValue: false,
-      validate: () => cells.load(FLAG) !== SET,
-      wake: () => true,
+      validate: () => {
+        const state = cells.load(FLAG);
+        seen = state >> 1;
+        return (state & SET) === 0;
+      },
+      wake: (generation) => ((generation - seen) | 0) > 0 ? true : null,
     };
   }
 }

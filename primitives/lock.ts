@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
+import { exposeHandle, type PrimitiveOptions } from "./_subject.ts";
 import { guardOf, runExclusiveOf } from "./_guard.ts";
 import { RawLock } from "./_raw_lock.ts";
 import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
@@ -11,6 +11,22 @@ import { RuntimeError } from "./errors.ts";
 import { currentIdentity } from "../backends/_current_thread.ts";
 import { threadName } from "./_thread_names.ts";
 import type { Backend } from "../backends/types.ts";
+
+// Cells: 0 the lock state (see _raw_lock.ts), 1 the holder's ident (kept
+// only where a backend records a trace: it costs a lookup per acquire).
+class LockCore extends RawLock {
+  override onAcquired(): void {
+    if (this.backend.record !== undefined) this.cells.store(1, currentIdentity().ident);
+  }
+
+  // Unknown (0) where nothing records the holder: a report must not name a thread then.
+  override holder(): string | undefined {
+    const ident = this.cells.load(1);
+    return this.locked() && ident !== 0 ? threadName(ident) : undefined;
+  }
+}
+// On the prototype: no `kind` field per lock.
+Object.defineProperty(LockCore.prototype, "kind", { value: "Lock" });
 
 /**
  * A primitive lock (Python's `threading.Lock`): locked or unlocked, and not
@@ -36,7 +52,7 @@ import type { Backend } from "../backends/types.ts";
  * ```
  */
 export class Lock {
-  readonly #core: Core;
+  readonly #core: LockCore;
   // The getter behind the handle a structured clone carries (one for all instances).
   static readonly #shared: PropertyDescriptor = {
     enumerable: true,
@@ -44,7 +60,6 @@ export class Lock {
       return this.#core.handle();
     },
   };
-  readonly #raw: RawLock;
   // The backend has no scheduling points and keeps no trace: the hot paths skip both.
   readonly #plain: boolean;
 
@@ -55,13 +70,7 @@ export class Lock {
    * @throws {TypeError} If the backend is unknown.
    */
   constructor(options?: PrimitiveOptions) {
-    const core = this.#core = new Core("Lock", 2, options);
-    const cells = core.cells;
-    // Remember the holder only where a report can use it: it costs a lookup.
-    const onAcquired = core.backend.record ? () => cells.store(1, currentIdentity().ident) : noop;
-    // Unknown (0) where nothing records the holder: a report must not name a thread then.
-    core.holder = () => this.locked() && cells.load(1) !== 0 ? threadName(cells.load(1)) : undefined;
-    this.#raw = new RawLock(core.backend, cells, 0, core, onAcquired);
+    const core = this.#core = new LockCore("Lock", 2, options);
     this.#plain = core.backend.schedulingPoint === undefined && core.backend.record === undefined;
     exposeHandle(this, Lock.#shared);
   }
@@ -101,11 +110,15 @@ export class Lock {
   acquire(options: WaitOptions): Promise<boolean>;
   acquire(blocking?: boolean | WaitOptions, timeout?: number | null): Promise<boolean> {
     // A plain `acquire()` first, kept small so that V8 inlines the whole hot path into the caller.
-    if (blocking === undefined && timeout === undefined && this.#plain) return this.#raw.acquire(FOREVER);
-    return this.#acquire(blocking, timeout);
+    if (blocking === undefined && timeout === undefined && this.#plain) return this.#core.acquire(FOREVER);
+    return this.acquireParsing(blocking, timeout);
   }
 
-  #acquire(blocking: boolean | WaitOptions | undefined, timeout: number | null | undefined): Promise<boolean> {
+  /** Parses `acquire`'s arguments, then acquires (out of line: the plain call stays small). */
+  private acquireParsing(
+    blocking: boolean | WaitOptions | undefined,
+    timeout: number | null | undefined,
+  ): Promise<boolean> {
     const aborted = abortedSignal(blocking);
     if (aborted) return Promise.reject(aborted.reason);
     let wait: Wait;
@@ -130,9 +143,9 @@ export class Lock {
   acquireChecked(wait: Wait): Promise<boolean> {
     const point = this.#core.backend.schedulingPoint;
     if (point !== undefined) {
-      return point.call(this.#core.backend, "acquire", this.#core).then(() => this.#raw.acquire(wait));
+      return point.call(this.#core.backend, "acquire", this.#core).then(() => this.#core.acquire(wait));
     }
-    return this.#raw.acquire(wait);
+    return this.#core.acquire(wait);
   }
 
   /**
@@ -163,7 +176,7 @@ export class Lock {
     const wait = blocking === undefined && timeout === undefined
       ? FOREVER
       : checkAcquire(`acquire ${this.#core.label}`, blocking, timeout);
-    return this.#raw.acquireSync(wait);
+    return this.#core.acquireSync(wait);
   }
 
   /**
@@ -184,11 +197,12 @@ export class Lock {
    * ```
    */
   release(): void {
-    if (!this.#raw.release()) this.#notLocked();
+    if (!this.#core.release()) this.notLocked();
     if (!this.#plain) this.#core.backend.record?.("release", this.#core);
   }
 
-  #notLocked(): never {
+  /** Throws the error of a release of an unlocked lock. */
+  private notLocked(): never {
     throw new RuntimeError(`Cannot release un-acquired lock: ${this.#core.label} is not locked`);
   }
 
@@ -206,7 +220,7 @@ export class Lock {
    * ```
    */
   locked(): boolean {
-    return this.#raw.locked();
+    return this.#core.locked();
   }
 
   /**
@@ -268,7 +282,7 @@ export class Lock {
    * @returns `true` if locked.
    */
   isOwned(): boolean {
-    return this.#raw.locked();
+    return this.#core.locked();
   }
 
   /**
@@ -292,11 +306,11 @@ export class Lock {
    */
   acquireRestore(_saved: readonly [number, number], sync: boolean): Promise<void> | void {
     if (sync) {
-      this.#raw.acquireSync(FOREVER);
+      this.#core.acquireSync(FOREVER);
       return;
     }
     // The waiting Condition only awaits it: no `then` (and no extra microtask) to turn it into a void.
-    return this.#raw.acquire(FOREVER) as Promise<unknown> as Promise<void>;
+    return this.#core.acquire(FOREVER) as Promise<unknown> as Promise<void>;
   }
 
   /** `Lock#N`, for messages and traces. */
@@ -322,5 +336,3 @@ export class Lock {
     return `<${this.locked() ? "locked" : "unlocked"} ${this.#core.label}>`;
   }
 }
-
-function noop(): void {}

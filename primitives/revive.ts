@@ -8,7 +8,7 @@ import { type Backend, getBackend } from "../backends/mod.ts";
 import { constructOver, HANDLE_KEY, type PrimitiveHandle } from "./_subject.ts";
 import { isModuleTarget } from "./_target.ts";
 import { describe } from "./_wait_options.ts";
-import { Barrier } from "./barrier.ts";
+import { Barrier, REMOTE_ACTION } from "./barrier.ts";
 import { Condition } from "./condition.ts";
 import { Event } from "./event.ts";
 import { Lock } from "./lock.ts";
@@ -114,10 +114,6 @@ function walk(value: unknown, seen: Set<object>): unknown {
 function barrierAction(action: unknown): ConstructorParameters<typeof Barrier>[1] {
   if (action === null || action === undefined) return undefined;
   if (isModuleTarget(action)) return action;
-  // A function stays in the isolate that made the barrier.
-  return () => {
-    throw new TypeError(
-      "Cannot run a Barrier's function action in another thread: pass the action as { module, export } to share the barrier",
-    );
-  };
+  // A function stays in the isolate that made the barrier, which runs it on request.
+  return REMOTE_ACTION;
 }

@@ -7,7 +7,7 @@ import { currentIdentity } from "../backends/_current_thread.ts";
 import type { Backend } from "../backends/types.ts";
 import { guardOf, runExclusiveOf } from "./_guard.ts";
 import { RawLock, RESOLVED_TRUE } from "./_raw_lock.ts";
-import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
+import { exposeHandle, type PrimitiveOptions } from "./_subject.ts";
 import { threadName } from "./_thread_names.ts";
 import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
 import { RuntimeError } from "./errors.ts";
@@ -19,6 +19,21 @@ const COUNT = 2;
 
 /** What `RLock.releaseSave` returns and `acquireRestore` takes. */
 export type RLockSavedState = readonly [count: number, owner: number];
+
+// The owner takes the lock with a count of one.
+class RLockCore extends RawLock {
+  override onAcquired(): void {
+    this.cells.store(OWNER, currentIdentity().ident);
+    this.cells.store(COUNT, 1);
+  }
+
+  override holder(): string | undefined {
+    const owner = this.cells.load(OWNER);
+    return owner === 0 ? undefined : threadName(owner);
+  }
+}
+// On the prototype: no `kind` field per lock.
+Object.defineProperty(RLockCore.prototype, "kind", { value: "RLock" });
 
 /**
  * A reentrant lock (Python's `threading.RLock`): owned by the thread that
@@ -43,7 +58,7 @@ export type RLockSavedState = readonly [count: number, owner: number];
  * ```
  */
 export class RLock {
-  readonly #core: Core;
+  readonly #core: RLockCore;
   // The getter behind the handle a structured clone carries (one for all instances).
   static readonly #shared: PropertyDescriptor = {
     enumerable: true,
@@ -51,7 +66,6 @@ export class RLock {
       return this.#core.handle();
     },
   };
-  readonly #raw: RawLock;
 
   /**
    * Creates an unlocked reentrant lock.
@@ -60,16 +74,7 @@ export class RLock {
    * @throws {TypeError} If the backend is unknown.
    */
   constructor(options?: PrimitiveOptions) {
-    const core = this.#core = new Core("RLock", 3, options);
-    const cells = core.cells;
-    core.holder = () => {
-      const owner = cells.load(OWNER);
-      return owner === 0 ? undefined : threadName(owner);
-    };
-    this.#raw = new RawLock(core.backend, cells, 0, core, () => {
-      cells.store(OWNER, currentIdentity().ident);
-      cells.store(COUNT, 1);
-    });
+    this.#core = new RLockCore("RLock", 3, options);
     exposeHandle(this, RLock.#shared);
   }
 
@@ -128,17 +133,18 @@ export class RLock {
   acquireChecked(wait: Wait): Promise<boolean> {
     const core = this.#core;
     const point = core.backend.schedulingPoint;
-    if (point !== undefined) return point.call(core.backend, "acquire", core).then(() => this.#acquire(wait));
-    return this.#acquire(wait);
+    if (point !== undefined) return point.call(core.backend, "acquire", core).then(() => this.acquireOwned(wait));
+    return this.acquireOwned(wait);
   }
 
-  #acquire(wait: Wait): Promise<boolean> {
+  /** Acquires: at once if the caller owns the lock already, else as `RawLock`. */
+  private acquireOwned(wait: Wait): Promise<boolean> {
     const cells = this.#core.cells;
     if (cells.load(OWNER) === currentIdentity().ident) {
       cells.add(COUNT, 1);
       return RESOLVED_TRUE;
     }
-    return this.#raw.acquire(wait);
+    return this.#core.acquire(wait);
   }
 
   /**
@@ -172,7 +178,7 @@ export class RLock {
       cells.add(COUNT, 1);
       return true;
     }
-    return this.#raw.acquireSync(wait);
+    return this.#core.acquireSync(wait);
   }
 
   /**
@@ -192,19 +198,20 @@ export class RLock {
   release(): void {
     const core = this.#core;
     const cells = core.cells;
-    if (cells.load(OWNER) !== currentIdentity().ident) throw this.#notOwned();
+    if (cells.load(OWNER) !== currentIdentity().ident) throw this.notOwned();
     if (cells.add(COUNT, -1) === 1) {
       cells.store(OWNER, 0);
-      this.#raw.release();
+      this.#core.release();
     }
     core.backend.record?.("release", core);
   }
 
-  #notOwned(): RuntimeError {
+  /** The error of a release by a thread that does not own the lock. */
+  private notOwned(): RuntimeError {
     const core = this.#core;
     return new RuntimeError(
       `Cannot release un-acquired lock: ${core.label} is not owned by thread '${currentIdentity().name}'${
-        this.locked() ? ` (owner: ${core.holder!()})` : ""
+        this.locked() ? ` (owner: ${core.holder()})` : ""
       }`,
     );
   }
@@ -223,7 +230,7 @@ export class RLock {
    * ```
    */
   locked(): boolean {
-    return this.#raw.locked();
+    return this.#core.locked();
   }
 
   /**
@@ -299,11 +306,11 @@ export class RLock {
   releaseSave(): RLockSavedState {
     const cells = this.#core.cells;
     // As Python's `_release_save`: never free a lock the caller does not own.
-    if (cells.load(OWNER) !== currentIdentity().ident) throw this.#notOwned();
+    if (cells.load(OWNER) !== currentIdentity().ident) throw this.notOwned();
     const saved = [cells.load(COUNT), cells.load(OWNER)] as const;
     cells.store(COUNT, 0);
     cells.store(OWNER, 0);
-    this.#raw.release();
+    this.#core.release();
     return saved;
   }
 
@@ -322,11 +329,11 @@ export class RLock {
       cells.store(COUNT, saved[0]);
     };
     if (sync) {
-      this.#raw.acquireSync(FOREVER);
+      this.#core.acquireSync(FOREVER);
       restore();
       return;
     }
-    return this.#raw.acquire(FOREVER).then(restore);
+    return this.#core.acquire(FOREVER).then(restore);
   }
 
   /** `RLock#N`, for messages and traces. */
@@ -351,7 +358,7 @@ export class RLock {
   toString(): string {
     const cells = this.#core.cells;
     return this.locked()
-      ? `<locked ${this.#core.label} owner=${this.#core.holder!()} count=${cells.load(COUNT)}>`
+      ? `<locked ${this.#core.label} owner=${this.#core.holder()} count=${cells.load(COUNT)}>`
       : `<unlocked ${this.#core.label} count=0>`;
   }
 }

@@ -73,9 +73,8 @@ export class Semaphore {
     if (value > SEMAPHORE_VALUE_MAX) {
       throw new ValueError(`Cannot create ${kind} as 'value' must be <= ${SEMAPHORE_VALUE_MAX}: received ${value}`);
     }
-    this.#core = new Core(kind, 1, options);
-    // A revived semaphore's count is live in its cells already.
-    if (!this.#core.adopted) this.#core.cells.store(0, value * PERMIT);
+    // A revived semaphore's count is live in its cells already: only new cells get `value`.
+    this.#core = new Core(kind, 1, options, (cells) => cells.store(0, value * PERMIT));
     if (kind === "BoundedSemaphore") this.#core.facts = { bound: value };
     exposeHandle(this, Semaphore.#shared);
     this.#plain = this.#core.backend.schedulingPoint === undefined && this.#core.backend.record === undefined;

@@ -68,9 +68,13 @@ export function unpackError(packed: unknown): unknown {
   // Not constructed: a class's constructor may want other arguments.
   const error = Object.create(Class.prototype) as Error;
   Object.defineProperty(error, "message", { value: p.message, writable: true, configurable: true });
-  if (p.stack !== undefined) Object.defineProperty(error, "stack", { value: p.stack, writable: true, configurable: true });
+  if (p.stack !== undefined) {
+    Object.defineProperty(error, "stack", { value: p.stack, writable: true, configurable: true });
+  }
   Object.assign(error, p.props);
-  if (error.name !== p.name) Object.defineProperty(error, "name", { value: p.name, writable: true, configurable: true });
+  if (error.name !== p.name) {
+    Object.defineProperty(error, "name", { value: p.name, writable: true, configurable: true });
+  }
   return error;
 }
 

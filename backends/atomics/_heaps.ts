@@ -6,6 +6,7 @@
  */
 import { shareIdents } from "../_current_thread.ts";
 import { H_IDENT, SharedHeap } from "./_heap.ts";
+import { setCellsDefaultHeap } from "./_shared_cells.ts";
 
 const heaps = new Map<number, SharedHeap>();
 let defaultHeap: SharedHeap | undefined;
@@ -17,8 +18,12 @@ export function getDefaultHeap(): SharedHeap {
 
 /** Makes `heap` this isolate's default, and the program's ident counter the heap's. */
 export function useDefaultHeap(heap: SharedHeap): SharedHeap {
+  if (defaultHeap === heap) return heap;
+  // Cells of the default heap do not say which heap they are in: it cannot change.
+  if (defaultHeap !== undefined) throw new Error("Cannot change the default atomics heap once it is in use");
   heaps.set(heap.id, heap);
   defaultHeap = heap;
+  setCellsDefaultHeap(heap);
   const view = heap.view;
   shareIdents((issued) => {
     // Start above every ident issued before the heap existed.
@@ -30,10 +35,20 @@ export function useDefaultHeap(heap: SharedHeap): SharedHeap {
   return heap;
 }
 
+/** Whether `heap` is this isolate's default heap. */
+export function isDefaultHeap(heap: SharedHeap): boolean {
+  return heap === defaultHeap;
+}
+
 /** This isolate's view of the heap in `buffer` (check it with `SharedHeap.isHeap` first). */
 export function heapOf(buffer: SharedArrayBuffer): SharedHeap {
   const id = new Int32Array(buffer, 0, 2)[1];
   let heap = heaps.get(id);
-  if (heap === undefined) heaps.set(id, heap = SharedHeap.adopt(buffer));
+  if (heap === undefined) {
+    heaps.set(id, heap = SharedHeap.adopt(buffer));
+    // The first heap an isolate meets becomes its default (a Worker that
+    // received a primitive before making any shares the sender's heap).
+    if (defaultHeap === undefined) useDefaultHeap(heap);
+  }
   return heap;
 }

@@ -20,6 +20,12 @@
  * unpark: lock bucket -> dequeue the oldest record with the key -> run the
  * callback -> write the token, then WOKEN -> unlock -> `Atomics.notify`.
  *
+ * Fairness: `unparkOne` tells the callback `beFair` (a lock then hands
+ * itself to the woken waiter instead of letting it race) when the bucket's
+ * fair time has passed (parking_lot's fair timeout: then it is set 0.5-1.5
+ * ms ahead), and when the waiter sleeps in this same isolate, which cannot
+ * run before the unparker yields and so would always lose the race.
+ *
  * | record state | meaning                                          |
  * |--------------|--------------------------------------------------|
  * | WAITING      | queued in its bucket                             |
@@ -32,6 +38,9 @@ import { currentIdentity, type ThreadIdentity } from "../_current_thread.ts";
 import { beginWait, endWait, type RegisteredWait } from "../_pending.ts";
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../types.ts";
 import { BUCKET_SIZE, BUCKETS, FIRST_BUCKET, H_IDENT, type SharedHeap } from "./_heap.ts";
+
+// The top bits of a multiplicative hash pick the bucket.
+const BUCKET_SHIFT = 32 - Math.log2(BUCKETS);
 import type { SharedCells } from "./_shared_cells.ts";
 import { lockWord, unlockWord } from "./_word_lock.ts";
 
@@ -68,7 +77,7 @@ class AsyncWait implements RegisteredWait {
 
 /** The bucket (index of its word lock) that `key` hashes to. */
 function bucketOf(key: number): number {
-  return FIRST_BUCKET + (Math.imul(key, 0x9e3779b1) >>> 24) * BUCKET_SIZE;
+  return FIRST_BUCKET + (Math.imul(key, 0x9e3779b1) >>> BUCKET_SHIFT) * BUCKET_SIZE;
 }
 
 // A pending `Atomics.waitAsync` does not keep the event loop alive: hold a
@@ -123,8 +132,9 @@ export class SharedParkingLot {
     if (r === 0) return PARK_INVALID;
     const thread = currentIdentity();
     const entry = new AsyncWait(request, thread);
-    beginWait(entry);
-    const held = hold(thread);
+    const background = request.background === true;
+    if (!background) beginWait(entry);
+    const held = !background && hold(thread);
     try {
       request.beforeSleep?.();
     } catch (error) {

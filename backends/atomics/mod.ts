@@ -27,9 +27,9 @@ import type {
 } from "../types.ts";
 import type { PARK_INVALID } from "../types.ts";
 import { SharedHeap } from "./_heap.ts";
-import { getDefaultHeap, heapOf } from "./_heaps.ts";
+import { getDefaultHeap, heapOf, isDefaultHeap } from "./_heaps.ts";
 import { SharedParkingLot } from "./_parking_lot.ts";
-import { SharedCells } from "./_shared_cells.ts";
+import { ForeignCells, SharedCells } from "./_shared_cells.ts";
 import { spawnWorkerThread } from "./_worker_threads.ts";
 
 /** Where a primitive's cells live: what a handle carries to another thread. */
@@ -80,8 +80,7 @@ export class AtomicsBackend implements Backend {
 
   /** Allocates cells in the shared heap. */
   allocate(count: number, kind: string = "cells"): Cells {
-    const heap = getDefaultHeap();
-    return new SharedCells(heap, heap.allocate(count, kind));
+    return new SharedCells(getDefaultHeap().allocate(count, kind));
   }
 
   /** Where the cells live (a handle's payload). */
@@ -106,7 +105,7 @@ export class AtomicsBackend implements Backend {
     const problem = heap.holds(index as number, kind, count);
     if (problem !== undefined) throw new TypeError(`Cannot revive ${kind}: ${problem}`);
     heap.viewFor(index! + count);
-    return new SharedCells(heap, index!);
+    return isDefaultHeap(heap) ? new SharedCells(index!) : new ForeignCells(heap, index!);
   }
 
   /** Parks in the shared parking lot, sleeping in `Atomics.waitAsync`. */
