@@ -63,8 +63,9 @@ export const threadLowLevelCases = defineCases([
       const ident = startNewThread({ module: SHARED_TARGETS, export: "releaseSum" }, [sem, 1, 2], ctx.options);
       assertEquals(typeof ident, "number");
       assertEquals(await sem.acquire({ timeout: 10_000 }), true);
-      assertEquals(sem.value, 2);
+      // On a parallel backend the release of 3 may still be adding permits when our acquire returns.
       await until(ctx, () => runningThreads().length === 0, "the thread ends");
+      assertEquals(sem.value, 2);
     },
   },
   {
