@@ -78,6 +78,23 @@ export function shareIdents(make: (issued: number) => () => number): void {
   identSource = make(issuedIdent);
 }
 
+let renumber: ((ident: number) => void) | undefined;
+
+/** Registers how the isolate's own thread takes a new ident (the `Thread` module does). */
+export function onRenumberIsolateThread(hook: (ident: number) => void): void {
+  renumber = hook;
+}
+
+/**
+ * Gives the isolate's own thread a new ident: a Worker the library did not
+ * start begins, like every isolate, as ident 1, which is the main thread's;
+ * once it shares primitives with the program it needs an ident of its own
+ * (an `RLock` is owned by ident).
+ */
+export function renumberIsolateThread(ident: number): void {
+  renumber?.(ident);
+}
+
 /** Sets the thread that code outside any started thread runs as. */
 export function setIsolateThread(thread: ThreadIdentity): void {
   isolateThread = thread;

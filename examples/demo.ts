@@ -19,6 +19,11 @@ import { main as producerConsumer } from "./producer_consumer.ts";
 import { main as timer } from "./timer.ts";
 import { main as barrier } from "./barrier.ts";
 import { main as singleton } from "./singleton.ts";
+import { main as queuePipeline } from "./queue_pipeline.ts";
+import { main as poolMap } from "./pool_map.ts";
+import { main as asCompleted } from "./as_completed.ts";
+import { main as parallelBankBalance } from "./parallel_bank_balance.ts";
+import { main as parallelCounter } from "./parallel_counter.ts";
 
 /** One example, and the line that shows it worked. */
 interface Scenario {
@@ -26,6 +31,8 @@ interface Scenario {
   readonly main: (backend: BackendChoice) => Promise<string[]>;
   /** Says what is wrong with the output, or nothing. */
   readonly check: (lines: string[]) => string | undefined;
+  /** The only backends it is written for (Workers sharing memory); others show `n/a`. */
+  readonly only?: readonly string[];
 }
 
 function expectLine(line: string): (lines: string[]) => string | undefined {
@@ -66,6 +73,30 @@ const scenarios: readonly Scenario[] = [
     main: singleton,
     check: expectLine("synchronized: 1 instance created; 5 threads got the same one: true"),
   },
+  {
+    name: "queue_pipeline",
+    main: queuePipeline,
+    check: expectLine("results.join() returned: the consumer saw everything"),
+  },
+  {
+    name: "pool_map",
+    main: poolMap,
+    check: (lines) =>
+      lines.some((l) => l.includes("total 24300 bytes")) ? undefined : "missing the total of 24300 bytes",
+  },
+  { name: "as_completed", main: asCompleted, check: expectLine("total: 115000 bytes") },
+  {
+    name: "parallel_bank_balance",
+    main: () => parallelBankBalance(),
+    check: expectLine("with a Lock: balance 0 after 2 Workers x 100000 changes"),
+    only: ["atomics"],
+  },
+  {
+    name: "parallel_counter",
+    main: () => parallelCounter(),
+    check: expectLine("x = 18000 (3 x 6000 = 18000)"),
+    only: ["atomics"],
+  },
 ];
 
 // A run that has not finished by then is reported as a failure.
@@ -79,7 +110,9 @@ async function runOne(scenario: Scenario, backendName: string): Promise<{ cell: 
   } catch (error) {
     return fail(error);
   }
-  if (!backend.capabilities.functionTargets) return { cell: "n/a" };
+  if (scenario.only ? !scenario.only.includes(backend.name) : !backend.capabilities.functionTargets) {
+    return { cell: "n/a" };
+  }
   const escaped: string[] = [];
   const previousHook = getExcepthook();
   setExcepthook(({ excValue, thread }) => escaped.push(`${thread?.name}: ${describeError(excValue)}`));

@@ -7,6 +7,7 @@ import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import {
   currentIdentity,
   nextIdent,
+  onRenumberIsolateThread,
   runAsThread,
   setIsolateThread,
   type ThreadIdentity,
@@ -530,6 +531,8 @@ export class Thread {
 const mainThreadObject = new Thread({ name: "MainThread", daemon: false });
 Thread.adoptAsMain(mainThreadObject);
 setIsolateThread(mainThreadObject as unknown as ThreadIdentity);
+// In a Worker the library did not start, the isolate's thread takes an ident of the program's.
+onRenumberIsolateThread((ident) => Thread.adoptAsIsolateThread(mainThreadObject, ident, isolateNativeId()));
 
 /**
  * The main thread: the thread the program started in.

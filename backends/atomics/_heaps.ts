@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { shareIdents } from "../_current_thread.ts";
+import { nextIdent, renumberIsolateThread, shareIdents } from "../_current_thread.ts";
 import { H_IDENT, SharedHeap } from "./_heap.ts";
 import { setCellsDefaultHeap } from "./_shared_cells.ts";
 
@@ -40,15 +40,30 @@ export function isDefaultHeap(heap: SharedHeap): boolean {
   return heap === defaultHeap;
 }
 
-/** This isolate's view of the heap in `buffer` (check it with `SharedHeap.isHeap` first). */
-export function heapOf(buffer: SharedArrayBuffer): SharedHeap {
+/**
+ * This isolate's view of the heap in `buffer` (check it with
+ * `SharedHeap.isHeap` first). The first heap an isolate meets becomes its
+ * default: a Worker that received a primitive before making any shares the
+ * sender's heap, and its thread takes an ident of the program's (unless
+ * `ownThread` is false: a Worker thread the library started has its ident).
+ */
+export function heapOf(buffer: SharedArrayBuffer, ownThread = true): SharedHeap {
   const id = new Int32Array(buffer, 0, 2)[1];
   let heap = heaps.get(id);
   if (heap === undefined) {
     heaps.set(id, heap = SharedHeap.adopt(buffer));
-    // The first heap an isolate meets becomes its default (a Worker that
-    // received a primitive before making any shares the sender's heap).
-    if (defaultHeap === undefined) useDefaultHeap(heap);
+    if (defaultHeap === undefined) {
+      useDefaultHeap(heap);
+      if (ownThread && inWorker()) renumberIsolateThread(nextIdent());
+    }
   }
   return heap;
+}
+
+// Whether this isolate is a Worker (a Web Worker, or a node:worker_threads one).
+function inWorker(): boolean {
+  if ((globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== undefined) return true;
+  const process = (globalThis as { process?: { getBuiltinModule?(name: string): unknown } }).process;
+  const wt = process?.getBuiltinModule?.("node:worker_threads") as { isMainThread?: boolean } | undefined;
+  return wt?.isMainThread === false;
 }

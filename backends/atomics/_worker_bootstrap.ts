@@ -20,7 +20,7 @@ import { FINISHED, nodeWorkerThreads, type WorkerData, type WorkerMessage } from
 
 /** Runs the thread described by `data` in this Worker, then ends the Worker. */
 export async function runWorkerThread(data: WorkerData): Promise<void> {
-  const heap = useDefaultHeap(heapOf(data.heap));
+  const heap = useDefaultHeap(heapOf(data.heap, false));
   // The spawner decides whether this Worker keeps the program alive.
   keepAliveForDaemons();
   // Primitives made in a Worker thread are shareable by default.
