@@ -7,6 +7,7 @@ import {
   Barrier,
   BoundedSemaphore,
   Condition,
+  currentThread,
   Event,
   Lock,
   monotonic,
@@ -131,6 +132,20 @@ Deno.test("[atomics] Barrier: parties in different Workers pass together; a modu
   assertEquals(barrier.broken, false);
 });
 
+Deno.test("[atomics] Barrier: a function action runs in the isolate that created it, for parties in Workers", async () => {
+  const report = reportArray();
+  const cycles = 3;
+  const ranIn: string[] = [];
+  const barrier = new Barrier(3, () => ranIn.push(currentThread().name), null, atomics);
+  const threads = [false, true, false].map((sync) => start("barrierParty", [barrier, report, cycles, sync]));
+  await joinAll(threads);
+  assertEquals(ranIn, ["MainThread", "MainThread", "MainThread"], "once per cycle, here");
+  for (let c = 0; c < cycles; c++) {
+    assertEquals([0, 1, 2].map((i) => report[Slot.Order + c * 4 + i]), [1, 1, 1], `cycle ${c} indices`);
+  }
+  assertEquals(barrier.broken, false);
+});
+
 Deno.test("[atomics] Event: set in one Worker wakes the waiters in others", async () => {
   const event = new Event(atomics);
   const report = reportArray();
@@ -225,6 +240,8 @@ Deno.test("[atomics] Thread: a Worker thread knows itself; idents, Local and the
 Deno.test("[atomics] revive: postMessage carries a handle that revive() turns back into the same lock", async () => {
   const lock = new Lock(atomics);
   await lock.acquire();
+  const rlock = new RLock(atomics);
+  await rlock.acquire();
   const worker = new Worker(new URL("./workers/postmessage_worker.ts", import.meta.url), { type: "module" });
   try {
     const reply = new Promise<MessageEvent>((resolve, reject) => {
@@ -234,9 +251,16 @@ Deno.test("[atomics] revive: postMessage carries a handle that revive() turns ba
         reject(e.message);
       };
     });
-    worker.postMessage({ lock });
+    worker.postMessage({ lock, rlock });
     const { data } = await reply;
-    assertEquals(data.report, { isLock: true, lockedHere: true, triedWhileHeld: false });
+    assertEquals(data.report, {
+      isLock: true,
+      lockedHere: true,
+      triedWhileHeld: false,
+      rlockTriedWhileHeld: false,
+      identIsNotMain: true,
+    });
+    rlock.release();
     const back = revive<Lock>(data.lock);
     assert(back instanceof Lock && back !== lock);
     assertEquals(back.locked(), true);

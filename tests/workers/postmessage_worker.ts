@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { Lock, revive } from "../../mod.ts";
+import { getIdent, Lock, revive, RLock } from "../../mod.ts";
 
 const scope = globalThis as unknown as {
   onmessage: ((e: MessageEvent) => void) | null;
@@ -14,10 +14,14 @@ const scope = globalThis as unknown as {
 
 scope.onmessage = (e: MessageEvent) => {
   const lock = revive<Lock>(e.data.lock);
+  const rlock = revive<RLock>(e.data.rlock);
   const report = {
     isLock: lock instanceof Lock,
     lockedHere: lock.locked(),
     triedWhileHeld: lock.acquireSync(false),
+    // The main thread owns the RLock: this Worker must not pass for its owner.
+    rlockTriedWhileHeld: rlock.acquireSync(false),
+    identIsNotMain: getIdent() !== 1,
   };
   // Posted back, it is a handle again.
   scope.postMessage({ report, lock });
