@@ -5,7 +5,7 @@
  * @module
  */
 import { TimeoutError } from "./errors.ts";
-import type { Wait } from "./_wait_options.ts";
+import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
 
 /** What a lock-like primitive offers to the helpers below. */
 export interface Guardable {
@@ -15,6 +15,24 @@ export interface Guardable {
   acquireChecked(wait: Wait): Promise<boolean>;
   /** Releases once. */
   release(): void;
+}
+
+/**
+ * The whole of a primitive's `guard(options)`: an aborted signal rejects
+ * first, bad options reject, then `target` is acquired.
+ *
+ * @param target What is acquired and released.
+ * @param label The primitive named in messages (a Condition guards its lock).
+ * @param options The caller's options, unchecked.
+ */
+export function openGuard(target: Guardable, label: string, options: WaitOptions | undefined): Promise<Disposable> {
+  const aborted = abortedSignal(options);
+  if (aborted) return Promise.reject(aborted.reason);
+  try {
+    return guardOf(target, options === undefined ? FOREVER : checkAcquire(`guard ${label}`, options, undefined));
+  } catch (error) {
+    return Promise.reject(error);
+  }
 }
 
 /** Acquires and returns a `Disposable` that releases exactly once. */

@@ -6,16 +6,8 @@
 import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
 import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
-import { guardOf, runExclusiveOf } from "./_guard.ts";
-import {
-  abortedSignal,
-  checkAcquire,
-  checkWait,
-  describe,
-  FOREVER,
-  type Wait,
-  type WaitOptions,
-} from "./_wait_options.ts";
+import { openGuard, runExclusiveOf } from "./_guard.ts";
+import { abortedSignal, checkWait, describe, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
 import { RuntimeError, ValueError } from "./errors.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
@@ -187,16 +179,7 @@ export class Condition {
    * ```
    */
   guard(options?: WaitOptions): Promise<Disposable> {
-    const aborted = abortedSignal(options);
-    if (aborted) return Promise.reject(aborted.reason);
-    try {
-      return guardOf(
-        this.#lock,
-        options === undefined ? FOREVER : checkAcquire(`guard ${this.#core.label}`, options, undefined),
-      );
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return openGuard(this.#lock, this.#core.label, options);
   }
 
   /**

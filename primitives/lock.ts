@@ -4,7 +4,7 @@
  * @module
  */
 import { exposeHandle, type PrimitiveOptions } from "./_subject.ts";
-import { guardOf, runExclusiveOf } from "./_guard.ts";
+import { openGuard, runExclusiveOf } from "./_guard.ts";
 import { RawLock } from "./_raw_lock.ts";
 import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
 import { RuntimeError } from "./errors.ts";
@@ -244,16 +244,7 @@ export class Lock {
    * ```
    */
   guard(options?: WaitOptions): Promise<Disposable> {
-    const aborted = abortedSignal(options);
-    if (aborted) return Promise.reject(aborted.reason);
-    try {
-      return guardOf(
-        this,
-        options === undefined ? FOREVER : checkAcquire(`guard ${this.#core.label}`, options, undefined),
-      );
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return openGuard(this, this.#core.label, options);
   }
 
   /**

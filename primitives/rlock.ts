@@ -5,7 +5,7 @@
  */
 import { currentIdentity } from "../backends/_current_thread.ts";
 import type { Backend } from "../backends/types.ts";
-import { guardOf, runExclusiveOf } from "./_guard.ts";
+import { openGuard, runExclusiveOf } from "./_guard.ts";
 import { RawLock, RESOLVED_TRUE } from "./_raw_lock.ts";
 import { exposeHandle, type PrimitiveOptions } from "./_subject.ts";
 import { threadName } from "./_thread_names.ts";
@@ -255,16 +255,7 @@ export class RLock {
    * ```
    */
   guard(options?: WaitOptions): Promise<Disposable> {
-    const aborted = abortedSignal(options);
-    if (aborted) return Promise.reject(aborted.reason);
-    try {
-      return guardOf(
-        this,
-        options === undefined ? FOREVER : checkAcquire(`guard ${this.#core.label}`, options, undefined),
-      );
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return openGuard(this, this.#core.label, options);
   }
 
   /**

@@ -6,7 +6,7 @@
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
 import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
-import { guardOf, runExclusiveOf } from "./_guard.ts";
+import { openGuard, runExclusiveOf } from "./_guard.ts";
 import { RESOLVED_FALSE, RESOLVED_TRUE } from "./_raw_lock.ts";
 import { abortedSignal, checkAcquire, describe, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
 import { ValueError } from "./errors.ts";
@@ -287,16 +287,7 @@ export class Semaphore {
    * ```
    */
   guard(options?: WaitOptions): Promise<Disposable> {
-    const aborted = abortedSignal(options);
-    if (aborted) return Promise.reject(aborted.reason);
-    try {
-      return guardOf(
-        this,
-        options === undefined ? FOREVER : checkAcquire(`guard ${this.#core.label}`, options, undefined),
-      );
-    } catch (error) {
-      return Promise.reject(error);
-    }
+    return openGuard(this, this.#core.label, options);
   }
 
   /**
