@@ -14,10 +14,10 @@
  * run, so a call is addressed by module: `{ module: import.meta.url,
  * export: "work" }` for an exported `work` function.
  *
- * Status: a `Process` runs in a Worker today. The Worker `Pool` needs a
- * queue in shared memory to hand tasks and results across Workers, which
- * is not available yet: on `atomics` its constructor says so. Given an
- * in-isolate backend (`{ backend: "async" }`) it runs the same protocol on
+ * On `atomics` (the default) a `Process` runs in a Worker, and the `Pool`'s
+ * threads are Workers that take tasks and send results through queues in
+ * shared memory, so CPU-bound calls run in parallel. Given an in-isolate
+ * backend (`{ backend: "async" }`) the pool runs the same protocol on
  * threads of this isolate.
  *
  * @example A process and a pool

@@ -18,6 +18,7 @@ import { Thread } from "../primitives/thread.ts";
 import { checkTarget, isModuleTarget } from "../primitives/_target.ts";
 import { describe, type WaitOptions } from "../primitives/_wait_options.ts";
 import { SimpleQueue } from "../queues/simple_queue.ts";
+import { Queue } from "../queues/queue.ts";
 import { AsyncResult, type Job, MapResult, type ResultCallbacks } from "./async_result.ts";
 import { IMapIterator } from "./imap_iterator.ts";
 import { type PoolResultSink, type PoolTask, type PoolTaskResult, poolWorker } from "./pool_worker.ts";
@@ -42,6 +43,11 @@ export type PoolFunction<A extends unknown[], R> = ((...args: A) => R) | ModuleT
 
 const WORKER_TARGET: ModuleTarget = { module: new URL("./pool_worker.ts", import.meta.url).href, export: "poolWorker" };
 let workerCounter = 0;
+// The ring of each of a Worker pool's shared queues (reserved, touched only as far as it is used).
+const SHARED_QUEUE_BYTES = 16 * 1024 * 1024;
+
+/** What a pool needs of its task and result queues: a `SimpleQueue`, or a shared `Queue` over Workers. */
+type TaskQueue<T> = Pick<SimpleQueue<T>, "get" | "put" | "putSync" | "getNowait">;
 let jobCounter = 0;
 
 /**
@@ -78,8 +84,8 @@ export class Pool implements Disposable, AsyncDisposable {
   readonly #host: Backend;
   readonly #processes: number;
   readonly #byReference: boolean;
-  readonly #tasks: SimpleQueue<PoolTask | null>;
-  readonly #results: SimpleQueue<PoolTaskResult | null> | undefined;
+  readonly #tasks: TaskQueue<PoolTask | null>;
+  readonly #results: TaskQueue<PoolTaskResult | null> | undefined;
   readonly #workers: Thread[] = [];
   readonly #handler: Thread | undefined;
   readonly #jobs = new Map<number, Job>();
@@ -118,17 +124,23 @@ export class Pool implements Disposable, AsyncDisposable {
     if (!Array.isArray(initargs)) {
       throw new TypeError(`Cannot create ${kind} as 'initargs' must be an array: received ${describe(initargs)}`);
     }
-    if (!backend.capabilities.functionTargets) {
+    const workers = !backend.capabilities.functionTargets;
+    if (workers && !(this.#byReference && backend.capabilities.sharedMemory)) {
       throw new TypeError(
-        `Cannot create ${kind} over Workers of the '${backend.name}' backend: tasks and results reach Workers through a shared-memory queue, which is not available yet; use the threads of multiprocessing/dummy's Pool meanwhile`,
+        `Cannot create ${kind} over Workers of the '${backend.name}' backend: tasks and results reach Workers through a shared-memory queue, which needs module-referenced calls and a backend with shared memory; use the threads of multiprocessing/dummy's Pool meanwhile`,
       );
     }
-    // Results are waited for in this isolate (once Workers can be pool threads, on `async`).
-    this.#host = backend.capabilities.functionTargets ? backend : asyncBackend;
-    this.#tasks = new SimpleQueue({ backend });
+    // Results are waited for in this isolate (on `async` when the pool threads are Workers).
+    this.#host = workers ? asyncBackend : backend;
+    // Over Workers, tasks and results go through queues in shared memory.
+    const makeQueue = <T>(): TaskQueue<T> =>
+      workers
+        ? new Queue<T>(0, { backend, shared: true, sharedBytes: SHARED_QUEUE_BYTES })
+        : new SimpleQueue<T>({ backend });
+    this.#tasks = makeQueue();
     let sink: PoolResultSink;
     if (this.#byReference) {
-      const results = this.#results = new SimpleQueue({ backend });
+      const results = this.#results = makeQueue();
       sink = results;
       this.#handler = new Thread({
         name: `PoolResultHandler-${++workerCounter}`,
@@ -641,7 +653,7 @@ export class Pool implements Disposable, AsyncDisposable {
     this.#jobs.get(job)?.deliver(index, ok, value);
   }
 
-  async #handleResults(results: SimpleQueue<PoolTaskResult | null>): Promise<void> {
+  async #handleResults(results: TaskQueue<PoolTaskResult | null>): Promise<void> {
     for (;;) {
       const result = await results.get();
       if (result !== null) this.#deliver(result);

@@ -15,11 +15,10 @@ import { workerBackend } from "./_worker_backend.ts";
  * Results come back through a queue to a result thread of this isolate.
  *
  * By default its threads are Workers of the `atomics` backend, for CPU-bound
- * work in parallel. That needs a queue in shared memory to hand tasks and
- * results across Workers, which is not available yet: on `atomics` the
- * constructor says so (and names the backend if it is missing). Given an
- * in-isolate backend (`{ backend: "async" }`), it runs the same protocol on
- * threads of this isolate, which is how its behaviour is tested today.
+ * work in parallel: tasks and results cross through shared queues (their
+ * arguments and results are structured-cloned). Given an in-isolate backend
+ * (`{ backend: "async" }`), it runs the same protocol on threads of this
+ * isolate.
  *
  * @example Module-referenced calls (on threads of this isolate)
  * ```ts

@@ -14,6 +14,7 @@ import { Event } from "./event.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 import { BoundedSemaphore, Semaphore } from "./semaphore.ts";
+import { Queue, SHARED_RING } from "../queues/queue.ts";
 
 type Facts = Readonly<Record<string, unknown>>;
 
@@ -27,9 +28,15 @@ const makers: Record<string, (backend: Backend, facts: Facts) => object> = {
   Condition: (backend, facts) => new Condition(facts.lock as Lock | RLock, { backend }),
   Barrier: (backend, facts) =>
     new Barrier(facts.parties as number, barrierAction(facts.action), facts.timeout as number | null, { backend }),
+  Queue: (backend, facts) => {
+    if (!(facts.ring instanceof SharedArrayBuffer)) {
+      throw new TypeError(`Cannot revive Queue as its handle carries no shared ring: received ${describe(facts.ring)}`);
+    }
+    return new Queue(0, { backend, [SHARED_RING]: facts.ring } as ConstructorParameters<typeof Queue>[1]);
+  },
 };
 
-const primitiveClasses = [Lock, RLock, Event, Semaphore, Condition, Barrier];
+const primitiveClasses = [Lock, RLock, Event, Semaphore, Condition, Barrier, Queue];
 
 /**
  * Turns a shared primitive's handle back into the primitive. A primitive of

@@ -28,12 +28,25 @@ import { Core, exposeHandle } from "../primitives/_subject.ts";
 import { abortedSignal, checkWait, describe, type Wait, type WaitOptions } from "../primitives/_wait_options.ts";
 import { checkQueueWait, type QueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
 import { FifoStorage, type QueueStorage } from "./_storage.ts";
+import { SharedRingStorage } from "./_shared_ring.ts";
 
 /** The options of a queue's constructor. */
 export interface QueueOptions {
   /** The backend whose parking lot the queue's waiters use, by name or object; omitted, the default backend. */
   backend?: BackendChoice;
+  /**
+   * Keep the items in shared memory (a ring of structured-cloned items), so
+   * the queue can be handed to Workers and `putSync`/`getSync` block until
+   * another Worker makes room or puts an item. Needs a backend with shared
+   * memory (`atomics`); only `Queue` itself (FIFO) can be shared.
+   */
+  shared?: boolean;
+  /** With `shared`: the bytes of the ring that holds the serialized items (default 1 MiB). */
+  sharedBytes?: number;
 }
+
+/** A revived shared queue's ring (internal). */
+export const SHARED_RING: unique symbol = Symbol("shared queue ring");
 
 /** Lets a subclass choose the storage (internal: not part of the public options). */
 export const STORAGE: unique symbol = Symbol("queue storage");
@@ -42,6 +55,8 @@ export const STORAGE: unique symbol = Symbol("queue storage");
 export interface StorageOptions<T> extends QueueOptions {
   /** Where the items live (default: FIFO). */
   [STORAGE]?: QueueStorage<T>;
+  /** The ring of a shared queue revived from a handle. */
+  [SHARED_RING]?: SharedArrayBuffer;
 }
 
 // Cells: three counters, and the three cells waiters park on.
@@ -89,13 +104,32 @@ export function checkQueueOptions(kind: string, options: unknown): void {
  * `join()`. Threads blocked in `put` (and in `get`, once nothing is left)
  * wake with `ShutDown`.
  *
- * The `...Sync` twins block the calling thread. The queue's items live in
- * this isolate, so every thread that could make room or add an item is a
- * task of this isolate and cannot run while the caller blocks: a `...Sync`
- * call that would have to wait raises `Full`/`Empty` at once (non-blocking
- * or with a finite timeout) or `DeadlockError` (waiting forever).
+ * The `...Sync` twins block the calling thread. A queue's items live in
+ * this isolate unless it is made with `{ backend: "atomics", shared: true }`,
+ * so every thread that could make room or add an item is a task of this
+ * isolate and cannot run while the caller blocks: a `...Sync` call that
+ * would have to wait raises `Full`/`Empty` at once (non-blocking or with a
+ * finite timeout) or `DeadlockError` (waiting forever).
+ *
+ * A shared queue keeps its items in shared memory, structured-cloned in and
+ * out (an item that cannot be cloned is a `TypeError`): handed to a Worker
+ * (as a `Thread` argument, or posted and `revive`d) it is the same queue,
+ * and `putSync`/`getSync` in a Worker block until another thread makes room
+ * or puts an item.
  *
  * @typeParam T The type of the items.
+ *
+ * @example A shared queue, as a Worker would see it
+ * ```ts
+ * import { revive } from "@locksmith/threading";
+ * import { Queue } from "@locksmith/threading/queue";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const q = new Queue<{ n: number }>(8, { backend: "atomics", shared: true });
+ * const inWorker = revive<Queue<{ n: number }>>(structuredClone(q)); // what postMessage would deliver
+ * inWorker.putSync({ n: 1 });
+ * assertEquals(q.getSync(), { n: 1 });
+ * ```
  *
  * @example A producer and a consumer
  * ```ts
@@ -134,11 +168,17 @@ export class Queue<T = unknown> {
   // The condition each waiter re-checks as it parks: still worth waiting?
   readonly #stillWaiting: (() => boolean)[] = [];
   // The getter behind the handle a structured clone would carry (one for all queues).
+  static readonly #shareable: PropertyDescriptor = {
+    enumerable: true,
+    get(this: Queue) {
+      return this.#core.handle({ ring: (this.#storage as SharedRingStorage<unknown>).buffer });
+    },
+  };
   static readonly #notShareable: PropertyDescriptor = {
     enumerable: true,
     get(this: Queue) {
       throw new TypeError(
-        `Cannot share ${this.#core.label} with another thread: a queue keeps its items in the isolate that made it (a shared-memory queue is not available yet)`,
+        `Cannot share ${this.#core.label} with another thread: it keeps its items in the isolate that made it (create a Queue with { backend: "atomics", shared: true } to share it)`,
       );
     },
   };
@@ -154,16 +194,46 @@ export class Queue<T = unknown> {
   constructor(maxsize: number = 0, options?: QueueOptions) {
     const kind = new.target.name;
     checkQueueOptions(kind, options);
+    const ring = (options as StorageOptions<T> | undefined)?.[SHARED_RING];
     const core = this.#core = new Core(kind, CELLS, options);
     const cells = core.cells;
-    cells.store(MAXSIZE, this.#checkMaxsize(maxsize, "create"));
-    const storage = this.#storage = (options as StorageOptions<T> | undefined)?.[STORAGE] ?? new FifoStorage<T>();
+    // A revived queue's cells are live: its maxsize is already there.
+    if (ring === undefined) cells.store(MAXSIZE, this.#checkMaxsize(maxsize, "create"));
+    const storage = this.#storage = (options as StorageOptions<T> | undefined)?.[STORAGE] ??
+      this.#sharedStorage(kind, options, ring) ?? new FifoStorage<T>();
     this.#fast = core.backend.schedulingPoint === undefined;
     this.#cannotBlock = storage.isolateLocal && core.backend.capabilities.blockingWait;
     this.#stillWaiting[NOT_EMPTY] = () => storage.size === 0 && cells.load(SHUTDOWN) === 0;
     this.#stillWaiting[NOT_FULL] = () => !this.#hasRoom() && cells.load(SHUTDOWN) === 0;
     this.#stillWaiting[ALL_DONE] = () => cells.load(UNFINISHED) !== 0;
-    exposeHandle(this, Queue.#notShareable);
+    exposeHandle(this, storage instanceof SharedRingStorage ? Queue.#shareable : Queue.#notShareable);
+  }
+
+  // The shared ring, if the options ask for one (or a handle brought one).
+  #sharedStorage(kind: string, options: QueueOptions | undefined, ring: SharedArrayBuffer | undefined) {
+    if (ring !== undefined) return new SharedRingStorage<T>(ring);
+    const shared = options?.shared;
+    if (shared === undefined || shared === false) return undefined;
+    if (shared !== true) {
+      throw new TypeError(`Cannot create ${kind} as 'shared' must be a boolean: received ${describe(shared)}`);
+    }
+    if (kind !== "Queue") {
+      throw new TypeError(`Cannot create ${kind} with 'shared': only a FIFO Queue can keep its items in shared memory`);
+    }
+    if (!this.#core.backend.capabilities.sharedMemory) {
+      throw new TypeError(
+        `Cannot create ${kind} with 'shared' on the '${this.#core.backend.name}' backend: it has no shared memory (use { backend: "atomics" })`,
+      );
+    }
+    const bytes = options?.sharedBytes ?? undefined;
+    if (
+      bytes !== undefined && (typeof bytes !== "number" || !Number.isInteger(bytes) || bytes < 64 || bytes > 2 ** 30)
+    ) {
+      throw new RangeError(
+        `Cannot create ${kind} as 'sharedBytes' must be an integer from 64 to 2**30: received ${describe(bytes)}`,
+      );
+    }
+    return new SharedRingStorage<T>(undefined, bytes);
   }
 
   /**
@@ -577,11 +647,14 @@ export class Queue<T = unknown> {
    */
   taskDone(): void {
     const core = this.#core;
-    const unfinished = core.cells.load(UNFINISHED) - 1;
-    if (unfinished < 0) {
-      throw new ValueError(`Cannot mark a task done on ${core.label}: taskDone() called more times than put()`);
-    }
-    core.cells.store(UNFINISHED, unfinished);
+    // A compare-and-swap: other Workers may be marking tasks done at once.
+    let unfinished;
+    do {
+      unfinished = core.cells.load(UNFINISHED) - 1;
+      if (unfinished < 0) {
+        throw new ValueError(`Cannot mark a task done on ${core.label}: taskDone() called more times than put()`);
+      }
+    } while (!core.cells.cas(UNFINISHED, unfinished + 1, unfinished));
     core.backend.record?.("taskDone", core);
     if (unfinished === 0) this.#wakeAll(ALL_DONE);
   }
@@ -703,12 +776,19 @@ export class Queue<T = unknown> {
       );
     }
     const core = this.#core;
+    this.#storage.lock?.();
     core.cells.store(SHUTDOWN, 1);
+    this.#storage.unlock?.();
     core.backend.record?.(immediate ? "shutdown immediate" : "shutdown", core);
     if (immediate) {
-      const dropped = this.#storage.size;
-      this.#storage.clear();
-      core.cells.store(UNFINISHED, Math.max(0, core.cells.load(UNFINISHED) - dropped));
+      const storage = this.#storage;
+      storage.lock?.();
+      const dropped = storage.size;
+      storage.clear();
+      storage.unlock?.();
+      for (let seen = core.cells.load(UNFINISHED); !core.cells.cas(UNFINISHED, seen, Math.max(0, seen - dropped));) {
+        seen = core.cells.load(UNFINISHED);
+      }
       this.#wakeAll(ALL_DONE);
     }
     // Every waiter re-checks: getters raise ShutDown once nothing is left, putters at once.
@@ -730,13 +810,23 @@ export class Queue<T = unknown> {
   // when there is no room and the caller may not (or may no longer) wait.
   #tryPut(item: T, block: boolean): boolean {
     const core = this.#core;
-    if (core.cells.load(SHUTDOWN) !== 0) throw new ShutDown(`Cannot put to ${core.label}: it is shut down`);
-    if (!this.#hasRoom()) {
+    const storage = this.#storage;
+    storage.prepare?.(item);
+    storage.lock?.();
+    let pushed: boolean;
+    try {
+      // Checked under the lock: a shared queue's shutdown takes it too, so no item slips in after.
+      if (core.cells.load(SHUTDOWN) !== 0) throw new ShutDown(`Cannot put to ${core.label}: it is shut down`);
+      // push may throw (an item a priority queue cannot order or a shared ring cannot clone): nothing changed then
+      pushed = this.#hasRoom() && storage.push(item) !== false;
+      if (pushed) core.cells.add(UNFINISHED, 1);
+    } finally {
+      storage.unlock?.();
+    }
+    if (!pushed) {
       if (!block) throw this.#full();
       return false;
     }
-    this.#storage.push(item); // may throw (an item a priority queue cannot order): nothing changed then
-    core.cells.add(UNFINISHED, 1);
     core.backend.record?.("put", core);
     core.backend.unparkMany(core.cells, NOT_EMPTY, 1, 1);
     return true;
@@ -746,13 +836,22 @@ export class Queue<T = unknown> {
   // and Empty when empty and the caller may not (or may no longer) wait.
   #tryGet(block: boolean): T | typeof MUST_WAIT {
     const core = this.#core;
-    if (this.#storage.size > 0) {
-      const item = this.#storage.pop();
+    const storage = this.#storage;
+    let item: T | typeof MUST_WAIT = MUST_WAIT;
+    let shut = false;
+    storage.lock?.();
+    try {
+      if (storage.size > 0) item = storage.pop();
+      else shut = core.cells.load(SHUTDOWN) !== 0;
+    } finally {
+      storage.unlock?.();
+    }
+    if (item !== MUST_WAIT) {
       core.backend.record?.("get", core);
       core.backend.unparkMany(core.cells, NOT_FULL, 1, 1);
       return item;
     }
-    if (core.cells.load(SHUTDOWN) !== 0) {
+    if (shut) {
       throw new ShutDown(`Cannot get from ${core.label}: it is shut down and empty`);
     }
     if (!block) throw this.#empty();
@@ -761,7 +860,7 @@ export class Queue<T = unknown> {
 
   #hasRoom(): boolean {
     const maxsize = this.#core.cells.load(MAXSIZE);
-    return maxsize <= 0 || this.#storage.size < maxsize;
+    return (maxsize <= 0 || this.#storage.size < maxsize) && this.#storage.noRoom !== true;
   }
 
   #full(): Full {
