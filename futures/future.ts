@@ -246,22 +246,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * ```
    */
   result(timeout?: number | WaitOptions | null): Promise<T> {
-    const aborted = abortedSignal(timeout);
-    if (aborted) return Promise.reject(aborted.reason);
-    if (this.done()) {
-      try {
-        return Promise.resolve(this.#outcome());
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    let wait: Wait;
-    try {
-      wait = checkWait(`wait for ${this.#label}`, timeout);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#waitDone(wait).then(() => this.#outcome(wait));
+    return this.#settled(timeout, (wait) => this.#outcome(wait));
   }
 
   /**
@@ -310,22 +295,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * ```
    */
   exception(timeout?: number | WaitOptions | null): Promise<unknown> {
-    const aborted = abortedSignal(timeout);
-    if (aborted) return Promise.reject(aborted.reason);
-    if (this.done()) {
-      try {
-        return Promise.resolve(this.#exceptionOutcome());
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    }
-    let wait: Wait;
-    try {
-      wait = checkWait(`wait for ${this.#label}`, timeout);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    return this.#waitDone(wait).then(() => this.#exceptionOutcome(wait));
+    return this.#settled(timeout, (wait) => this.#exceptionOutcome(wait));
   }
 
   /**
@@ -524,6 +494,26 @@ export class Future<T = unknown> implements PromiseLike<T> {
     if (this.cancelled()) throw new CancelledError(`Cannot get the exception of ${this.#label}: it was cancelled`);
     if (this.#state !== "FINISHED") throw this.#timeout(wait!);
     return this.#failed ? this.#exception : undefined;
+  }
+
+  // result() and exception(): an aborted signal first, a done future at once, else wait as `timeout` allows.
+  #settled<R>(timeout: number | WaitOptions | null | undefined, outcome: (wait?: Wait) => R): Promise<R> {
+    const aborted = abortedSignal(timeout);
+    if (aborted) return Promise.reject(aborted.reason);
+    if (this.done()) {
+      try {
+        return Promise.resolve(outcome());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    let wait: Wait;
+    try {
+      wait = checkWait(`wait for ${this.#label}`, timeout);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#waitDone(wait).then(() => outcome(wait));
   }
 
   #waitDone(wait: Wait): Promise<boolean> {
