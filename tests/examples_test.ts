@@ -2,8 +2,8 @@
 // exactly where the output does not depend on the schedule (and on `async`, whose schedule is fixed),
 // by its invariants elsewhere. Also runs `deno task demo`'s script as a user would.
 import { assert, assertEquals, assertMatch } from "@std/assert";
-import { backendNames, getBackend } from "../backends/mod.ts";
-import { getExcepthook, pendingWaits, runningThreads, setExcepthook } from "../mod.ts";
+import { backendNames } from "../backends/mod.ts";
+import { type ExampleCase, testExamples } from "./_example_cases.ts";
 import { main as namedThreadLoop } from "../examples/named_thread_loop.ts";
 import { main as bankBalance } from "../examples/bank_balance.ts";
 import { main as counter } from "../examples/counter.ts";
@@ -14,13 +14,6 @@ import { main as producerConsumer } from "../examples/producer_consumer.ts";
 import { main as timer } from "../examples/timer.ts";
 import { main as barrier } from "../examples/barrier.ts";
 import { main as singleton } from "../examples/singleton.ts";
-
-interface ExampleCase {
-  readonly name: string;
-  readonly main: (backend: string) => Promise<string[]>;
-  /** Checks the output lines after the first (`backend: <name>`), which the runner checks. */
-  readonly check: (lines: string[], backend: string) => void;
-}
 
 const cases: ExampleCase[] = [
   {
@@ -218,35 +211,7 @@ const cases: ExampleCase[] = [
   },
 ];
 
-for (const backendName of backendNames()) {
-  const backend = getBackend(backendName);
-  for (const c of cases) {
-    Deno.test({
-      name: `[${backendName}] Example ${c.name}`,
-      // The examples' threads run functions: a backend without function targets cannot run them.
-      ignore: !backend.capabilities.functionTargets,
-      fn: async () => {
-        // Only what this run leaves behind counts (one hung example must not fail the next ones too).
-        const threadsBefore = runningThreads().length;
-        const waitsBefore = pendingWaits().length;
-        const escaped: unknown[] = [];
-        const previousHook = getExcepthook();
-        setExcepthook((args) => escaped.push(args.excValue));
-        let lines: string[];
-        try {
-          lines = await c.main(backendName);
-        } finally {
-          setExcepthook(previousHook);
-        }
-        assertEquals(escaped, [], "an exception escaped a thread");
-        assertEquals(lines[0], `backend: ${backend.name}`);
-        c.check(lines.slice(1), backend.name);
-        assertEquals(runningThreads().slice(threadsBefore), [], "threads left running");
-        assertEquals(pendingWaits().slice(waitsBefore), [], "waiters left behind");
-      },
-    });
-  }
-}
+testExamples(cases);
 
 Deno.test("deno task demo prints the scenario x backend table and exits 0", async () => {
   const root = new URL("../", import.meta.url);

@@ -2,18 +2,10 @@
 // targets, and checks their output: exactly where it does not depend on the schedule, by its
 // invariants elsewhere.
 import { assertEquals, assertMatch } from "@std/assert";
-import { backendNames, getBackend } from "../backends/mod.ts";
-import { getExcepthook, pendingWaits, runningThreads, setExcepthook } from "../mod.ts";
+import { type ExampleCase, testExamples } from "./_example_cases.ts";
 import { main as queuePipeline } from "../examples/queue_pipeline.ts";
 import { main as poolMap } from "../examples/pool_map.ts";
 import { main as asCompleted } from "../examples/as_completed.ts";
-
-interface ExampleCase {
-  readonly name: string;
-  readonly main: (backend: string) => Promise<string[]>;
-  /** Checks the output lines after the first (`backend: <name>`), which the runner checks. */
-  readonly check: (lines: string[]) => void;
-}
 
 const cases: ExampleCase[] = [
   {
@@ -73,34 +65,7 @@ const cases: ExampleCase[] = [
   },
 ];
 
-for (const backendName of backendNames()) {
-  const backend = getBackend(backendName);
-  for (const c of cases) {
-    Deno.test({
-      name: `[${backendName}] Example ${c.name}`,
-      // The examples' threads run functions: a backend without function targets cannot run them.
-      ignore: !backend.capabilities.functionTargets,
-      fn: async () => {
-        const threadsBefore = runningThreads().length;
-        const waitsBefore = pendingWaits().length;
-        const escaped: unknown[] = [];
-        const previousHook = getExcepthook();
-        setExcepthook((args) => escaped.push(args.excValue));
-        let lines: string[];
-        try {
-          lines = await c.main(backendName);
-        } finally {
-          setExcepthook(previousHook);
-        }
-        assertEquals(escaped, [], "an exception escaped a thread");
-        assertEquals(lines[0], `backend: ${backend.name}`);
-        c.check(lines.slice(1));
-        assertEquals(runningThreads().slice(threadsBefore), [], "threads left running");
-        assertEquals(pendingWaits().slice(waitsBefore), [], "waiters left behind");
-      },
-    });
-  }
-}
+testExamples(cases);
 
 Deno.test("Examples print their lines when run directly", async () => {
   for (const name of ["queue_pipeline", "pool_map", "as_completed"]) {
