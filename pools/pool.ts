@@ -22,6 +22,8 @@ import { Queue } from "../queues/queue.ts";
 import { AsyncResult, type Job, MapResult, type ResultCallbacks } from "./async_result.ts";
 import { IMapIterator } from "./imap_iterator.ts";
 import { type PoolResultSink, type PoolTask, type PoolTaskResult, poolWorker } from "./pool_worker.ts";
+import { resultFromWire, taskToWire, type Wire } from "./_wire.ts";
+import { TargetTable } from "./_target_table.ts";
 
 /** The options of a pool's constructor. */
 export interface PoolOptions {
@@ -42,12 +44,16 @@ export interface ReferencePoolOptions extends PoolOptions {
 export type PoolFunction<A extends unknown[], R> = ((...args: A) => R) | ModuleTarget;
 
 const WORKER_TARGET: ModuleTarget = { module: new URL("./pool_worker.ts", import.meta.url).href, export: "poolWorker" };
+const REFERENCE_WORKER_TARGET: ModuleTarget = {
+  module: new URL("./_reference_worker.ts", import.meta.url).href,
+  export: "referencePoolWorker",
+};
 let workerCounter = 0;
 // The ring of each of a Worker pool's shared queues (reserved, touched only as far as it is used).
 const SHARED_QUEUE_BYTES = 16 * 1024 * 1024;
 
 /** What a pool needs of its task and result queues: a `SimpleQueue`, or a shared `Queue` over Workers. */
-type TaskQueue<T> = Pick<SimpleQueue<T>, "get" | "put" | "putSync" | "getNowait">;
+type TaskQueue<T> = Pick<SimpleQueue<T>, "get" | "getSync" | "put" | "putSync" | "getNowait" | "qsize">;
 let jobCounter = 0;
 
 /**
@@ -84,8 +90,10 @@ export class Pool implements Disposable, AsyncDisposable {
   readonly #host: Backend;
   readonly #processes: number;
   readonly #byReference: boolean;
-  readonly #tasks: TaskQueue<PoolTask | null>;
-  readonly #results: TaskQueue<PoolTaskResult | null> | undefined;
+  readonly #tasks: TaskQueue<PoolTask | Wire | null>;
+  // Over Workers: the numbers tasks name their targets by.
+  readonly #table: TargetTable | undefined;
+  readonly #results: TaskQueue<PoolTaskResult | Wire | null> | undefined;
   readonly #workers: Thread[] = [];
   readonly #handler: Thread | undefined;
   readonly #jobs = new Map<number, Job>();
@@ -138,10 +146,11 @@ export class Pool implements Disposable, AsyncDisposable {
         ? new Queue<T>(0, { backend, shared: true, sharedBytes: SHARED_QUEUE_BYTES })
         : new SimpleQueue<T>({ backend });
     this.#tasks = makeQueue();
+    this.#table = workers ? new TargetTable() : undefined;
     let sink: PoolResultSink;
     if (this.#byReference) {
       const results = this.#results = makeQueue();
-      sink = results;
+      sink = results as TaskQueue<PoolTaskResult | null>;
       this.#handler = new Thread({
         name: `PoolResultHandler-${++workerCounter}`,
         backend: this.#host,
@@ -158,8 +167,10 @@ export class Pool implements Disposable, AsyncDisposable {
       const thread = new Thread({
         name: `PoolWorker-${++workerCounter}`,
         backend,
-        target: this.#byReference ? WORKER_TARGET : poolWorker,
-        args: [this.#tasks, sink, initializer ?? null, initargs],
+        target: workers ? REFERENCE_WORKER_TARGET : this.#byReference ? WORKER_TARGET : poolWorker,
+        args: workers
+          ? [this.#tasks, this.#results, this.#table!.buffer, initializer ?? null, initargs]
+          : [this.#tasks, sink, initializer ?? null, initargs],
       });
       this.#workers.push(thread);
       thread.start();
@@ -265,7 +276,7 @@ export class Pool implements Disposable, AsyncDisposable {
     const [id, result] = this.#register((label, onDone) =>
       new AsyncResult<Awaited<R>>(this.#host, callbacks, onDone, label)
     );
-    this.#tasks.putSync([id, 0, target, [callArgs]]);
+    this.#send(id, 0, target, [callArgs]);
     return result;
   }
 
@@ -634,8 +645,18 @@ export class Pool implements Disposable, AsyncDisposable {
 
   #submitChunks(id: number, target: Target, argsList: unknown[][], size: number): void {
     for (let i = 0, chunk = 0; i < argsList.length; i += size, chunk++) {
-      this.#tasks.putSync([id, chunk, target, argsList.slice(i, i + size)]);
+      this.#send(id, chunk, target, size === 1 ? [argsList[i]] : argsList.slice(i, i + size));
     }
+  }
+
+  // Queues one task; to Workers, its target goes by number.
+  #send(job: number, index: number, target: Target, argsList: unknown[][]): void {
+    const table = this.#table;
+    this.#tasks.putSync(
+      table === undefined
+        ? [job, index, target, argsList]
+        : taskToWire(job, index, table.intern(target as ModuleTarget), argsList),
+    );
   }
 
   #register<J extends Job>(make: (label: string, onDone: () => void) => J): [number, J] {
@@ -653,10 +674,12 @@ export class Pool implements Disposable, AsyncDisposable {
     this.#jobs.get(job)?.deliver(index, ok, value);
   }
 
-  async #handleResults(results: TaskQueue<PoolTaskResult | null>): Promise<void> {
+  async #handleResults(results: TaskQueue<PoolTaskResult | Wire | null>): Promise<void> {
+    const wired = this.#table !== undefined;
     for (;;) {
-      const result = await results.get();
-      if (result !== null) this.#deliver(result);
+      // Drain what is there without a wait per outcome, then wait for the next one.
+      const result = results.qsize() > 0 ? results.getSync(false) : await results.get();
+      if (result !== null) this.#deliver(wired ? resultFromWire(result as Wire) : result as PoolTaskResult);
       if (this.#state === "TERMINATE" || (this.#state === "CLOSE" && this.#jobs.size === 0)) return;
     }
   }

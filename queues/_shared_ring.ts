@@ -18,8 +18,8 @@
  *
  * @module
  */
-import { deserialize, serialize } from "node:v8";
 import type { QueueStorage } from "./_storage.ts";
+import { decodeItem, encodedBytes, encodeItem } from "./_item_codec.ts";
 
 const LOCK = 0;
 const COUNT = 1;
@@ -29,124 +29,8 @@ const USED = 4;
 const NO_ROOM = 5;
 const CONTROL_BYTES = 32;
 const WRAP = 0xffffffff;
-
-// A record's first byte: how the rest is encoded.
-const TAG_V8 = 0;
-const TAG_NUMBER = 1;
-const TAG_STRING = 2;
-const TAG_TRUE = 3;
-const TAG_FALSE = 4;
-const TAG_NULL = 5;
-const TAG_UNDEFINED = 6;
-const TAG_JSON = 7;
-
-// The most objects a tree may have to go as JSON (each is checked against the others: no shared references).
-const JSON_OBJECTS = 32;
-const jsonSeen: object[] = [];
-
-// Whether JSON round-trips `value` exactly, as a structured clone would: finite numbers
-// (not -0), strings, booleans, null, and dense plain arrays and objects of them, each met once.
-function jsonExact(value: unknown, depth: number): boolean {
-  switch (typeof value) {
-    case "string":
-    case "boolean":
-      return true;
-    case "number":
-      return Number.isFinite(value) && !Object.is(value, -0);
-    case "object":
-      break;
-    default:
-      return false;
-  }
-  if (value === null) return true;
-  if (depth > 8 || jsonSeen.length >= JSON_OBJECTS || jsonSeen.includes(value)) return false;
-  jsonSeen.push(value);
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) if (!(i in value) || !jsonExact(value[i], depth + 1)) return false;
-    return Object.keys(value).length === value.length;
-  }
-  if (Object.getPrototypeOf(value) !== Object.prototype) return false;
-  for (const key in value) {
-    if (key === "__proto__" || !jsonExact((value as Record<string, unknown>)[key], depth + 1)) return false;
-  }
-  return true;
-}
-
-function isJsonExact(value: object): boolean {
-  try {
-    return jsonExact(value, 0);
-  } finally {
-    jsonSeen.length = 0;
-  }
-}
-
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
-const numberRecord = new Uint8Array(9);
-const numberView = new DataView(numberRecord.buffer);
-const constantRecords = [TAG_TRUE, TAG_FALSE, TAG_NULL, TAG_UNDEFINED].map((tag) => Uint8Array.of(tag));
-
-// The record for an item (the number record is reused: copy it before the next call).
-function encode(item: unknown): Uint8Array {
-  switch (typeof item) {
-    case "number":
-      numberView.setUint8(0, TAG_NUMBER);
-      numberView.setFloat64(1, item);
-      return numberRecord;
-    case "string": {
-      const bytes = new Uint8Array(1 + item.length * 3);
-      bytes[0] = TAG_STRING;
-      const { written } = encoder.encodeInto(item, bytes.subarray(1));
-      return bytes.subarray(0, 1 + written);
-    }
-    case "boolean":
-      return constantRecords[item ? 0 : 1];
-    case "undefined":
-      return constantRecords[3];
-  }
-  if (item === null) return constantRecords[2];
-  if (typeof item === "object" && isJsonExact(item)) {
-    const json = JSON.stringify(item);
-    const bytes = new Uint8Array(1 + json.length * 3);
-    bytes[0] = TAG_JSON;
-    const { written } = encoder.encodeInto(json, bytes.subarray(1));
-    return bytes.subarray(0, 1 + written);
-  }
-  let serialized: Uint8Array;
-  try {
-    serialized = serialize(item);
-  } catch (error) {
-    throw new TypeError(
-      `Cannot put the item into a shared queue as it cannot be structured-cloned: ${
-        error instanceof Error ? error.message : String(error)
-      }`,
-    );
-  }
-  const bytes = new Uint8Array(1 + serialized.length);
-  bytes[0] = TAG_V8;
-  bytes.set(serialized, 1);
-  return bytes;
-}
-
-function decode(bytes: Uint8Array, start: number, length: number): unknown {
-  switch (bytes[start]) {
-    case TAG_NUMBER:
-      return new DataView(bytes.buffer, bytes.byteOffset + start + 1, 8).getFloat64(0);
-    case TAG_STRING:
-      return decoder.decode(bytes.slice(start + 1, start + length));
-    case TAG_TRUE:
-      return true;
-    case TAG_FALSE:
-      return false;
-    case TAG_NULL:
-      return null;
-    case TAG_UNDEFINED:
-      return undefined;
-    case TAG_JSON:
-      return JSON.parse(decoder.decode(bytes.slice(start + 1, start + length)));
-  }
-  return deserialize(bytes.slice(start + 1, start + length));
-}
+// Records up to this many bytes are copied into the ring byte by byte (a subarray costs more).
+const SHORT_RECORD = 64;
 
 /** The data bytes of a new ring unless told otherwise: 1 MiB. */
 export const DEFAULT_RING_BYTES = 1024 * 1024;
@@ -161,8 +45,9 @@ export class SharedRingStorage<T> implements QueueStorage<T> {
   readonly #bytes: Uint8Array;
   readonly #lengths: DataView;
   readonly #capacity: number;
-  // The record `prepare` made, and for which item: encoding happens before the lock is taken.
-  #prepared: Uint8Array | undefined = undefined;
+  // The length of the record `prepare` made (in the codec's scratch), and for which item:
+  // encoding happens before the lock is taken. -1: none.
+  #prepared = -1;
   #preparedFor: unknown = undefined;
 
   /**
@@ -213,7 +98,8 @@ export class SharedRingStorage<T> implements QueueStorage<T> {
    * @throws {TypeError} If the item cannot be structured-cloned.
    */
   prepare(item: T): void {
-    this.#prepared = encode(item);
+    this.#prepared = -1;
+    this.#prepared = encodeItem(item);
     this.#preparedFor = item;
   }
 
@@ -225,13 +111,14 @@ export class SharedRingStorage<T> implements QueueStorage<T> {
    * @throws {RangeError} If the item is larger than the whole ring.
    */
   push(item: T): boolean {
-    const record = this.#prepared !== undefined && this.#preparedFor === item ? this.#prepared : encode(item);
-    this.#prepared = this.#preparedFor = undefined;
-    const need = 4 + record.length;
+    const length = this.#prepared >= 0 && this.#preparedFor === item ? this.#prepared : encodeItem(item);
+    this.#prepared = -1;
+    this.#preparedFor = undefined;
+    const need = 4 + length;
     const capacity = this.#capacity;
     if (need + 4 > capacity) {
       throw new RangeError(
-        `Cannot put the item into a shared queue as it is larger than the queue's ring: received ${record.length} bytes, the ring holds ${capacity}`,
+        `Cannot put the item into a shared queue as it is larger than the queue's ring: received ${length} bytes, the ring holds ${capacity}`,
       );
     }
     const control = this.#control;
@@ -248,8 +135,11 @@ export class SharedRingStorage<T> implements QueueStorage<T> {
       used += waste;
       tail = 0;
     }
-    this.#lengths.setUint32(tail, record.length);
-    this.#bytes.set(record, tail + 4);
+    this.#lengths.setUint32(tail, length);
+    const record = encodedBytes();
+    const bytes = this.#bytes;
+    if (length <= SHORT_RECORD) for (let i = 0, at = tail + 4; i < length; i++) bytes[at + i] = record[i];
+    else bytes.set(record.subarray(0, length), tail + 4);
     control[TAIL] = (tail + need) % capacity;
     control[USED] = used + need;
     Atomics.add(control, COUNT, 1);
@@ -267,7 +157,7 @@ export class SharedRingStorage<T> implements QueueStorage<T> {
       head = 0;
     }
     const length = this.#lengths.getUint32(head);
-    const item = decode(this.#bytes, head + 4, length) as T;
+    const item = decodeItem(this.#bytes, this.#lengths, head + 4, length) as T;
     control[HEAD] = (head + 4 + length) % capacity;
     control[USED] = used - 4 - length;
     Atomics.sub(control, COUNT, 1);
