@@ -66,7 +66,14 @@ const MAXSIZE = 2;
 const NOT_EMPTY = 3;
 const NOT_FULL = 4;
 const ALL_DONE = 5;
-const CELLS = 6;
+// How many threads may be parked on each condition (cell `condition + PARKED`): at
+// least as many as are. A waiter counts itself in before its last check of the
+// state, and a thread that changes the state reads the count after: with
+// sequentially consistent cells, one of them sees the other, so a wake-up is
+// skipped only when nobody can be waiting (in a shared queue that skips the
+// parking lot's bucket lock on nearly every put and get).
+const PARKED = 3;
+const CELLS = 9;
 const OPS = ["", "", "", "get", "put", "join"];
 
 const INT32_MAX = 2 ** 31 - 1;
@@ -167,6 +174,8 @@ export class Queue<T = unknown> {
   readonly #forever: (ParkRequest<boolean> | undefined)[] = [];
   // The condition each waiter re-checks as it parks: still worth waiting?
   readonly #stillWaiting: (() => boolean)[] = [];
+  // Set by those checks when they count a waiter in (see PARKED): read right after the park call.
+  #countedIn = false;
   // The getter behind the handle a structured clone would carry (one for all queues).
   static readonly #shareable: PropertyDescriptor = {
     enumerable: true,
@@ -203,9 +212,15 @@ export class Queue<T = unknown> {
       this.#sharedStorage(kind, options, ring) ?? new FifoStorage<T>();
     this.#fast = core.backend.schedulingPoint === undefined;
     this.#cannotBlock = storage.isolateLocal && core.backend.capabilities.blockingWait;
-    this.#stillWaiting[NOT_EMPTY] = () => storage.size === 0 && cells.load(SHUTDOWN) === 0;
-    this.#stillWaiting[NOT_FULL] = () => !this.#hasRoom() && cells.load(SHUTDOWN) === 0;
-    this.#stillWaiting[ALL_DONE] = () => cells.load(UNFINISHED) !== 0;
+    const countedIn = (condition: number, stillWaiting: () => boolean) => () => {
+      cells.add(condition + PARKED, 1);
+      if (stillWaiting()) return this.#countedIn = true;
+      cells.add(condition + PARKED, -1);
+      return false;
+    };
+    this.#stillWaiting[NOT_EMPTY] = countedIn(NOT_EMPTY, () => storage.size === 0 && cells.load(SHUTDOWN) === 0);
+    this.#stillWaiting[NOT_FULL] = countedIn(NOT_FULL, () => !this.#hasRoom() && cells.load(SHUTDOWN) === 0);
+    this.#stillWaiting[ALL_DONE] = countedIn(ALL_DONE, () => cells.load(UNFINISHED) !== 0);
     exposeHandle(this, storage instanceof SharedRingStorage ? Queue.#shareable : Queue.#notShareable);
   }
 
@@ -828,7 +843,7 @@ export class Queue<T = unknown> {
       return false;
     }
     core.backend.record?.("put", core);
-    core.backend.unparkMany(core.cells, NOT_EMPTY, 1, 1);
+    this.#wake(NOT_EMPTY, 1);
     return true;
   }
 
@@ -848,7 +863,7 @@ export class Queue<T = unknown> {
     }
     if (item !== MUST_WAIT) {
       core.backend.record?.("get", core);
-      core.backend.unparkMany(core.cells, NOT_FULL, 1, 1);
+      this.#wake(NOT_FULL, 1);
       return item;
     }
     if (shut) {
@@ -872,16 +887,38 @@ export class Queue<T = unknown> {
   }
 
   #wakeAll(condition: number): void {
-    const core = this.#core;
-    core.backend.unparkMany(core.cells, condition, Infinity, 1);
+    this.#wake(condition, Infinity);
+  }
+
+  // Wakes up to `count` waiters of a condition, if any may be parked.
+  #wake(condition: number, count: number): void {
+    const cells = this.#core.cells;
+    if (cells.load(condition + PARKED) !== 0) this.#core.backend.unparkMany(cells, condition, count, 1);
   }
 
   // Parks on a condition cell until woken (true) or out of time (false). A
   // park refused by `validate` (the state changed) counts as a wake-up.
   #park(condition: number, timeout: number, signal: AbortSignal | undefined): Promise<boolean> {
     const core = this.#core;
-    const parked = core.backend.park(core.cells, condition, this.#request(condition, timeout, signal));
-    return parked === PARK_INVALID ? RESOLVED_TRUE : parked;
+    this.#countedIn = false;
+    let parked;
+    try {
+      parked = core.backend.park(core.cells, condition, this.#request(condition, timeout, signal));
+    } catch (error) {
+      if (this.#countedIn) core.cells.add(condition + PARKED, -1);
+      throw error;
+    }
+    if (parked === PARK_INVALID) return RESOLVED_TRUE;
+    // A park that ended before its check (a pending interrupt) never counted in.
+    if (!this.#countedIn) return parked;
+    const countOut = () => core.cells.add(condition + PARKED, -1);
+    return parked.then((notified) => {
+      countOut();
+      return notified;
+    }, (error) => {
+      countOut();
+      throw error;
+    });
   }
 
   #request(condition: number, timeout: number, signal: AbortSignal | undefined): ParkRequest<boolean> {
@@ -928,7 +965,13 @@ export class Queue<T = unknown> {
     for (;;) {
       const remaining = deadline - core.backend.now();
       if (remaining <= 0) return attempt(false);
-      const parked = core.backend.parkSync(core.cells, condition, this.#request(condition, remaining, undefined));
+      let parked;
+      this.#countedIn = false;
+      try {
+        parked = core.backend.parkSync(core.cells, condition, this.#request(condition, remaining, undefined));
+      } finally {
+        if (this.#countedIn) core.cells.add(condition + PARKED, -1);
+      }
       if (attempt(parked === PARK_INVALID || parked)) return true;
     }
   }
