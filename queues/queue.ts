@@ -35,13 +35,15 @@ export interface QueueOptions {
   /** The backend whose parking lot the queue's waiters use, by name or object; omitted, the default backend. */
   backend?: BackendChoice;
   /**
-   * Keep the items in shared memory (a ring of structured-cloned items), so
-   * the queue can be handed to Workers and `putSync`/`getSync` block until
-   * another Worker makes room or puts an item. Needs a backend with shared
-   * memory (`atomics`); only `Queue` itself (FIFO) can be shared.
+   * Where the items live, on a backend with shared memory (`atomics`; only
+   * `Queue` itself, FIFO, can be shared). Omitted: in this isolate until the
+   * queue is first handed to another thread (as a `Thread` argument, or by
+   * a structured clone), then in shared memory. `true`: in shared memory
+   * from the start. `false`: always in this isolate (the queue cannot be
+   * handed over; items keep their identity).
    */
   shared?: boolean;
-  /** With `shared`: the bytes of the ring that holds the serialized items (default 1 MiB). */
+  /** The bytes of the shared ring that holds the serialized items (default 1 MiB). */
   sharedBytes?: number;
 }
 
@@ -111,18 +113,22 @@ export function checkQueueOptions(kind: string, options: unknown): void {
  * `join()`. Threads blocked in `put` (and in `get`, once nothing is left)
  * wake with `ShutDown`.
  *
- * The `...Sync` twins block the calling thread. A queue's items live in
- * this isolate unless it is made with `{ backend: "atomics", shared: true }`,
- * so every thread that could make room or add an item is a task of this
- * isolate and cannot run while the caller blocks: a `...Sync` call that
- * would have to wait raises `Full`/`Empty` at once (non-blocking or with a
- * finite timeout) or `DeadlockError` (waiting forever).
+ * The `...Sync` twins block the calling thread. While a queue's items live
+ * in this isolate, every thread that could make room or add an item is a
+ * task of this isolate and cannot run while the caller blocks: a `...Sync`
+ * call that would have to wait raises `Full`/`Empty` at once (non-blocking
+ * or with a finite timeout) or `DeadlockError` (waiting forever).
  *
- * A shared queue keeps its items in shared memory, structured-cloned in and
- * out (an item that cannot be cloned is a `TypeError`): handed to a Worker
- * (as a `Thread` argument, or posted and `revive`d) it is the same queue,
- * and `putSync`/`getSync` in a Worker block until another thread makes room
- * or puts an item.
+ * On the `atomics` backend a `Queue` is shareable: the first time it is
+ * handed to another thread (as a `Thread` argument, or posted and
+ * `revive`d) its items move into shared memory, and from then on it is the
+ * same queue in every Worker that holds it. Items are then
+ * structured-cloned in and out (an item that cannot be cloned is a
+ * `TypeError`; identity is not kept), and `putSync`/`getSync` block until
+ * another thread makes room or puts an item. `{ shared: true }` puts the
+ * items in shared memory from the start, `{ shared: false }` keeps them in
+ * this isolate for good. `LifoQueue` and `PriorityQueue` stay in their
+ * isolate.
  *
  * @typeParam T The type of the items.
  *
@@ -132,7 +138,7 @@ export function checkQueueOptions(kind: string, options: unknown): void {
  * import { Queue } from "@locksmith/threading/queue";
  * import { assertEquals } from "@std/assert";
  *
- * const q = new Queue<{ n: number }>(8, { backend: "atomics", shared: true });
+ * const q = new Queue<{ n: number }>(8, { backend: "atomics" });
  * const inWorker = revive<Queue<{ n: number }>>(structuredClone(q)); // what postMessage would deliver
  * inWorker.putSync({ n: 1 });
  * assertEquals(q.getSync(), { n: 1 });
@@ -162,14 +168,18 @@ export function checkQueueOptions(kind: string, options: unknown): void {
  */
 export class Queue<T = unknown> {
   readonly #core: Core;
-  readonly #storage: QueueStorage<T>;
+  // Swapped once, from this isolate's FIFO to a shared ring, when a queue that may be
+  // shared is first handed to another thread.
+  #storage: QueueStorage<T>;
   // Calls may decide without awaiting: no scheduling point to honour (a
   // cooperative backend switches threads at each one).
   readonly #fast: boolean;
   // On a backend whose `...Sync` waits really block: they could never be woken
   // here, as the items live in this isolate, whose other threads cannot run
   // while the caller blocks. (Elsewhere `parkSync` already says so.)
-  readonly #cannotBlock: boolean;
+  #cannotBlock: boolean;
+  // The ring's size for a queue that goes shared later (undefined: the default).
+  readonly #sharedBytes: number | undefined;
   // One request per condition for waits forever without a signal, made on first use.
   readonly #forever: (ParkRequest<boolean> | undefined)[] = [];
   // The condition each waiter re-checks as it parks: still worth waiting?
@@ -180,17 +190,27 @@ export class Queue<T = unknown> {
   static readonly #shareable: PropertyDescriptor = {
     enumerable: true,
     get(this: Queue) {
+      if (!(this.#storage instanceof SharedRingStorage)) this.#share();
       return this.#core.handle({ ring: (this.#storage as SharedRingStorage<unknown>).buffer });
     },
   };
   static readonly #notShareable: PropertyDescriptor = {
     enumerable: true,
     get(this: Queue) {
+      const core = this.#core;
+      let why = `the '${core.backend.name}' backend has no shared memory (make it with { backend: "atomics" })`;
+      if (core.backend.capabilities.sharedMemory) {
+        why = this.#fifo
+          ? "it was made with { shared: false }"
+          : "only a Queue itself (FIFO) can keep its items in shared memory";
+      }
       throw new TypeError(
-        `Cannot share ${this.#core.label} with another thread: it keeps its items in the isolate that made it (create a Queue with { backend: "atomics", shared: true } to share it)`,
+        `Cannot share ${core.label} with another thread: it keeps its items in the isolate that made it, as ${why}`,
       );
     },
   };
+  // Queue itself (FIFO, not a subclass): it can be shared.
+  readonly #fifo: boolean;
 
   /**
    * Creates a queue.
@@ -208,8 +228,15 @@ export class Queue<T = unknown> {
     const cells = core.cells;
     // A revived queue's cells are live: its maxsize is already there.
     if (ring === undefined) cells.store(MAXSIZE, this.#checkMaxsize(maxsize, "create"));
-    const storage = this.#storage = (options as StorageOptions<T> | undefined)?.[STORAGE] ??
-      this.#sharedStorage(kind, options, ring) ?? new FifoStorage<T>();
+    const own = (options as StorageOptions<T> | undefined)?.[STORAGE];
+    // (A subclass's handle would name a class that a Worker cannot revive.)
+    this.#fifo = own === undefined && kind === "Queue";
+    const shared = checkShared(kind, options, this.#fifo, core.backend);
+    this.#sharedBytes = options?.sharedBytes;
+    const storage = this.#storage = own ??
+      (ring !== undefined || shared === true
+        ? new SharedRingStorage<T>(ring, this.#sharedBytes)
+        : new FifoStorage<T>());
     this.#fast = core.backend.schedulingPoint === undefined;
     this.#cannotBlock = storage.isolateLocal && core.backend.capabilities.blockingWait;
     const countedIn = (condition: number, stillWaiting: () => boolean) => () => {
@@ -218,37 +245,40 @@ export class Queue<T = unknown> {
       cells.add(condition + PARKED, -1);
       return false;
     };
-    this.#stillWaiting[NOT_EMPTY] = countedIn(NOT_EMPTY, () => storage.size === 0 && cells.load(SHUTDOWN) === 0);
+    this.#stillWaiting[NOT_EMPTY] = countedIn(NOT_EMPTY, () => this.#storage.size === 0 && cells.load(SHUTDOWN) === 0);
     this.#stillWaiting[NOT_FULL] = countedIn(NOT_FULL, () => !this.#hasRoom() && cells.load(SHUTDOWN) === 0);
     this.#stillWaiting[ALL_DONE] = countedIn(ALL_DONE, () => cells.load(UNFINISHED) !== 0);
-    exposeHandle(this, storage instanceof SharedRingStorage ? Queue.#shareable : Queue.#notShareable);
+    // Shareable: a FIFO queue on a backend with shared memory, unless made with { shared: false }.
+    const shareable = this.#fifo && core.backend.capabilities.sharedMemory && shared !== false;
+    exposeHandle(this, shareable ? Queue.#shareable : Queue.#notShareable);
   }
 
-  // The shared ring, if the options ask for one (or a handle brought one).
-  #sharedStorage(kind: string, options: QueueOptions | undefined, ring: SharedArrayBuffer | undefined) {
-    if (ring !== undefined) return new SharedRingStorage<T>(ring);
-    const shared = options?.shared;
-    if (shared === undefined || shared === false) return undefined;
-    if (shared !== true) {
-      throw new TypeError(`Cannot create ${kind} as 'shared' must be a boolean: received ${describe(shared)}`);
-    }
-    if (kind !== "Queue") {
-      throw new TypeError(`Cannot create ${kind} with 'shared': only a FIFO Queue can keep its items in shared memory`);
-    }
-    if (!this.#core.backend.capabilities.sharedMemory) {
+  // Moves the items into a new shared ring: the queue is about to be handed to
+  // another thread, and until now only this isolate could reach it (so nothing
+  // else touches the ring meanwhile). If an item cannot be cloned, or the items
+  // do not fit, the queue stays as it was.
+  #share(): void {
+    const local = this.#storage;
+    const ring = new SharedRingStorage<T>(undefined, this.#sharedBytes);
+    const items: T[] = [];
+    while (local.size > 0) items.push(local.pop());
+    try {
+      for (const item of items) {
+        if (ring.push(item) === false) {
+          throw new RangeError(
+            `its ${items.length} items do not fit in a ring of ${ring.buffer.byteLength} bytes (raise 'sharedBytes')`,
+          );
+        }
+      }
+    } catch (error) {
+      for (const item of items) local.push(item);
       throw new TypeError(
-        `Cannot create ${kind} with 'shared' on the '${this.#core.backend.name}' backend: it has no shared memory (use { backend: "atomics" })`,
+        `Cannot share ${this.#core.label} with another thread: ${error instanceof Error ? error.message : error}`,
+        { cause: error },
       );
     }
-    const bytes = options?.sharedBytes ?? undefined;
-    if (
-      bytes !== undefined && (typeof bytes !== "number" || !Number.isInteger(bytes) || bytes < 64 || bytes > 2 ** 30)
-    ) {
-      throw new RangeError(
-        `Cannot create ${kind} as 'sharedBytes' must be an integer from 64 to 2**30: received ${describe(bytes)}`,
-      );
-    }
-    return new SharedRingStorage<T>(undefined, bytes);
+    this.#storage = ring;
+    this.#cannotBlock = false;
   }
 
   /**
@@ -990,6 +1020,33 @@ export class Queue<T = unknown> {
     }
     return value;
   }
+}
+
+// Checks the sharing options: `shared` as given (true, false or undefined).
+function checkShared(kind: string, options: QueueOptions | undefined, fifo: boolean, backend: Backend) {
+  const shared = options?.shared;
+  if (shared !== undefined && typeof shared !== "boolean") {
+    throw new TypeError(`Cannot create ${kind} as 'shared' must be a boolean: received ${describe(shared)}`);
+  }
+  if (shared === true && !fifo) {
+    throw new TypeError(
+      `Cannot create ${kind} with 'shared': only a Queue itself (FIFO) can keep its items in shared memory`,
+    );
+  }
+  if (shared === true && !backend.capabilities.sharedMemory) {
+    throw new TypeError(
+      `Cannot create ${kind} with 'shared' on the '${backend.name}' backend: it has no shared memory (use { backend: "atomics" })`,
+    );
+  }
+  const bytes = options?.sharedBytes;
+  if (
+    bytes !== undefined && (typeof bytes !== "number" || !Number.isInteger(bytes) || bytes < 64 || bytes > 2 ** 30)
+  ) {
+    throw new RangeError(
+      `Cannot create ${kind} as 'sharedBytes' must be an integer from 64 to 2**30: received ${describe(bytes)}`,
+    );
+  }
+  return shared;
 }
 
 function wokenUp(): boolean {

@@ -7,7 +7,7 @@
  * @module
  */
 import { assert, assertEquals, assertInstanceOf, assertRejects, assertThrows } from "@std/assert";
-import { DeadlockError, pendingWaits, ValueError } from "../../mod.ts";
+import { DeadlockError, pendingWaits, revive, ValueError } from "../../mod.ts";
 import {
   compareLikePython,
   Empty,
@@ -484,12 +484,18 @@ function baseCases(Kind: QueueKind): Case[] {
       },
     },
     {
-      name: `${kind}: a queue cannot be posted to a Worker (its items stay in this isolate)`,
-      fn: ({ options }) => {
-        const q = make(0, options);
+      name: `${kind}: a queue that cannot be shared refuses to be posted to a Worker, saying why`,
+      fn: ({ backend, options }) => {
+        // On a backend with shared memory only Queue itself is shareable, unless made with { shared: false }.
+        const sharedMemory = backend.capabilities.sharedMemory;
+        const q = sharedMemory && kind === "Queue" ? make(0, { ...options, shared: false }) : make(0, options);
+        q.putNowait(1);
         const error = assertThrows(() => structuredClone(q)) as Error;
         assert(error.message.includes(`Cannot share ${kind}#`), error.message);
         assert(error.message.includes("keeps its items in the isolate"), error.message);
+        const why = !sharedMemory ? "has no shared memory" : kind === "Queue" ? "shared: false" : "only a Queue itself";
+        assert(error.message.includes(why), error.message);
+        assertEquals(q.getNowait(), 1);
       },
     },
   ];
@@ -499,6 +505,63 @@ export const queueCases: Case[] = defineCases([
   ...baseCases(Queue),
   ...baseCases(LifoQueue),
   ...baseCases(PriorityQueue),
+  {
+    name: "Queue: on shared memory, a queue keeps items in its isolate until first handed over, then shares them",
+    needs: ["sharedMemory"],
+    fn: async ({ options }) => {
+      const q = new Queue<{ n: number }>(0, options);
+      const first = { n: 1 };
+      q.putNowait(first);
+      // Not shared yet: the same object comes back, and a forever wait is a deadlock.
+      assert(q.getNowait() === first);
+      assertThrows(() => q.getSync(), DeadlockError);
+      q.putNowait(first);
+      q.putNowait({ n: 2 });
+      const twin = revive<Queue<{ n: number }>>(structuredClone(q));
+      assert(twin instanceof Queue && twin !== q);
+      assertEquals(twin.qsize(), 2);
+      // Shared: items are clones, in order, whichever side takes them.
+      const back = twin.getNowait();
+      assertEquals(back, first);
+      assert(back !== first);
+      assertEquals(q.getNowait(), { n: 2 });
+      q.putNowait({ n: 3 });
+      assertEquals(await twin.get(), { n: 3 });
+      assertEquals(q.unfinishedTasks, 3 + 1);
+      // A blocking wait now really waits (another Worker could put): it times out with Empty.
+      assertThrows(() => q.getSync(true, 5), Empty);
+      // Handing it over again carries the same queue.
+      const third = revive<Queue<{ n: number }>>(structuredClone(q));
+      third.putNowait({ n: 4 });
+      assertEquals(twin.getNowait(), { n: 4 });
+    },
+  },
+  {
+    name: "Queue: a queue whose items cannot be shared stays as it was when handed over",
+    needs: ["sharedMemory"],
+    fn: ({ options }) => {
+      const q = new Queue<unknown>(0, options);
+      const fn = () => 1;
+      q.putNowait("a");
+      q.putNowait(fn);
+      const error = assertThrows(() => structuredClone(q)) as Error;
+      assert(error.message.includes("cannot be structured-cloned"), error.message);
+      assertEquals(q.qsize(), 2);
+      assertEquals(q.getNowait(), "a");
+      assert(q.getNowait() === fn);
+      assertThrows(() => q.getSync(), DeadlockError);
+      const small = new Queue<string>(0, { ...options, sharedBytes: 64 });
+      for (let i = 0; i < 10; i++) small.putNowait("x".repeat(10));
+      const tooBig = assertThrows(() => structuredClone(small)) as Error;
+      assert(tooBig.message.includes("sharedBytes"), tooBig.message);
+      assertEquals(small.qsize(), 10);
+      // Emptied, it can go.
+      while (!small.empty()) small.getNowait();
+      const twin = revive<Queue<string>>(structuredClone(small));
+      twin.putNowait("y");
+      assertEquals(small.getNowait(), "y");
+    },
+  },
   {
     name: "PriorityQueue: orders entries as Python orders tuples, numbers and strings",
     fn: ({ options }) => {
