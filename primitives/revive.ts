@@ -15,6 +15,7 @@ import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 import { BoundedSemaphore, Semaphore } from "./semaphore.ts";
 import { Queue, SHARED_RING } from "../queues/queue.ts";
+import { SimpleQueue, simpleQueueOver } from "../queues/simple_queue.ts";
 
 type Facts = Readonly<Record<string, unknown>>;
 
@@ -32,11 +33,13 @@ const makers: Record<string, (backend: Backend, facts: Facts) => object> = {
     if (!(facts.ring instanceof SharedArrayBuffer)) {
       throw new TypeError(`Cannot revive Queue as its handle carries no shared ring: received ${describe(facts.ring)}`);
     }
-    return new Queue(0, { backend, [SHARED_RING]: facts.ring } as ConstructorParameters<typeof Queue>[1]);
+    const queue = new Queue(0, { backend, [SHARED_RING]: facts.ring } as ConstructorParameters<typeof Queue>[1]);
+    // A SimpleQueue shares the Queue under it.
+    return facts.simple === true ? simpleQueueOver(queue) : queue;
   },
 };
 
-const primitiveClasses = [Lock, RLock, Event, Semaphore, Condition, Barrier, Queue];
+const primitiveClasses = [Lock, RLock, Event, Semaphore, Condition, Barrier, Queue, SimpleQueue];
 
 /**
  * Turns a shared primitive's handle back into the primitive. A primitive of

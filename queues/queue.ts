@@ -50,6 +50,9 @@ export interface QueueOptions {
 /** A revived shared queue's ring (internal). */
 export const SHARED_RING: unique symbol = Symbol("shared queue ring");
 
+/** Marks the Queue under a shareable `SimpleQueue`: its handle revives as a SimpleQueue (internal). */
+export const UNDER_SIMPLE: unique symbol = Symbol("queue under a SimpleQueue");
+
 /** Lets a subclass choose the storage (internal: not part of the public options). */
 export const STORAGE: unique symbol = Symbol("queue storage");
 
@@ -59,6 +62,8 @@ export interface StorageOptions<T> extends QueueOptions {
   [STORAGE]?: QueueStorage<T>;
   /** The ring of a shared queue revived from a handle. */
   [SHARED_RING]?: SharedArrayBuffer;
+  /** The queue is a SimpleQueue's. */
+  [UNDER_SIMPLE]?: boolean;
 }
 
 // Cells: three counters, and the three cells waiters park on.
@@ -191,7 +196,8 @@ export class Queue<T = unknown> {
     enumerable: true,
     get(this: Queue) {
       if (!(this.#storage instanceof SharedRingStorage)) this.#share();
-      return this.#core.handle({ ring: (this.#storage as SharedRingStorage<unknown>).buffer });
+      const ring = (this.#storage as SharedRingStorage<unknown>).buffer;
+      return this.#core.handle(this.#underSimple ? { ring, simple: true } : { ring });
     },
   };
   static readonly #notShareable: PropertyDescriptor = {
@@ -211,6 +217,7 @@ export class Queue<T = unknown> {
   };
   // Queue itself (FIFO, not a subclass): it can be shared.
   readonly #fifo: boolean;
+  readonly #underSimple: boolean;
 
   /**
    * Creates a queue.
@@ -231,6 +238,7 @@ export class Queue<T = unknown> {
     const own = (options as StorageOptions<T> | undefined)?.[STORAGE];
     // (A subclass's handle would name a class that a Worker cannot revive.)
     this.#fifo = own === undefined && kind === "Queue";
+    this.#underSimple = (options as StorageOptions<T> | undefined)?.[UNDER_SIMPLE] === true;
     const shared = checkShared(kind, options, this.#fifo, core.backend);
     this.#sharedBytes = options?.sharedBytes;
     const storage = this.#storage = own ??

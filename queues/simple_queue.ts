@@ -10,10 +10,26 @@ import { Semaphore } from "../primitives/semaphore.ts";
 import { abortedSignal } from "../primitives/_wait_options.ts";
 import { checkQueueWait, type QueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
 import { FifoStorage } from "./_storage.ts";
-import { checkQueueOptions, type QueueOptions } from "./queue.ts";
+import { checkQueueOptions, Queue, type QueueOptions, type StorageOptions, UNDER_SIMPLE } from "./queue.ts";
+import { exposeHandle, HANDLE_KEY } from "../primitives/_subject.ts";
 
 const RESOLVED_VOID: Promise<void> = Promise.resolve();
 let serial = 0;
+// The Queue a revived SimpleQueue is made over (internal option).
+const OVER: unique symbol = Symbol("SimpleQueue over a Queue");
+// The count of a SimpleQueue whose items are in a Queue.
+const NO_COUNT = new Semaphore(0, { backend: "async" });
+
+/**
+ * A SimpleQueue over a shared Queue that arrived from another thread (how
+ * `revive` rebuilds one; internal).
+ *
+ * @param queue The revived queue.
+ * @returns The SimpleQueue.
+ */
+export function simpleQueueOver<T>(queue: Queue<T>): SimpleQueue<T> {
+  return new SimpleQueue<T>({ backend: queue.backend, [OVER]: queue } as QueueOptions);
+}
 
 /**
  * An unbounded FIFO queue without task tracking (Python's
@@ -22,9 +38,13 @@ let serial = 0;
  * {@linkcode Queue}. Getters are served oldest first.
  *
  * `put` takes (and ignores) `block` and `timeout`, so code written for
- * `Queue` runs with it. As with `Queue`, the items live in this isolate, so
- * a `getSync` that would have to wait raises `Empty` at once (non-blocking
- * or finite timeout) or `DeadlockError` (waiting forever).
+ * `Queue` runs with it. As with `Queue`, while the items live in this
+ * isolate a `getSync` that would have to wait raises `Empty` at once
+ * (non-blocking or finite timeout) or `DeadlockError` (waiting forever).
+ *
+ * On the `atomics` backend a SimpleQueue is shareable as a `Queue` is (its
+ * items are kept by one): handed to a Worker, it is the same queue there,
+ * with items structured-cloned through shared memory.
  *
  * @typeParam T The type of the items.
  *
@@ -49,6 +69,23 @@ export class SimpleQueue<T = unknown> {
   readonly #label: string;
   readonly #subject: { readonly label: string };
   readonly #fast: boolean;
+  // On a backend with shared memory: the Queue that holds the items, so that the
+  // SimpleQueue can be handed to Workers (see Queue); every call goes to it.
+  readonly #queue: Queue<T> | undefined;
+  static readonly #shareable: PropertyDescriptor = {
+    enumerable: true,
+    get(this: SimpleQueue) {
+      return (this.#queue as unknown as Record<string, unknown>)[HANDLE_KEY];
+    },
+  };
+  static readonly #notShareable: PropertyDescriptor = {
+    enumerable: true,
+    get(this: SimpleQueue) {
+      throw new TypeError(
+        `Cannot share ${this.#label} with another thread: it keeps its items in the isolate that made it, as the '${this.#backend.name}' backend has no shared memory (make it with { backend: "atomics" })`,
+      );
+    },
+  };
 
   /**
    * Creates an empty queue.
@@ -60,8 +97,22 @@ export class SimpleQueue<T = unknown> {
     this.#label = `SimpleQueue#${++serial}`;
     this.#subject = { label: this.#label };
     this.#backend = getBackend(options?.backend);
-    this.#count = new Semaphore(0, { backend: this.#backend });
     this.#fast = this.#backend.schedulingPoint === undefined;
+    const over = (options as { [OVER]?: Queue<T> } | undefined)?.[OVER];
+    if (over !== undefined || this.#backend.capabilities.sharedMemory) {
+      this.#queue = over ??
+        new Queue<T>(0, { ...options, backend: this.#backend, [UNDER_SIMPLE]: true } as StorageOptions<T>);
+      this.#count = NO_COUNT; // unused: the queue counts its items
+      exposeHandle(this, SimpleQueue.#shareable);
+      return;
+    }
+    this.#count = new Semaphore(0, { backend: this.#backend });
+    if (options?.shared === true) {
+      throw new TypeError(
+        `Cannot create SimpleQueue with 'shared' on the '${this.#backend.name}' backend: it has no shared memory (use { backend: "atomics" })`,
+      );
+    }
+    exposeHandle(this, SimpleQueue.#notShareable);
   }
 
   /**
@@ -101,7 +152,11 @@ export class SimpleQueue<T = unknown> {
   put(item: T, _block?: boolean | QueueWaitOptions, _timeout?: number | null): Promise<void> {
     const aborted = abortedSignal(_block);
     if (aborted) return Promise.reject(aborted.reason);
-    this.putSync(item);
+    try {
+      this.putSync(item);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     return RESOLVED_VOID;
   }
 
@@ -123,6 +178,7 @@ export class SimpleQueue<T = unknown> {
    * ```
    */
   putSync(item: T, _block?: boolean, _timeout?: number | null): void {
+    if (this.#queue !== undefined) return this.#queue.putSync(item);
     this.#storage.push(item);
     this.#count.release();
   }
@@ -176,6 +232,14 @@ export class SimpleQueue<T = unknown> {
   get(block?: boolean | QueueWaitOptions, timeout?: number | null): Promise<T> {
     const aborted = abortedSignal(block);
     if (aborted) return Promise.reject(aborted.reason);
+    const queue = this.#queue;
+    if (queue !== undefined) {
+      // No task accounting in a SimpleQueue: each item is done as it is taken.
+      return queue.get(block as boolean, timeout).then((item) => {
+        queue.taskDone();
+        return item;
+      });
+    }
     let wait: QueueWait;
     try {
       wait = checkQueueWait("get from", this.#subject, block, timeout);
@@ -235,6 +299,12 @@ export class SimpleQueue<T = unknown> {
    * ```
    */
   getSync(block?: boolean, timeout?: number | null): T {
+    const queue = this.#queue;
+    if (queue !== undefined) {
+      const item = queue.getSync(block, timeout);
+      queue.taskDone();
+      return item;
+    }
     const wait = checkQueueWait("get from", this.#subject, block, timeout);
     if (this.#count.value > 0) {
       this.#count.acquireSync();
@@ -281,7 +351,7 @@ export class SimpleQueue<T = unknown> {
    * ```
    */
   qsize(): number {
-    return this.#count.value;
+    return this.#queue !== undefined ? this.#queue.qsize() : this.#count.value;
   }
 
   /**

@@ -537,6 +537,33 @@ export const queueCases: Case[] = defineCases([
     },
   },
   {
+    name: "SimpleQueue: shareable where memory is shared (a clone revives as the same queue), refused elsewhere",
+    fn: async ({ backend, options }) => {
+      const q = new SimpleQueue<{ n: number }>(options);
+      const item = { n: 1 };
+      q.putNowait(item);
+      if (!backend.capabilities.sharedMemory) {
+        const error = assertThrows(() => structuredClone(q)) as Error;
+        assert(error.message.includes("Cannot share SimpleQueue#"), error.message);
+        assert(error.message.includes("has no shared memory"), error.message);
+        assert(q.getNowait() === item);
+        return;
+      }
+      assert(q.getNowait() === item); // still in this isolate: the same object
+      q.putNowait(item);
+      const twin = revive<SimpleQueue<{ n: number }>>(structuredClone(q));
+      assertInstanceOf(twin, SimpleQueue);
+      assertEquals(twin.qsize(), 1);
+      const back = twin.getNowait();
+      assertEquals(back, item);
+      assert(back !== item);
+      twin.putNowait({ n: 2 });
+      assertEquals(await q.get(), { n: 2 });
+      assertEquals(q.empty() && twin.empty(), true);
+      assertThrows(() => q.getSync(true, 5), Empty);
+    },
+  },
+  {
     name: "Queue: a queue whose items cannot be shared stays as it was when handed over",
     needs: ["sharedMemory"],
     fn: ({ options }) => {
