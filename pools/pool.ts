@@ -18,7 +18,7 @@ import { Thread } from "../primitives/thread.ts";
 import { checkTarget, isModuleTarget } from "../primitives/_target.ts";
 import { describe, type WaitOptions } from "../primitives/_wait_options.ts";
 import { SimpleQueue } from "../queues/simple_queue.ts";
-import { Queue } from "../queues/queue.ts";
+import { PUT_ALL, Queue } from "../queues/queue.ts";
 import { AsyncResult, type Job, MapResult, type ResultCallbacks } from "./async_result.ts";
 import { IMapIterator } from "./imap_iterator.ts";
 import { type PoolResultSink, type PoolTask, type PoolTaskResult, poolWorker } from "./pool_worker.ts";
@@ -644,9 +644,20 @@ export class Pool implements Disposable, AsyncDisposable {
   }
 
   #submitChunks(id: number, target: Target, argsList: unknown[][], size: number): void {
-    for (let i = 0, chunk = 0; i < argsList.length; i += size, chunk++) {
-      this.#send(id, chunk, target, size === 1 ? [argsList[i]] : argsList.slice(i, i + size));
+    const table = this.#table;
+    if (table === undefined) {
+      for (let i = 0, chunk = 0; i < argsList.length; i += size, chunk++) {
+        this.#tasks.putSync([id, chunk, target, argsList.slice(i, i + size)]);
+      }
+      return;
     }
+    // To Workers: all at once, with a wake-up per group of tasks rather than per task.
+    const number = table.intern(target as ModuleTarget);
+    const wires: Wire[] = [];
+    for (let i = 0, chunk = 0; i < argsList.length; i += size, chunk++) {
+      wires.push(taskToWire(id, chunk, number, size === 1 ? [argsList[i]] : argsList.slice(i, i + size)));
+    }
+    (this.#tasks as Queue<Wire | null>)[PUT_ALL](wires);
   }
 
   // Queues one task; to Workers, its target goes by number.

@@ -57,15 +57,7 @@ export async function poolWorker(
   initializer: Target | null,
   initargs: readonly unknown[],
 ): Promise<void> {
-  let broken: BrokenExecutor | undefined;
-  if (initializer) {
-    try {
-      await callTarget(initializer, initargs);
-    } catch (error) {
-      console.error("Exception in the initializer of a pool thread:", error);
-      broken = new BrokenExecutor("Cannot run the task: the initializer of its pool thread failed", { cause: error });
-    }
-  }
+  const broken = await runInitializer(initializer, initargs);
   for (;;) {
     const task = await tasks.get();
     if (task === null) return;
@@ -87,5 +79,27 @@ export async function poolWorker(
       // A result a Worker cannot send (not structured-cloneable): fail the task instead.
       await results.put([job, index, false, new TypeError(`Cannot send the result of a pool task: ${error}`)]);
     }
+  }
+}
+
+/**
+ * Runs a pool thread's initializer, if any: the error every task of the
+ * thread then fails with if it raised (reported on stderr), else undefined.
+ *
+ * @param initializer The initializer, or `null`.
+ * @param initargs Its arguments.
+ * @returns What the thread's tasks fail with, if the initializer raised.
+ */
+export async function runInitializer(
+  initializer: Target | null,
+  initargs: readonly unknown[],
+): Promise<BrokenExecutor | undefined> {
+  if (!initializer) return undefined;
+  try {
+    await callTarget(initializer, initargs);
+    return undefined;
+  } catch (error) {
+    console.error("Exception in the initializer of a pool thread:", error);
+    return new BrokenExecutor("Cannot run the task: the initializer of its pool thread failed", { cause: error });
   }
 }

@@ -1,36 +1,56 @@
 /**
- * The storage of a shared `Queue` (`{ shared: true }` on the `atomics`
- * backend): a ring of length-prefixed records in a `SharedArrayBuffer`, each
- * record an item serialized with V8's structured-clone format
- * (`node:v8`'s `serialize`), so every Worker that holds the queue puts and
- * gets the same items. Numbers, strings, booleans, `null` and `undefined`
- * take a shorter way (a tag byte, then a float64 or UTF-8), and so do small
- * trees of plain arrays and objects that JSON carries exactly (as JSON):
- * `node:v8`'s serializer costs several microseconds even for a number, and
- * tens for a small array. A futex-style lock word in the buffer guards the
- * ring; the queue takes it around each check-and-change so that producers
- * and consumers in different isolates never see a half-made state.
+ * The storage of a shared `Queue` (on the `atomics` backend): a ring of
+ * length-prefixed records in a `SharedArrayBuffer`, each record an item
+ * encoded by `_item_codec.ts` (structured-clone semantics), so every Worker
+ * that holds the queue puts and gets the same items.
  *
- * Layout: int32 control words (lock, count, head byte, tail byte, used
- * bytes, "the last push found no room"), then the data bytes. A record is a uint32 length then the bytes;
- * a record that does not fit before the end leaves a wrap marker and starts
- * at byte 0.
+ * Two futex-style lock words guard it, one for the putting end and one for
+ * the taking end (as in Michael and Scott's two-lock queue): a producer and
+ * a consumer never wait for each other, only for their own kind. The ends
+ * meet in two counters changed by atomic adds, COUNT (records) and USED
+ * (bytes, wasted ones included). A producer writes the record, then adds to
+ * USED and COUNT, so a consumer that sees the count sees the bytes; a
+ * consumer reads the record, then gives its bytes back. Each end sees the
+ * other's counter late at worst, which only makes it more careful (a ring
+ * that looks fuller or emptier than it is).
+ *
+ * Layout: int32 control words (put lock, get lock, count, head byte, tail
+ * byte, used bytes, "the last push found no room"), then the data bytes. A
+ * record is a uint32 length then the bytes; a record that does not fit
+ * before the end leaves a wrap marker (or fewer than 4 bytes) and starts at
+ * byte 0.
  *
  * @module
  */
 import type { QueueStorage } from "./_storage.ts";
 import { decodeItem, encodedBytes, encodeItem } from "./_item_codec.ts";
 
-const LOCK = 0;
-const COUNT = 1;
-const HEAD = 2;
-const TAIL = 3;
-const USED = 4;
-const NO_ROOM = 5;
+const PUT_LOCK = 0;
+const GET_LOCK = 1;
+const COUNT = 2;
+const HEAD = 3;
+const TAIL = 4;
+const USED = 5;
+const NO_ROOM = 6;
 const CONTROL_BYTES = 32;
 const WRAP = 0xffffffff;
 // Records up to this many bytes are copied into the ring byte by byte (a subarray costs more).
 const SHORT_RECORD = 64;
+// Looks at a taken lock this many times before sleeping on it (critical sections are a few copies long).
+const SPINS = 40;
+
+// Takes a lock word: 0 free, 1 taken, 2 taken with possible sleepers.
+function lockWord(control: Int32Array, word: number): void {
+  if (Atomics.compareExchange(control, word, 0, 1) === 0) return;
+  for (let spin = 0; spin < SPINS; spin++) {
+    if (Atomics.load(control, word) === 0 && Atomics.compareExchange(control, word, 0, 1) === 0) return;
+  }
+  while (Atomics.exchange(control, word, 2) !== 0) Atomics.wait(control, word, 2);
+}
+
+function unlockWord(control: Int32Array, word: number): void {
+  if (Atomics.exchange(control, word, 0) === 2) Atomics.notify(control, word, 1);
+}
 
 /** The data bytes of a new ring unless told otherwise: 1 MiB. */
 export const DEFAULT_RING_BYTES = 1024 * 1024;
@@ -76,19 +96,24 @@ export class SharedRingStorage<T> implements QueueStorage<T> {
     return Atomics.load(this.#control, NO_ROOM) !== 0;
   }
 
-  /** Takes the ring's lock (short critical sections: spin a little, then sleep on the word). */
-  lock(): void {
-    const control = this.#control;
-    for (let spin = 0; spin < 100; spin++) {
-      if (Atomics.compareExchange(control, LOCK, 0, 1) === 0) return;
-    }
-    // 2: locked with possible sleepers.
-    while (Atomics.exchange(control, LOCK, 2) !== 0) Atomics.wait(control, LOCK, 2);
+  /** Takes the lock of the putting end (held around each check-and-push). */
+  lockPut(): void {
+    lockWord(this.#control, PUT_LOCK);
   }
 
-  /** Releases the ring's lock. */
-  unlock(): void {
-    if (Atomics.exchange(this.#control, LOCK, 0) === 2) Atomics.notify(this.#control, LOCK, 1);
+  /** Releases the lock of the putting end. */
+  unlockPut(): void {
+    unlockWord(this.#control, PUT_LOCK);
+  }
+
+  /** Takes the lock of the taking end (held around each check-and-pop). */
+  lockGet(): void {
+    lockWord(this.#control, GET_LOCK);
+  }
+
+  /** Releases the lock of the taking end. */
+  unlockGet(): void {
+    unlockWord(this.#control, GET_LOCK);
   }
 
   /**
@@ -105,7 +130,7 @@ export class SharedRingStorage<T> implements QueueStorage<T> {
 
   /**
    * Serializes an item into the ring; `false` if its bytes do not fit now.
-   * Called with the lock held.
+   * Called with the put lock held.
    *
    * @throws {TypeError} If the item cannot be structured-cloned.
    * @throws {RangeError} If the item is larger than the whole ring.
@@ -123,54 +148,57 @@ export class SharedRingStorage<T> implements QueueStorage<T> {
     }
     const control = this.#control;
     let tail = control[TAIL];
-    let used = control[USED];
     // A record is contiguous: if it does not fit before the end, the rest of the end is wasted.
     const waste = tail + need > capacity ? capacity - tail : 0;
-    if (used + waste + need > capacity) {
+    if (Atomics.load(control, USED) + waste + need > capacity) {
       Atomics.store(control, NO_ROOM, 1);
-      return false;
+      // A pop may have freed bytes and cleared the flag between our look and our store:
+      // look again after it, or the flag would stay up with room to spare.
+      if (Atomics.load(control, USED) + waste + need > capacity) return false;
+      Atomics.store(control, NO_ROOM, 0);
     }
     if (waste > 0) {
       if (waste >= 4) this.#lengths.setUint32(tail, WRAP);
-      used += waste;
       tail = 0;
     }
     this.#lengths.setUint32(tail, length);
     const record = encodedBytes();
     const bytes = this.#bytes;
-    if (length <= SHORT_RECORD) for (let i = 0, at = tail + 4; i < length; i++) bytes[at + i] = record[i];
+    if (length <= SHORT_RECORD) { for (let i = 0, at = tail + 4; i < length; i++) bytes[at + i] = record[i]; }
     else bytes.set(record.subarray(0, length), tail + 4);
     control[TAIL] = (tail + need) % capacity;
-    control[USED] = used + need;
+    // Published last: a consumer that sees the count sees the bytes.
+    Atomics.add(control, USED, waste + need);
     Atomics.add(control, COUNT, 1);
     return true;
   }
 
-  /** Removes and deserializes the oldest item. Called with the lock held and `size > 0`. */
+  /** Removes and decodes the oldest item. Called with the get lock held and `size > 0`. */
   pop(): T {
     const control = this.#control;
     const capacity = this.#capacity;
     let head = control[HEAD];
-    let used = control[USED];
+    let freed = 0;
     if (capacity - head < 4 || this.#lengths.getUint32(head) === WRAP) {
-      used -= capacity - head;
+      freed = capacity - head;
       head = 0;
     }
     const length = this.#lengths.getUint32(head);
     const item = decodeItem(this.#bytes, this.#lengths, head + 4, length) as T;
     control[HEAD] = (head + 4 + length) % capacity;
-    control[USED] = used - 4 - length;
     Atomics.sub(control, COUNT, 1);
+    // The bytes go back only once read: a producer may overwrite them from now on.
+    Atomics.sub(control, USED, freed + 4 + length);
     Atomics.store(control, NO_ROOM, 0);
     return item;
   }
 
-  /** Removes every item. Called with the lock held. */
+  /** Removes every item. Called with both locks held. */
   clear(): void {
     const control = this.#control;
     control[HEAD] = 0;
     control[TAIL] = 0;
-    control[USED] = 0;
+    Atomics.store(control, USED, 0);
     Atomics.store(control, COUNT, 0);
     Atomics.store(control, NO_ROOM, 0);
   }

@@ -31,10 +31,14 @@ export interface QueueStorage<T> {
   readonly noRoom?: boolean;
   /** Readies an item for `push` before the lock is taken (encoding it); may throw, as `push` may. */
   prepare?(item: T): void;
-  /** Storage other isolates use too: taken around each check-and-change of the queue's state. */
-  lock?(): void;
-  /** Releases what `lock` took. */
-  unlock?(): void;
+  /** Storage other isolates use too: taken around each check-and-push (and a shutdown). */
+  lockPut?(): void;
+  /** Releases what `lockPut` took. */
+  unlockPut?(): void;
+  /** Taken around each check-and-pop (and, with the put lock, a clear). */
+  lockGet?(): void;
+  /** Releases what `lockGet` took. */
+  unlockGet?(): void;
 }
 
 /** First in, first out: a growable ring buffer (`Array.shift` is O(n) on large arrays). */
