@@ -95,6 +95,11 @@ export function renumberIsolateThread(ident: number): void {
   renumber?.(ident);
 }
 
+/** The thread that code outside any started thread runs as (in the main isolate, the main thread). */
+export function isolateIdentity(): ThreadIdentity {
+  return isolateThread;
+}
+
 /** Sets the thread that code outside any started thread runs as. */
 export function setIsolateThread(thread: ThreadIdentity): void {
   isolateThread = thread;

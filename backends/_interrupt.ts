@@ -1,27 +1,57 @@
 /**
- * The pending interrupt of `_thread.interruptMain()`: Python raises
- * `KeyboardInterrupt` in the main thread at its next bytecode; here the main
- * thread gets it at its next wait in the library (a parked wait ends with
- * it at once, and so does the next park while the interrupt is pending).
- * The in-isolate parking lot checks {@linkcode interruptTarget} before it
- * parks: a plain load while nothing is pending.
+ * `_thread.interruptMain()` inside one isolate. Python raises
+ * `KeyboardInterrupt` in the main thread at its next bytecode; here the
+ * main thread gets it at its current or next wait in the library:
+ * {@linkcode interruptThread} ends every wait it has parked (each backend's
+ * registered wait knows how to leave its queue, as a timeout or abort
+ * does), and if it has none, the interrupt stays pending until its next
+ * park, on any backend. Every parking lot checks {@linkcode interruptTarget}
+ * before it parks: a plain load while nothing is pending.
+ *
+ * A Worker reaches the main isolate through the shared heap instead (see
+ * `atomics/_main_interrupt.ts`), which ends in {@linkcode interruptThread}
+ * there.
  *
  * @module
  */
 import { KeyboardInterrupt } from "../primitives/system_exit.ts";
 import type { ThreadIdentity } from "./_current_thread.ts";
+import { registeredWaits } from "./_pending.ts";
+
+/** The message of every `KeyboardInterrupt` that `interruptMain()` raises. */
+export const INTERRUPT_MESSAGE = "Interrupted by interruptMain()";
 
 /** The thread an interrupt is pending for, if any. */
 export let interruptTarget: ThreadIdentity | undefined = undefined;
 
-/** Makes `thread`'s next park raise `KeyboardInterrupt`. */
-export function setPendingInterrupt(thread: ThreadIdentity): void {
-  interruptTarget = thread;
+/**
+ * Raises `KeyboardInterrupt` in `thread`: every wait it has parked in this
+ * isolate ends with it now; with none parked, its next park raises it.
+ * Repeated calls before it is raised make one interrupt, as in Python.
+ */
+export function interruptThread(thread: ThreadIdentity): void {
+  let interrupted = 0;
+  for (const w of registeredWaits()) {
+    if (w.thread !== thread || w.interrupt === undefined) continue;
+    if (w.interrupt(new KeyboardInterrupt(INTERRUPT_MESSAGE))) interrupted++;
+  }
+  if (interrupted === 0) interruptTarget = thread;
 }
 
 /** Consumes the pending interrupt if it is for `thread`, returning the error to raise. */
 export function takeInterrupt(thread: ThreadIdentity): KeyboardInterrupt | undefined {
   if (interruptTarget === undefined || interruptTarget !== thread) return undefined;
   interruptTarget = undefined;
-  return new KeyboardInterrupt("Interrupted by interruptMain()");
+  return new KeyboardInterrupt(INTERRUPT_MESSAGE);
+}
+
+/** Whether this isolate is a Worker (a Web Worker, or a `node:worker_threads` one), not the main isolate. */
+export function isWorkerIsolate(): boolean {
+  const g = globalThis as {
+    WorkerGlobalScope?: abstract new () => unknown;
+    process?: { getBuiltinModule?(name: string): unknown };
+  };
+  if (typeof g.WorkerGlobalScope === "function" && globalThis instanceof g.WorkerGlobalScope) return true;
+  const workerThreads = g.process?.getBuiltinModule?.("node:worker_threads") as { isMainThread?: boolean } | undefined;
+  return workerThreads?.isMainThread === false;
 }

@@ -74,7 +74,7 @@ export class LocalParkingLot {
   // Kept out of `park` so that a plain wait does not pay for these closures' context.
   #arm(w: Waiter): void {
     const request = w.request;
-    w.lot = this; // what `interruptWaiter` needs to disarm it
+    w.lot = this; // what `Waiter.interrupt` needs to disarm it
     if (request.timeout !== Infinity) {
       w.timer = this.timers.setTimer(request.timeout, () => this.#leave(w, false), w.thread.daemon);
     }
@@ -160,23 +160,10 @@ export class LocalParkingLot {
     if (w.onAbort) w.request.signal!.removeEventListener("abort", w.onAbort);
   }
 
-  /** Cancels a waiter's timer and abort listener (for `interruptWaiter`). */
+  /** Cancels a waiter's timer and abort listener (for `Waiter.interrupt`). */
   disarm(w: Waiter): void {
     this.#cleanup(w);
   }
-}
-
-/**
- * Ends a parked waiter with `reason`, as an abort would: it leaves its
- * queue and nothing is left behind (`interruptMain()` uses it).
- */
-export function interruptWaiter(w: Waiter, reason: unknown): void {
-  if (!w.queued) return;
-  w.queue.remove(w);
-  if (w.queue.size === 0) endWaitGroup(w.queue);
-  w.lot?.disarm(w);
-  w.request.timedOut?.(w.queue.size === 0);
-  w.reject(reason);
 }
 
 /** Resolves the waiter with what its `wake` makes of `token`, run as the waiter's thread. */

@@ -35,6 +35,13 @@ export interface RegisteredWait {
   pendingNext?: RegisteredWait | undefined;
   /** When the wait began, from {@linkcode nextWaitSeq} (orders the list). */
   pendingSeq?: number;
+  /**
+   * Ends the wait with `reason`, leaving its queue as an abort would
+   * (`interruptMain()` ends the main thread's waits this way), and says
+   * whether it was still parked (a wake that won the race stands). Absent:
+   * the wait cannot be interrupted.
+   */
+  interrupt?(reason: unknown): boolean;
 }
 
 /**

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ThreadIdentity } from "./_current_thread.ts";
-import type { RegisteredWait, WaitGroup } from "./_pending.ts";
+import { endWaitGroup, type RegisteredWait, type WaitGroup } from "./_pending.ts";
 import type { ParkRequest } from "./types.ts";
 
 /** One parked waiter: a node of the queue of the cell it waits on. */
@@ -45,6 +45,23 @@ export class Waiter {
     readonly thread: ThreadIdentity,
     readonly queue: WaitQueue,
   ) {}
+
+  /**
+   * Ends the wait with `reason`, as an abort would: it leaves its queue,
+   * its timer and abort listener are cancelled, and `timedOut(wasLast)`
+   * runs, so nothing is left behind (`interruptMain()` uses it). Says
+   * whether it was still parked.
+   */
+  interrupt(reason: unknown): boolean {
+    if (!this.queued) return false;
+    const queue = this.queue;
+    queue.remove(this);
+    if (queue.size === 0) endWaitGroup(queue);
+    this.lot?.disarm(this);
+    this.request.timedOut?.(queue.size === 0);
+    this.reject(reason);
+    return true;
+  }
 }
 
 function noop(): void {}

@@ -20,6 +20,8 @@
  * | 2            | bump pointer: the next free index                     |
  * | 3            | the program's thread ident counter                    |
  * | 4-5          | the shared clock's origin (float64, wall-clock ms)    |
+ * | 6            | 1 while an `interruptMain()` from a Worker is pending |
+ * | 7            | 1 once the main isolate listens for those interrupts  |
  * | 8 ...        | parking-lot buckets, 4 cells each                     |
  * | then         | blocks: a header cell (kind hash, count), then cells  |
  *
@@ -35,6 +37,10 @@ const H_NEXT = 2;
 /** The index of the thread ident counter. */
 export const H_IDENT = 3;
 const H_ORIGIN_F64 = 2; // float64 index: bytes 16-23
+/** The index of the pending-interrupt word (`interruptMain()` from a Worker). */
+export const H_INTERRUPT = 6;
+/** The index of the word that says the main isolate listens for interrupts. */
+export const H_MAIN_LISTENS = 7;
 const HEADER = 8;
 /** How many parking-lot buckets a heap has. */
 export const BUCKETS = 256;

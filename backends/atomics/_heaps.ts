@@ -6,6 +6,7 @@
  */
 import { nextIdent, renumberIsolateThread, shareIdents } from "../_current_thread.ts";
 import { H_IDENT, SharedHeap } from "./_heap.ts";
+import { listenForInterrupts } from "./_main_interrupt.ts";
 import { setCellsDefaultHeap } from "./_shared_cells.ts";
 
 const heaps = new Map<number, SharedHeap>();
@@ -14,6 +15,11 @@ let defaultHeap: SharedHeap | undefined;
 /** The heap new primitives of this isolate allocate from; made on first use. */
 export function getDefaultHeap(): SharedHeap {
   return defaultHeap ?? useDefaultHeap(SharedHeap.create());
+}
+
+/** This isolate's default heap, if it has one yet (made or received). */
+export function defaultHeapIfAny(): SharedHeap | undefined {
+  return defaultHeap;
 }
 
 /** Makes `heap` this isolate's default, and the program's ident counter the heap's. */
@@ -32,6 +38,8 @@ export function useDefaultHeap(heap: SharedHeap): SharedHeap {
     }
     return () => Atomics.add(view, H_IDENT, 1) + 1;
   });
+  // Workers that share it reach the main thread through it (`interruptMain()`).
+  if (!inWorker()) listenForInterrupts(heap);
   return heap;
 }
 

@@ -31,13 +31,26 @@
  * | WAITING      | queued in its bucket                             |
  * | WOKEN        | dequeued by an unpark; the token is written      |
  * | LEFT         | dequeued by its own waiter (timeout or abort)    |
+ * | INTERRUPTED  | still queued; a Worker's `interruptMain()` asks  |
+ * |              | the blocked main thread to look (see below)      |
+ *
+ * `interruptMain()`: the main thread's waits in the main isolate end with
+ * `KeyboardInterrupt` like an abort (`AsyncWait.interrupt`), and a pending
+ * interrupt is raised by its next park. A Worker sets the heap's
+ * `H_INTERRUPT` word instead (`_main_interrupt.ts`); the main isolate's
+ * parks of the main thread check it under the bucket lock (a plain load),
+ * and {@linkcode wakeBlockedMain} moves a main thread blocked in `parkSync`
+ * (its record is marked `R_MAIN_SYNC`) to INTERRUPTED, which changes the
+ * word it sleeps on: an `Atomics.notify` alone could come before it sleeps.
  *
  * @module
  */
-import { currentIdentity, type ThreadIdentity } from "../_current_thread.ts";
+import { KeyboardInterrupt } from "../../primitives/system_exit.ts";
+import { currentIdentity, isolateIdentity, type ThreadIdentity } from "../_current_thread.ts";
+import { INTERRUPT_MESSAGE, interruptTarget, isWorkerIsolate, takeInterrupt } from "../_interrupt.ts";
 import { beginWait, endWait, type RegisteredWait } from "../_pending.ts";
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../types.ts";
-import { BUCKET_SIZE, BUCKETS, FIRST_BUCKET, H_IDENT, type SharedHeap } from "./_heap.ts";
+import { BUCKET_SIZE, BUCKETS, FIRST_BUCKET, H_IDENT, H_INTERRUPT, type SharedHeap } from "./_heap.ts";
 
 // The top bits of a multiplicative hash pick the bucket.
 const BUCKET_SHIFT = 32 - Math.log2(BUCKETS);
@@ -51,7 +64,8 @@ const R_KEY = 2;
 const R_STATE = 3;
 const R_TOKEN = 4;
 const R_ISOLATE = 5;
-const RECORD_SIZE = 6;
+const R_MAIN_SYNC = 6; // 1: the main thread of the main isolate blocks on it in `parkSync`
+const RECORD_SIZE = 7;
 // Bucket layout (after the word lock at +0).
 const B_HEAD = 1;
 const B_TAIL = 2;
@@ -60,6 +74,11 @@ const B_FAIR_AT = 3;
 const WAITING = 1;
 const WOKEN = 2;
 const LEFT = 3;
+const INTERRUPTED = 4;
+
+// What `#enqueue` returns when it did not queue.
+const DECLINED = 0;
+const INTERRUPTED_NOW = -1;
 
 const NONE: UnparkResult = Object.freeze({ unparked: false, haveMore: false });
 const LAST: UnparkResult = Object.freeze({ unparked: true, haveMore: false, beFair: false });
@@ -72,7 +91,21 @@ class AsyncWait implements RegisteredWait {
   readonly backend = "atomics";
   pendingPrev: RegisteredWait | undefined = undefined;
   pendingNext: RegisteredWait | undefined = undefined;
-  constructor(readonly request: ParkRequest<unknown>, readonly thread: ThreadIdentity) {}
+  /** Set when `interrupt` took the record out of its bucket: the wait rejects with it. */
+  interruption: { readonly reason: unknown } | undefined = undefined;
+  constructor(
+    readonly request: ParkRequest<unknown>,
+    readonly thread: ThreadIdentity,
+    readonly lot: SharedParkingLot,
+    readonly record: number,
+    readonly key: number,
+    readonly bucket: number,
+  ) {}
+
+  /** Ends the wait with `reason` if it is still queued (`interruptMain()`). */
+  interrupt(reason: unknown): boolean {
+    return this.lot.interruptWait(this, reason);
+  }
 }
 
 /** The bucket (index of its word lock) that `key` hashes to. */
@@ -103,6 +136,33 @@ function unhold(): void {
 
 function noop(): void {}
 
+/**
+ * A Worker's `interruptMain()` (it has set the heap's `H_INTERRUPT` word):
+ * moves the main thread's record, if it blocks in `parkSync`, to
+ * INTERRUPTED and wakes it. Under each bucket's lock, so a record queued
+ * after its bucket was searched was queued by a park that saw the word.
+ */
+export function wakeBlockedMain(heap: SharedHeap): void {
+  let view = heap.view;
+  const marked: number[] = [];
+  for (let bucket = FIRST_BUCKET; bucket < FIRST_BUCKET + BUCKETS * BUCKET_SIZE; bucket += BUCKET_SIZE) {
+    lockWord(view, bucket);
+    try {
+      for (let r = view[bucket + B_HEAD]; r !== 0; r = view[r + R_NEXT]) {
+        if (r + RECORD_SIZE > view.length) view = heap.refresh();
+        if (
+          view[r + R_MAIN_SYNC] === 1 && Atomics.compareExchange(view, r + R_STATE, WAITING, INTERRUPTED) === WAITING
+        ) {
+          marked.push(r);
+        }
+      }
+    } finally {
+      unlockWord(view, bucket);
+    }
+  }
+  for (const r of marked) Atomics.notify(view, r + R_STATE, 1);
+}
+
 /** Counts daemon threads' waits as keeping the isolate alive (in a Worker). */
 export function keepAliveForDaemons(): void {
   countDaemons = true;
@@ -117,6 +177,8 @@ export class SharedParkingLot {
   // heap's own counter, unique among the isolates that use the heap (even
   // Workers the library did not start, whose idents are their own).
   readonly #isolate: number;
+  // Only the main isolate's main thread is interrupted by a Worker's `interruptMain()`.
+  readonly #inMainIsolate = !isWorkerIsolate();
 
   /** @param heap The heap whose buckets it uses. */
   constructor(heap: SharedHeap) {
@@ -126,12 +188,18 @@ export class SharedParkingLot {
 
   /** See `Backend.park`. */
   park<T>(cells: SharedCells, index: number, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID {
+    // `interruptMain()` pending for this thread: its next wait raises instead.
+    if (interruptTarget !== undefined) {
+      const interrupt = takeInterrupt(currentIdentity());
+      if (interrupt !== undefined) return Promise.reject(interrupt);
+    }
     const key = cells.base + index;
     const bucket = bucketOf(key);
-    const r = this.#enqueue(key, bucket, request);
-    if (r === 0) return PARK_INVALID;
+    const r = this.#enqueue(key, bucket, request, false);
+    if (r === DECLINED) return PARK_INVALID;
+    if (r === INTERRUPTED_NOW) return Promise.reject(new KeyboardInterrupt(INTERRUPT_MESSAGE));
     const thread = currentIdentity();
-    const entry = new AsyncWait(request, thread);
+    const entry = new AsyncWait(request, thread, this, r, key, bucket);
     const background = request.background === true;
     if (!background) beginWait(entry);
     const held = !background && hold(thread);
@@ -147,10 +215,17 @@ export class SharedParkingLot {
 
   /** See `Backend.parkSync`: blocks the calling thread in `Atomics.wait`. */
   parkSync<T>(cells: SharedCells, index: number, request: ParkRequest<T>): T | typeof PARK_INVALID {
+    const thread = currentIdentity();
+    if (interruptTarget !== undefined) {
+      const interrupt = takeInterrupt(thread);
+      if (interrupt !== undefined) throw interrupt;
+    }
     const key = cells.base + index;
     const bucket = bucketOf(key);
-    const r = this.#enqueue(key, bucket, request);
-    if (r === 0) return PARK_INVALID;
+    const mainSync = this.#inMainIsolate && thread === isolateIdentity();
+    const r = this.#enqueue(key, bucket, request, mainSync);
+    if (r === DECLINED) return PARK_INVALID;
+    if (r === INTERRUPTED_NOW) throw new KeyboardInterrupt(INTERRUPT_MESSAGE);
     const heap = this.#heap;
     try {
       request.beforeSleep?.();
@@ -166,6 +241,10 @@ export class SharedParkingLot {
         const state = Atomics.load(view, r + R_STATE);
         if (state === WOKEN) return request.wake(Atomics.load(view, r + R_TOKEN));
         if (state === LEFT) return request.timeoutValue;
+        if (state === INTERRUPTED) {
+          if (this.#leaveInterrupted(view, r, key, bucket, request)) throw new KeyboardInterrupt(INTERRUPT_MESSAGE);
+          continue;
+        }
         const remaining = deadline - heap.now();
         if (remaining <= 0) {
           this.#leave(r, key, bucket, request);
@@ -267,16 +346,22 @@ export class SharedParkingLot {
     return n;
   }
 
-  // Queues a record for `key` if `validate()` agrees; 0 if it did not.
-  #enqueue(key: number, bucket: number, request: ParkRequest<unknown>): number {
+  // Queues a record for `key` if `validate()` agrees: DECLINED if it did
+  // not, INTERRUPTED_NOW if it took a Worker's pending `interruptMain()`.
+  #enqueue(key: number, bucket: number, request: ParkRequest<unknown>, mainSync: boolean): number {
     const heap = this.#heap;
     const r = this.#free.pop() ?? heap.allocateRaw(RECORD_SIZE);
     let view = heap.view;
     lockWord(view, bucket);
     try {
+      // Under the bucket lock: a Worker sets the word before it looks for a blocked main thread here.
+      if (view[H_INTERRUPT] !== 0 && this.#takesSharedInterrupt(view)) {
+        this.#free.push(r);
+        return INTERRUPTED_NOW;
+      }
       if (!request.validate()) {
         this.#free.push(r);
-        return 0;
+        return DECLINED;
       }
       const tail = view[bucket + B_TAIL];
       if (tail + RECORD_SIZE > view.length) view = heap.refresh();
@@ -285,6 +370,7 @@ export class SharedParkingLot {
       view[r + R_KEY] = key;
       view[r + R_TOKEN] = 0;
       view[r + R_ISOLATE] = this.#isolate;
+      view[r + R_MAIN_SYNC] = mainSync ? 1 : 0;
       Atomics.store(view, r + R_STATE, WAITING);
       if (tail !== 0) view[tail + R_NEXT] = r;
       else view[bucket + B_HEAD] = r;
@@ -316,14 +402,44 @@ export class SharedParkingLot {
     return true;
   }
 
-  // Timeout or abort: dequeue `r` if it is still queued (then `timedOut`
-  // runs under the bucket lock) and say whether it was.
+  // A Worker's interrupt is pending: the main thread of the main isolate takes it (once).
+  #takesSharedInterrupt(view: Int32Array): boolean {
+    return this.#inMainIsolate && currentIdentity() === isolateIdentity() &&
+      Atomics.compareExchange(view, H_INTERRUPT, 1, 0) === 1;
+  }
+
+  // The blocked main thread saw INTERRUPTED: take the interrupt and leave
+  // as a timeout would; false if it must wait on (or take a wake that won).
+  #leaveInterrupted(view: Int32Array, r: number, key: number, bucket: number, request: ParkRequest<unknown>): boolean {
+    if (Atomics.compareExchange(view, H_INTERRUPT, 1, 0) !== 1) {
+      // Already taken: wait on, unless an unpark has just woken it.
+      Atomics.compareExchange(view, r + R_STATE, INTERRUPTED, WAITING);
+      return false;
+    }
+    if (this.#leave(r, key, bucket, request)) return true;
+    // An unpark won the race: this wait takes its token, and the interrupt stays pending for the next one.
+    Atomics.store(view, H_INTERRUPT, 1);
+    Atomics.notify(view, H_INTERRUPT);
+    return false;
+  }
+
+  /** Ends an asynchronous wait with `reason` if it is still queued (see `AsyncWait.interrupt`). */
+  interruptWait(entry: AsyncWait, reason: unknown): boolean {
+    if (!this.#leave(entry.record, entry.key, entry.bucket, entry.request)) return false;
+    entry.interruption = { reason };
+    Atomics.notify(this.#heap.view, entry.record + R_STATE, 1);
+    return true;
+  }
+
+  // Timeout, abort or interrupt: dequeue `r` if it is still queued (then
+  // `timedOut` runs under the bucket lock) and say whether it was.
   #leave(r: number, key: number, bucket: number, request: ParkRequest<unknown>): boolean {
     const heap = this.#heap;
     let view = heap.view;
     lockWord(view, bucket);
     try {
-      if (Atomics.load(view, r + R_STATE) !== WAITING) return false;
+      const state = Atomics.load(view, r + R_STATE);
+      if (state !== WAITING && state !== INTERRUPTED) return false;
       this.#unlink(view, bucket, r);
       Atomics.store(view, r + R_STATE, LEFT);
       let wasLast = true;
@@ -366,6 +482,7 @@ export class SharedParkingLot {
         if (state === WOKEN) return request.wake(Atomics.load(view, r + R_TOKEN));
         if (state === LEFT) {
           if (aborted) throw signal!.reason;
+          if (entry.interruption !== undefined) throw entry.interruption.reason;
           return request.timeoutValue;
         }
         const remaining = deadline - heap.now();

@@ -29,6 +29,7 @@ import { SystemExit } from "../../primitives/system_exit.ts";
 import { currentIdentity, type ThreadIdentity, wakeAs } from "../_current_thread.ts";
 import { LocalCells } from "../_local_cells.ts";
 import { localCells } from "../_local_parking_lot.ts";
+import { interruptTarget, takeInterrupt } from "../_interrupt.ts";
 import { beginWait, endWait } from "../_pending.ts";
 import { Waiter, type WaitQueue } from "../_wait_queue.ts";
 import { type Cells, PARK_INVALID, type ParkRequest, type Subject, type UnparkResult } from "../types.ts";
@@ -53,8 +54,14 @@ class CooperativeWaiter extends Waiter {
     thread: ThreadIdentity,
     queue: WaitQueue,
     readonly cells: Cells,
+    readonly scheduler: Scheduler,
   ) {
     super(backend, request, thread, queue);
+  }
+
+  /** Leaves through the scheduler, which resumes the thread when it picks it (`interruptMain()`). */
+  override interrupt(reason: unknown): boolean {
+    return this.scheduler.interrupt(this, reason);
   }
 }
 
@@ -218,8 +225,16 @@ export class Scheduler {
     const queue = localCells(cells).queue(index);
     const thread = currentIdentity();
     this.#contacts++;
+    // `interruptMain()` pending for this thread: its next wait raises instead (it goes on running).
+    if (interruptTarget !== undefined) {
+      const interrupt = takeInterrupt(thread);
+      if (interrupt !== undefined) {
+        if (this.#lines !== undefined) this.#trace(thread, `is interrupted before ${describeWait(request)}`);
+        return Promise.reject(interrupt);
+      }
+    }
     if (!request.validate()) return PARK_INVALID;
-    const w = new CooperativeWaiter(this.name, request, thread, queue, cells);
+    const w = new CooperativeWaiter(this.name, request, thread, queue, cells, this);
     const promise = new Promise<T>((resolve, reject) => {
       w.resolve = resolve as (value: unknown) => void;
       w.reject = reject;
@@ -257,9 +272,16 @@ export class Scheduler {
   parkSync<T>(cells: Cells, index: number, request: ParkRequest<T>): T | typeof PARK_INVALID {
     const queue = localCells(cells).queue(index);
     this.#contacts++;
+    const thread = currentIdentity();
+    if (interruptTarget !== undefined) {
+      const interrupt = takeInterrupt(thread);
+      if (interrupt !== undefined) {
+        if (this.#lines !== undefined) this.#trace(thread, `is interrupted before ${describeWait(request)}`);
+        throw interrupt;
+      }
+    }
     if (!request.validate()) return PARK_INVALID;
     request.timedOut?.(queue.size === 0);
-    const thread = currentIdentity();
     if (request.timeout !== Infinity) {
       if (this.#lines !== undefined) {
         this.#trace(thread, `blocks in ${describeWait(request)}, timed out at once (blocking call)`);
@@ -338,6 +360,19 @@ export class Scheduler {
       resume = () => w.reject(error);
     }
     this.#enqueue(new Ready(w.thread, resume));
+  }
+
+  /**
+   * Ends a parked waiter with `reason` (`interruptMain()`): it leaves its
+   * queue as on a timeout, and its thread resumes with the error when the
+   * strategy picks it, so a seed still decides the whole run. Says whether
+   * it was still parked.
+   */
+  interrupt(w: CooperativeWaiter, reason: unknown): boolean {
+    if (!w.queued) return false;
+    if (this.#lines !== undefined) this.#trace(w.thread, `is interrupted in ${describeWait(w.request)}`);
+    this.#leave(w, { kind: "error", error: reason });
+    return true;
   }
 
   #unblock(w: CooperativeWaiter): void {
