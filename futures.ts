@@ -3,6 +3,8 @@
  * their results through futures.
  *
  * - {@linkcode ThreadPoolExecutor}: `submit`, `map`, `shutdown`; disposable.
+ *   On `atomics` its threads are Workers running module-referenced calls
+ *   (`{ module, export }`), so CPU-bound work runs in parallel.
  * - {@linkcode Future}: awaitable; `result`, `exception`, `done`,
  *   `cancelled`, `running`, `cancel`, `addDoneCallback`.
  * - {@linkcode asCompleted}: an async iterator of futures as they finish.

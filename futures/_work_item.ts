@@ -3,18 +3,20 @@
  *
  * @module
  */
+import type { Target } from "../backends/types.ts";
+import { callTarget } from "../primitives/_target.ts";
 import type { Future } from "./future.ts";
 
 /** A call waiting in an executor's queue. */
 export class WorkItem<R> {
   /**
    * @param future The call's future.
-   * @param fn The function.
+   * @param fn The function, or a module reference.
    * @param args Its arguments.
    */
   constructor(
     readonly future: Future<R>,
-    readonly fn: (...args: never[]) => unknown,
+    readonly fn: Target,
     readonly args: readonly unknown[],
   ) {}
 
@@ -23,7 +25,7 @@ export class WorkItem<R> {
     if (!this.future.setRunningOrNotifyCancel()) return;
     let value: unknown;
     try {
-      value = (this.fn as (...args: unknown[]) => unknown)(...this.args);
+      value = callTarget(this.fn, this.args);
       if (isThenable(value)) value = await value;
     } catch (error) {
       this.future.setException(error);

@@ -3,20 +3,11 @@
  *
  * @module
  */
-import type { Backend } from "../backends/types.ts";
-import { checkTimeout, describe } from "../primitives/_wait_options.ts";
-import { ValueError } from "../primitives/errors.ts";
+import type { Backend, ModuleTarget } from "../backends/types.ts";
 import type { Future } from "./future.ts";
+import { type MapOptions, mapResults, readMapCall } from "./_map.ts";
 
-/** The options of `Executor.map`. */
-export interface MapOptions {
-  /** Milliseconds, from the call, for all results; `undefined`, `null` or `-1`: forever. */
-  timeout?: number | null;
-  /** Accepted for Python's signature (`>= 1`); a thread pool submits one call per item anyway. */
-  chunksize?: number;
-  /** Aborting it rejects the pending `next()` with `signal.reason` and cancels the calls not yet started. */
-  signal?: AbortSignal;
-}
+export type { MapOptions } from "./_map.ts";
 
 /** The options of `Executor.shutdown`. */
 export interface ShutdownOptions {
@@ -55,6 +46,15 @@ export abstract class Executor implements Disposable, AsyncDisposable {
    * @returns The call's future.
    */
   abstract submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>>;
+  /**
+   * Schedules a call of the module export `fn` names (`{ module, export }`),
+   * the form a Worker can import.
+   *
+   * @param fn The module reference.
+   * @param args Its arguments.
+   * @returns The call's future.
+   */
+  abstract submit<R = unknown>(fn: ModuleTarget, ...args: unknown[]): Future<R>;
 
   /**
    * Stops accepting calls and frees the executor's resources.
@@ -75,13 +75,14 @@ export abstract class Executor implements Disposable, AsyncDisposable {
    * available. A call that raises makes the iteration throw its exception.
    * With a `timeout` (ms, from this call) a result not ready in time throws
    * `TimeoutError`. When the iteration ends early (an exception, a timeout,
-   * or a `break`), the calls not yet started are cancelled.
+   * or a `break`), the calls not yet started are cancelled. `fn` may be a
+   * module reference `{ module, export }` (on Workers it must be).
    *
    * @param fn The function.
    * @param iterable The items.
    * @param options `timeout`, `chunksize`, `signal`.
    * @returns An async iterator of the results, in order.
-   * @throws {TypeError} If `fn` is not a function or an iterable is not iterable.
+   * @throws {TypeError} If `fn` is not a function or module reference, or an iterable is not iterable.
    * @throws {ValueError} If `chunksize` is less than 1 or the timeout is negative.
    *
    * @example Squares in order
@@ -111,39 +112,25 @@ export abstract class Executor implements Disposable, AsyncDisposable {
     fn: (...args: any[]) => R,
     ...iterablesAndOptions: (Iterable<unknown> | MapOptions)[]
   ): AsyncGenerator<Awaited<R>, void, undefined>;
-  map<R>(
-    fn: (...args: unknown[]) => R,
+  /**
+   * Runs the module export `fn` names over the iterables' items (zipped).
+   *
+   * @param fn The module reference `{ module, export }`.
+   * @param iterablesAndOptions The iterables, then optionally `{ timeout, chunksize, signal }`.
+   * @returns An async iterator of the results, in order.
+   */
+  map<R = unknown>(
+    fn: ModuleTarget,
+    ...iterablesAndOptions: (Iterable<unknown> | MapOptions)[]
+  ): AsyncGenerator<R, void, undefined>;
+  map(
+    fn: ((...args: unknown[]) => unknown) | ModuleTarget,
     ...rest: (Iterable<unknown> | MapOptions | undefined)[]
-  ): AsyncGenerator<Awaited<R>, void, undefined> {
-    if (typeof fn !== "function") {
-      throw new TypeError(`Cannot map as 'fn' must be a function: received ${describe(fn)}`);
-    }
-    let options: MapOptions = {};
-    const last = rest[rest.length - 1];
-    // A last argument that is an object but not iterable is the options.
-    if (rest.length > 0 && (last === undefined || (typeof last === "object" && last !== null && !isIterable(last)))) {
-      options = (rest.pop() ?? {}) as MapOptions;
-    }
-    if (rest.length === 0) throw new TypeError("Cannot map as no iterable was given");
-    const iterators = rest.map((it) => {
-      if (!isIterable(it)) throw new TypeError(`Cannot map over ${describe(it)}: it is not iterable`);
-      return it[Symbol.iterator]();
-    });
-    const { chunksize = 1, signal } = options;
-    if (typeof chunksize !== "number" || !Number.isInteger(chunksize) || chunksize < 1) {
-      throw new ValueError(`Cannot map as 'chunksize' must be an integer >= 1: received ${describe(chunksize)}`);
-    }
-    const deadline = this.backend.now() + checkTimeout("map", options.timeout);
-    const futures: Future<Awaited<R>>[] = [];
-    for (;;) {
-      const args: unknown[] = [];
-      for (const it of iterators) {
-        const next = it.next();
-        if (next.done) return results(futures, deadline, signal, this.backend);
-        args.push(next.value);
-      }
-      futures.push(this.submit(fn, ...args));
-    }
+  ): AsyncGenerator<unknown, void, undefined> {
+    const { argsList, deadline, signal } = readMapCall(this.backend, fn, rest);
+    // One call per item: chunksize only matters where calls cross to Workers.
+    const futures = argsList.map((args) => this.submit(fn as ModuleTarget, ...args));
+    return mapResults(futures, deadline, signal, this.backend);
   }
 
   /** Starts a shutdown without waiting (`using`): pending calls still run. */
@@ -154,35 +141,5 @@ export abstract class Executor implements Disposable, AsyncDisposable {
   /** Shuts down and waits for pending calls and threads (`await using`). */
   [Symbol.asyncDispose](): Promise<void> {
     return this.shutdown(true);
-  }
-}
-
-function isIterable(value: unknown): value is Iterable<unknown> {
-  return value !== null && value !== undefined &&
-    typeof (value as Iterable<unknown>)[Symbol.iterator] === "function";
-}
-
-async function* results<T>(
-  futures: Future<T>[],
-  deadline: number,
-  signal: AbortSignal | undefined,
-  backend: Backend,
-): AsyncGenerator<T, void, undefined> {
-  let i = 0;
-  try {
-    for (; i < futures.length; i++) {
-      const future = futures[i];
-      let value: T;
-      try {
-        const timeout = deadline === Infinity ? undefined : Math.max(0, deadline - backend.now());
-        value = await future.result(signal === undefined ? timeout : { timeout, signal });
-      } finally {
-        // As Python's `_result_or_cancel`: a call whose result was not obtained must not start later.
-        future.cancel();
-      }
-      yield value;
-    }
-  } finally {
-    for (; i < futures.length; i++) futures[i].cancel();
   }
 }

@@ -4,26 +4,36 @@
  * @module
  */
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
-import type { Backend } from "../backends/types.ts";
+import { asyncBackend } from "../backends/async/mod.ts";
+import type { Backend, ModuleTarget, Target } from "../backends/types.ts";
 import { BrokenExecutor, Empty, RuntimeError, ValueError } from "../primitives/errors.ts";
 import { Semaphore } from "../primitives/semaphore.ts";
 import { Thread } from "../primitives/thread.ts";
+import { callTarget, isModuleTarget } from "../primitives/_target.ts";
 import { describe } from "../primitives/_wait_options.ts";
 import { SimpleQueue } from "../queues/simple_queue.ts";
 import { Executor, type ShutdownOptions } from "./executor.ts";
 import { Future } from "./future.ts";
+import { flatten, type MapOptions, mapResults, readMapCall } from "./_map.ts";
+import { WorkerDispatcher } from "./_worker_dispatcher.ts";
 import { WorkItem } from "./_work_item.ts";
 
 /** The options of `new ThreadPoolExecutor()`. */
 export interface ThreadPoolExecutorOptions {
-  /** The most threads the pool runs (default: `min(32, cores + 4)`, as Python). */
+  /**
+   * The most threads the pool runs (default: `min(32, cores + 4)`, as Python's
+   * ThreadPoolExecutor; on Workers, the number of cores, as its ProcessPoolExecutor).
+   */
   maxWorkers?: number;
-  /** Threads are named `${threadNamePrefix}_${n}` (default `ThreadPoolExecutor-N`). */
+  /** Threads are named `${threadNamePrefix}_${n}` (default `ThreadPoolExecutor-N`); Workers are not renamed. */
   threadNamePrefix?: string;
-  /** Called in each new thread before it runs any call (may be async). */
+  /**
+   * Called in each new thread before it runs any call (may be async): a
+   * function, or a module reference `{ module, export }` (which Workers need).
+   */
   // deno-lint-ignore no-explicit-any
-  initializer?: (...args: any[]) => unknown;
-  /** The initializer's arguments. */
+  initializer?: ((...args: any[]) => unknown) | ModuleTarget;
+  /** The initializer's arguments (structured-cloneable for Workers). */
   initargs?: unknown[];
   /** The backend of the pool's threads and futures; omitted, the default backend. */
   backend?: BackendChoice;
@@ -47,10 +57,23 @@ let poolCounter = 0;
  * threads. `await using pool = new ThreadPoolExecutor()` shuts down and
  * waits at the end of the block.
  *
- * The threads are `Thread`s of the pool's backend that run functions:
- * `async` (the default) or `cooperative`. The `atomics` backend, whose
- * threads are Workers, is refused for now: handing calls to Workers needs a
- * shared-memory queue.
+ * On `async` (the default) and `cooperative`, the threads are `Thread`s of
+ * this isolate: calls may be functions or module references
+ * `{ module, export }`, and `map`'s `chunksize` is ignored, as in Python.
+ *
+ * On `atomics` the threads are Workers, so CPU-bound calls run in parallel
+ * (Python's `ProcessPoolExecutor` is the model): every call and the
+ * initializer must be a module reference, which a Worker imports (a
+ * function is a `TypeError` that says so); arguments and results are
+ * structured-cloned, and an exception raised in a Worker is re-made in its
+ * class (a library error or a built-in one) for the future. The Workers
+ * (`maxWorkers`, by default one per core) start at the first `submit`.
+ * Calls wait in this isolate, where their futures can be cancelled, until a
+ * Worker can take them: at most `maxWorkers + 1` are handed over at a time,
+ * and a call is `running()` from then on. `map(fn, ...iterables,
+ * { chunksize })` sends `chunksize` items per Worker task. A failing
+ * initializer breaks the pool, failing the calls queued and running with
+ * {@linkcode BrokenExecutor}.
  *
  * @example Downloads in parallel
  * ```ts
@@ -66,14 +89,30 @@ let poolCounter = 0;
  * const future = pool.submit(download, "https://example.com/a");
  * assertEquals(await future, "contents of https://example.com/a");
  * ```
+ *
+ * @example CPU-bound calls on Workers (the `atomics` backend)
+ * ```ts
+ * import { ThreadPoolExecutor } from "@locksmith/threading/futures";
+ * import { assertEquals } from "@std/assert";
+ *
+ * // Workers import what they run: a module export, named by URL (usually `import.meta.url`) and name.
+ * const fib = {
+ *   module: "data:text/javascript,export function fib(n) { return n < 2 ? n : fib(n - 1) + fib(n - 2); }",
+ *   export: "fib",
+ * };
+ * await using pool = new ThreadPoolExecutor({ backend: "atomics", maxWorkers: 2 });
+ * assertEquals(await pool.submit(fib, 20), 6765);
+ * assertEquals(await Array.fromAsync(pool.map(fib, [21, 22, 23], { chunksize: 2 })), [10946, 17711, 28657]);
+ * ```
  */
 export class ThreadPoolExecutor extends Executor {
   readonly #backend: Backend;
   readonly #maxWorkers: number;
   readonly #prefix: string;
-  // deno-lint-ignore no-explicit-any
-  readonly #initializer: ((...args: any[]) => unknown) | undefined;
+  readonly #initializer: Target | undefined;
   readonly #initargs: unknown[];
+  // Set when the threads are Workers: calls go to a Worker pool.
+  readonly #workers: WorkerDispatcher | undefined;
   readonly #workQueue: SimpleQueue<WorkItem<unknown> | null>;
   // Counts threads that are idle: a submit takes one before starting a thread.
   readonly #idle: Semaphore;
@@ -96,8 +135,10 @@ export class ThreadPoolExecutor extends Executor {
       );
     }
     const { maxWorkers, threadNamePrefix, initializer, initargs = [], backend } = options;
+    this.#backend = getBackend(backend);
+    const onWorkers = !this.#backend.capabilities.functionTargets;
     const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
-    this.#maxWorkers = maxWorkers ?? Math.min(32, (cores || 1) + 4);
+    this.#maxWorkers = maxWorkers ?? (onWorkers ? (cores || 1) : Math.min(32, (cores || 1) + 4));
     if (typeof this.#maxWorkers !== "number" || !Number.isInteger(this.#maxWorkers) || this.#maxWorkers <= 0) {
       throw new ValueError(
         `Cannot create ThreadPoolExecutor as 'maxWorkers' must be an integer greater than 0: received ${
@@ -112,27 +153,54 @@ export class ThreadPoolExecutor extends Executor {
         }`,
       );
     }
-    if (initializer !== undefined && initializer !== null && typeof initializer !== "function") {
-      throw new TypeError(
-        `Cannot create ThreadPoolExecutor as 'initializer' must be a function: received ${describe(initializer)}`,
-      );
+    if (initializer !== undefined && initializer !== null) {
+      if (onWorkers && typeof initializer === "function") {
+        throw new TypeError(
+          `Cannot create ThreadPoolExecutor with a function as 'initializer': on the '${this.#backend.name}' backend its threads are Workers, which import what they run; pass a module reference { module: import.meta.url, export: "${
+            initializer.name || "myInitializer"
+          }" } instead`,
+        );
+      }
+      if (typeof initializer !== "function" && !isModuleTarget(initializer)) {
+        throw new TypeError(
+          `Cannot create ThreadPoolExecutor as 'initializer' must be a function or { module, export }: received ${
+            describe(initializer)
+          }`,
+        );
+      }
     }
     if (!Array.isArray(initargs)) {
       throw new TypeError(
         `Cannot create ThreadPoolExecutor as 'initargs' must be an array: received ${describe(initargs)}`,
       );
     }
-    this.#backend = getBackend(backend);
-    if (!this.#backend.capabilities.functionTargets) {
-      throw new TypeError(
-        `Cannot create ThreadPoolExecutor on the '${this.#backend.name}' backend: its threads are Workers, which cannot run the functions a thread pool is given (handing calls to Workers needs a shared-memory queue, not available yet); use the 'async' or 'cooperative' backend`,
-      );
+    if (onWorkers) {
+      try {
+        structuredClone(initargs);
+      } catch (error) {
+        throw new TypeError(
+          `Cannot create ThreadPoolExecutor as 'initargs' must be structured-cloneable to reach its Workers: ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+          { cause: error },
+        );
+      }
     }
     this.#prefix = threadNamePrefix || `ThreadPoolExecutor-${poolCounter++}`;
-    this.#initializer = initializer ?? undefined;
+    this.#initializer = initializer === undefined || initializer === null ? undefined : normalize(initializer);
     this.#initargs = initargs;
-    this.#workQueue = new SimpleQueue({ backend: this.#backend });
-    this.#idle = new Semaphore(0, { backend: this.#backend });
+    this.#workers = onWorkers
+      ? new WorkerDispatcher({
+        backend: this.#backend,
+        workers: this.#maxWorkers,
+        initializer: this.#initializer as ModuleTarget | undefined,
+        initargs,
+        label: `ThreadPoolExecutor ${this.#prefix}`,
+      })
+      : undefined;
+    // The threads' queue (unused on Workers, so made in this isolate's memory there).
+    this.#workQueue = new SimpleQueue({ backend: onWorkers ? asyncBackend : this.#backend });
+    this.#idle = new Semaphore(0, { backend: onWorkers ? asyncBackend : this.#backend });
   }
 
   /**
@@ -166,7 +234,8 @@ export class ThreadPoolExecutor extends Executor {
   }
 
   /**
-   * The pool's threads, started so far (Python's `_threads`).
+   * The pool's threads, started so far (Python's `_threads`); on Workers,
+   * empty (the Worker pool keeps its threads).
    *
    * @example One thread runs calls submitted one after another
    * ```ts
@@ -184,12 +253,15 @@ export class ThreadPoolExecutor extends Executor {
   }
 
   /**
-   * Schedules `fn(...args)` on a thread of the pool.
+   * Schedules `fn(...args)` on a thread of the pool. `fn` may be a module
+   * reference `{ module, export }`; on Workers (the `atomics` backend) it
+   * must be, and the arguments and result are structured-cloned (arguments
+   * that cannot be make the future fail with the clone's error).
    *
    * @param fn The function (sync or async).
    * @param args Its arguments.
    * @returns The call's future.
-   * @throws {TypeError} If `fn` is not a function.
+   * @throws {TypeError} If `fn` is not a function or module reference, or a function given to Workers.
    * @throws {RuntimeError} If the pool is shut down.
    * @throws {BrokenExecutor} If a thread's initializer failed.
    *
@@ -202,16 +274,114 @@ export class ThreadPoolExecutor extends Executor {
    * assertEquals(await pool.submit(Math.pow, 2, 8), 256);
    * ```
    */
-  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>> {
-    if (typeof fn !== "function") {
-      throw new TypeError(`Cannot submit to ${this} as 'fn' must be a function: received ${describe(fn)}`);
+  submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>>;
+  /**
+   * Schedules a call of the module export `fn` names, which every backend
+   * runs (on Workers, the only form).
+   *
+   * @param fn The module reference `{ module, export }`.
+   * @param args Its arguments.
+   * @returns The call's future.
+   * @throws {TypeError} If `fn` is not a module reference.
+   * @throws {RuntimeError} If the pool is shut down.
+   * @throws {BrokenExecutor} If a thread's initializer failed.
+   *
+   * @example A module export
+   * ```ts
+   * import { ThreadPoolExecutor } from "@locksmith/threading/futures";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const abs = { module: "data:text/javascript,export const abs = Math.abs;", export: "abs" };
+   * await using pool = new ThreadPoolExecutor();
+   * assertEquals(await pool.submit<number>(abs, -3), 3);
+   * ```
+   */
+  submit<R = unknown>(fn: ModuleTarget, ...args: unknown[]): Future<R>;
+  submit(fn: Target, ...args: unknown[]): Future<unknown> {
+    const target = this.#checkCallable("submit to", fn);
+    this.#checkOpen();
+    const future = new Future<unknown>({ backend: this.#backend });
+    if (this.#workers) {
+      this.#workers.submit({ future, target: target as ModuleTarget, argsList: [args], chunk: false });
+      return future;
     }
-    if (this.#broken) throw new BrokenExecutor(this.#broken.message, { cause: this.#broken.cause });
-    if (this.#shutdown) throw new RuntimeError(`Cannot schedule new futures after shutdown of ${this}`);
-    const future = new Future<Awaited<R>>({ backend: this.#backend });
-    this.#workQueue.putSync(new WorkItem(future, fn as (...args: never[]) => unknown, args) as WorkItem<unknown>);
+    this.#workQueue.putSync(new WorkItem(future, target, args));
     this.#adjustThreadCount();
     return future;
+  }
+
+  /**
+   * Runs `fn` over the iterables' items (see {@linkcode Executor.map}); on
+   * Workers, `chunksize` items go to a Worker as one task, and a call that
+   * raises fails its whole chunk (the iteration throws at the chunk's place).
+   *
+   * @param fn The function or module reference.
+   * @param iterable The items.
+   * @param options `timeout`, `chunksize`, `signal`.
+   * @returns An async iterator of the results, in order.
+   * @throws {TypeError} If `fn` is not a function or module reference (on Workers: not a module reference).
+   * @throws {ValueError} If `chunksize` is less than 1 or the timeout is negative.
+   *
+   * @example Many small calls, four per Worker task
+   * ```ts
+   * import { ThreadPoolExecutor } from "@locksmith/threading/futures";
+   * import { assertEquals } from "@std/assert";
+   *
+   * const double = { module: "data:text/javascript,export const double = (x) => 2 * x;", export: "double" };
+   * await using pool = new ThreadPoolExecutor({ backend: "atomics", maxWorkers: 2 });
+   * const items = Array.from({ length: 10 }, (_, i) => i);
+   * assertEquals(await Array.fromAsync(pool.map(double, items, { chunksize: 4 })), items.map((x) => 2 * x));
+   * ```
+   */
+  override map<A, R>(
+    fn: (item: A) => R,
+    iterable: Iterable<A>,
+    options?: MapOptions,
+  ): AsyncGenerator<Awaited<R>, void, undefined>;
+  /**
+   * Runs `fn` with one item of each iterable at a time; the last argument may be the options.
+   *
+   * @param fn The function.
+   * @param iterablesAndOptions The iterables, then optionally `{ timeout, chunksize, signal }`.
+   * @returns An async iterator of the results, in order.
+   */
+  override map<R>(
+    // deno-lint-ignore no-explicit-any
+    fn: (...args: any[]) => R,
+    ...iterablesAndOptions: (Iterable<unknown> | MapOptions)[]
+  ): AsyncGenerator<Awaited<R>, void, undefined>;
+  /**
+   * Runs the module export `fn` names over the iterables' items (zipped).
+   *
+   * @param fn The module reference `{ module, export }`.
+   * @param iterablesAndOptions The iterables, then optionally `{ timeout, chunksize, signal }`.
+   * @returns An async iterator of the results, in order.
+   */
+  override map<R = unknown>(
+    fn: ModuleTarget,
+    ...iterablesAndOptions: (Iterable<unknown> | MapOptions)[]
+  ): AsyncGenerator<R, void, undefined>;
+  override map(
+    fn: ((...args: unknown[]) => unknown) | ModuleTarget,
+    ...rest: (Iterable<unknown> | MapOptions | undefined)[]
+  ): AsyncGenerator<unknown, void, undefined> {
+    const workers = this.#workers;
+    if (workers === undefined) return super.map(fn as ModuleTarget, ...rest as Iterable<unknown>[]);
+    const target = this.#checkCallable("map on", fn) as ModuleTarget;
+    const { argsList, chunksize, deadline, signal } = readMapCall(this.#backend, fn, rest);
+    this.#checkOpen();
+    const chunks: Future<unknown[]>[] = [];
+    for (let i = 0; i < argsList.length; i += chunksize) {
+      const future = new Future<unknown[]>({ backend: this.#backend });
+      workers.submit({
+        future: future as Future<unknown>,
+        target,
+        argsList: argsList.slice(i, i + chunksize),
+        chunk: true,
+      });
+      chunks.push(future);
+    }
+    return flatten(mapResults(chunks, deadline, signal, this.#backend));
   }
 
   /**
@@ -248,18 +418,20 @@ export class ThreadPoolExecutor extends Executor {
     }
     this.#beginShutdown(options.cancelFutures);
     if (!options.wait) return Promise.resolve();
-    return this.#joinThreads();
+    return this.#workers ? this.#workers.join() : this.#joinThreads();
   }
 
   /**
    * Shuts the pool down, blocking the calling thread while it waits. The
    * pool's threads are tasks of this isolate, which cannot run while it
    * blocks: waiting for a live thread throws `DeadlockError` (so call it
-   * with `wait` false, or use `shutdown`).
+   * with `wait` false, or use `shutdown`). On Workers, their results reach
+   * this isolate only while it does not block: once Workers were started,
+   * waiting throws `DeadlockError` too.
    *
    * @param wait Wait for the calls and threads (default `true`).
    * @param cancelFutures Cancel the calls not yet started (default `false`).
-   * @throws {DeadlockError} If it would wait for a thread that is still running.
+   * @throws {DeadlockError} If it would wait for a thread (or a Worker's call) that is still running.
    *
    * @example Shutting down an idle pool
    * ```ts
@@ -272,7 +444,9 @@ export class ThreadPoolExecutor extends Executor {
   shutdownSync(wait?: boolean, cancelFutures?: boolean): void {
     const options = checkShutdown(wait, cancelFutures);
     this.#beginShutdown(options.cancelFutures);
-    if (options.wait) { for (const t of this.#threads) t.joinSync(); }
+    if (!options.wait) return;
+    if (this.#workers) this.#workers.joinSync();
+    else for (const t of this.#threads) t.joinSync();
   }
 
   /**
@@ -281,12 +455,45 @@ export class ThreadPoolExecutor extends Executor {
    * @returns Such as `<ThreadPoolExecutor ThreadPoolExecutor-0 threads=2/6>`.
    */
   override toString(): string {
-    const state = this.#broken ? " broken" : this.#shutdown ? " shut down" : "";
-    return `<ThreadPoolExecutor ${this.#prefix} threads=${this.#threads.length}/${this.#maxWorkers}${state}>`;
+    const state = this.#brokenError() ? " broken" : this.#shutdown ? " shut down" : "";
+    const threads = this.#workers
+      ? `workers=${this.#workers.started ? this.#maxWorkers : 0}/${this.#maxWorkers}`
+      : `threads=${this.#threads.length}/${this.#maxWorkers}`;
+    return `<ThreadPoolExecutor ${this.#prefix} ${threads}${state}>`;
+  }
+
+  #checkCallable(what: string, fn: unknown): Target {
+    if (this.#workers && typeof fn === "function") {
+      throw new TypeError(
+        `Cannot ${what} ${this} with a function: on the '${this.#backend.name}' backend its threads are Workers, which import what they run; pass a module reference { module: import.meta.url, export: "${
+          fn.name || "myFunction"
+        }" } instead`,
+      );
+    }
+    if (typeof fn !== "function" && !isModuleTarget(fn)) {
+      throw new TypeError(
+        `Cannot ${what} ${this} as 'fn' must be a function or { module, export }: received ${describe(fn)}`,
+      );
+    }
+    return normalize(fn as Target);
+  }
+
+  #checkOpen(): void {
+    const broken = this.#brokenError();
+    if (broken) throw new BrokenExecutor(broken.message, { cause: broken.cause });
+    if (this.#shutdown) throw new RuntimeError(`Cannot schedule new futures after shutdown of ${this}`);
+  }
+
+  #brokenError(): BrokenExecutor | undefined {
+    return this.#workers ? this.#workers.broken : this.#broken;
   }
 
   #beginShutdown(cancelFutures: boolean): void {
     this.#shutdown = true;
+    if (this.#workers) {
+      this.#workers.shutdown(cancelFutures);
+      return;
+    }
     if (cancelFutures) {
       for (let item = this.#takeQueued(); item !== undefined; item = this.#takeQueued()) item?.future.cancel();
     }
@@ -317,7 +524,7 @@ export class ThreadPoolExecutor extends Executor {
   async #work(thread: Thread): Promise<void> {
     if (this.#initializer) {
       try {
-        await this.#initializer(...this.#initargs);
+        await callTarget(this.#initializer, this.#initargs);
       } catch (error) {
         console.error(`Exception in initializer of ${thread.name}:`, error);
         this.#initializerFailed(error);
@@ -359,6 +566,11 @@ export class ThreadPoolExecutor extends Executor {
       throw error;
     }
   }
+}
+
+// A module reference with its URL as a string (what a Worker is sent).
+function normalize(target: Target): Target {
+  return typeof target === "function" ? target : { module: String(target.module), export: target.export };
 }
 
 function checkShutdown(wait: unknown, cancelFutures: unknown): { wait: boolean; cancelFutures: boolean } {

@@ -16,7 +16,25 @@
  *
  * @module
  */
-import { deserialize, serialize } from "node:v8";
+
+// `node:v8`, loaded on first use rather than imported: only a shared queue (on a
+// runtime with Workers) needs it, and edge runtimes that run the default entry
+// point have no such module.
+interface V8Serializer {
+  serialize(value: unknown): Uint8Array;
+  deserialize(bytes: Uint8Array): unknown;
+}
+let v8: V8Serializer | undefined;
+
+function v8Serializer(): V8Serializer {
+  if (v8 !== undefined) return v8;
+  const process = (globalThis as { process?: { getBuiltinModule?(name: string): unknown } }).process;
+  const module = process?.getBuiltinModule?.("node:v8") as V8Serializer | undefined;
+  if (module === undefined) {
+    throw new TypeError("Cannot clone the item into a shared queue: this runtime has no node:v8 serializer");
+  }
+  return v8 = module;
+}
 
 const TAG_V8 = 0;
 const TAG_NUMBER = 1;
@@ -183,7 +201,7 @@ export function encodeItem(item: unknown): number {
   }
   let serialized: Uint8Array;
   try {
-    serialized = serialize(item);
+    serialized = v8Serializer().serialize(item);
   } catch (error) {
     throw new TypeError(
       `Cannot put the item into a shared queue as it cannot be structured-cloned: ${
@@ -296,7 +314,7 @@ export function decodeItem(bytes: Uint8Array, view: DataView, start: number, len
     case TAG_STRING:
       return readText(bytes, start + 1, length - 1);
     case TAG_V8:
-      return deserialize(bytes.slice(start + 1, start + length));
+      return v8Serializer().deserialize(bytes.slice(start + 1, start + length));
   }
   at = start;
   return readValue(bytes, view);

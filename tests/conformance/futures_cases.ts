@@ -7,7 +7,16 @@
  * @module
  */
 import { assert, assertEquals, assertInstanceOf, assertMatch, assertRejects, assertThrows } from "@std/assert";
-import { DeadlockError, Event, pendingWaits, RuntimeError, Semaphore, ValueError } from "../../mod.ts";
+import {
+  Barrier,
+  DeadlockError,
+  Event,
+  getIdent,
+  pendingWaits,
+  RuntimeError,
+  Semaphore,
+  ValueError,
+} from "../../mod.ts";
 import {
   ALL_COMPLETED,
   asCompleted,
@@ -24,6 +33,10 @@ import {
   wait,
 } from "../../futures.ts";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
+import { EXECUTOR_TARGETS } from "./_executor_targets.ts";
+
+/** A module reference to an export of `_executor_targets.ts`. */
+const ref = (name: string) => ({ module: EXECUTOR_TARGETS, export: name });
 
 /** Futures in each state, as CPython's `create_future` makes them. */
 function futures(options: FutureOptions) {
@@ -805,8 +818,212 @@ const waitCases: Case[] = [
   },
 ];
 
+// Calls by module reference, on every backend; on Workers (atomics), the behaviours Python's ProcessPoolExecutor has.
+const moduleCases: Case[] = [
+  {
+    name: "ThreadPoolExecutor: submit and map take module references on every backend",
+    fn: (ctx) =>
+      withPool(ctx, { maxWorkers: 2 }, async (pool) => {
+        assertEquals(await pool.submit(ref("square"), 7), 49);
+        assertEquals(await pool.submit(ref("add"), 2, 3).result(), 5);
+        assertEquals(await Array.fromAsync(pool.map(ref("add"), [1, 2, 3], [10, 20, 30, 40])), [11, 22, 33]);
+        assertEquals(
+          await Array.fromAsync(pool.map(ref("square"), range(10), { chunksize: 3 })),
+          range(10).map((x) => x * x),
+        );
+        // The exception keeps its class, from a Worker too.
+        const error = await assertRejects(() => pool.submit(ref("fail"), "boom").result(), ValueError, "boom");
+        assertInstanceOf(error, ValueError);
+        await assertRejects(() => pool.submit({ module: EXECUTOR_TARGETS, export: "nothing" }).result(), TypeError);
+        assertThrows(() => pool.submit({ module: EXECUTOR_TARGETS } as never), TypeError);
+      }),
+  },
+  {
+    name: "ThreadPoolExecutor on Workers: a function is a TypeError that says to pass a module reference",
+    needs: ["parallelThreads"],
+    fn: async (ctx) => {
+      const square = (x: number) => x * x;
+      const pool = new ThreadPoolExecutor({ maxWorkers: 1, backend: ctx.backend });
+      const error = assertThrows(() => pool.submit(square, 2), TypeError);
+      assertMatch(error.message, /Workers.*\{ module: import\.meta\.url, export: "square" \}/);
+      assertThrows(() => pool.map(square, [1, 2]), TypeError, "module reference");
+      assertThrows(() => pool.map(ref("square"), [1], { chunksize: 0 }), ValueError);
+      const init = assertThrows(
+        () => new ThreadPoolExecutor({ initializer: function setUp() {}, backend: ctx.backend }),
+        TypeError,
+      );
+      assertMatch(init.message, /export: "setUp"/);
+      assertThrows(
+        () => new ThreadPoolExecutor({ initializer: ref("remember"), initargs: [() => 1], backend: ctx.backend }),
+        TypeError,
+        "structured-cloneable",
+      );
+      // Nothing was submitted: no Worker was started.
+      assertMatch(String(pool), /workers=0\/1/);
+      await pool.shutdown();
+    },
+  },
+  {
+    name: "ThreadPoolExecutor on Workers: the default maxWorkers is the number of cores",
+    needs: ["parallelThreads"],
+    fn: ({ backend }) => {
+      assertEquals(new ThreadPoolExecutor({ backend }).maxWorkers, navigator.hardwareConcurrency || 1);
+      assertThrows(() => new ThreadPoolExecutor({ maxWorkers: 0, backend }), ValueError, "greater than 0");
+    },
+  },
+  {
+    name: "ThreadPoolExecutor on Workers: map keeps the order; a chunk of chunksize items is one Worker task",
+    needs: ["parallelThreads"],
+    fn: (ctx) =>
+      withPool(ctx, { maxWorkers: 2 }, async (pool) => {
+        const placed = await Array.fromAsync(pool.map<[number, number, number]>(ref("whereAmI"), range(12), {
+          chunksize: 4,
+        }));
+        assertEquals(placed.map(([x]) => x), range(12));
+        for (let chunk = 0; chunk < 3; chunk++) {
+          const calls = placed.slice(chunk * 4, chunk * 4 + 4);
+          // One task: the same Worker, four calls in a row.
+          assertEquals(new Set(calls.map(([, ident]) => ident)).size, 1, JSON.stringify(calls));
+          assertEquals(calls.map(([, , n]) => n - calls[0][2]), [0, 1, 2, 3], JSON.stringify(calls));
+          assert(calls[0][1] !== getIdent(), "a chunk ran on the main thread");
+        }
+        // A call that raises fails its chunk: the iteration throws at the chunk's place.
+        const seen: number[] = [];
+        await assertRejects(
+          async () => {
+            for await (const y of pool.map<number>(ref("square"), [1, 2, 3, -4, 5], { chunksize: 2 })) seen.push(y);
+          },
+          ValueError,
+          "negative item -4",
+        );
+        assertEquals(seen, [1, 4]);
+      }),
+  },
+  {
+    name: "ThreadPoolExecutor on Workers: a call not yet handed to a Worker can be cancelled",
+    needs: ["parallelThreads"],
+    fn: (ctx) =>
+      withPool(ctx, { maxWorkers: 1 }, async (pool) => {
+        const fs = range(5).map((i) => pool.submit<number>(ref("later"), i, 50));
+        const running = fs.filter((f) => f.running());
+        const pending = fs.filter((f) => !f.running());
+        // At most a Worker's worth (and a small margin) is handed over; the rest waits here.
+        assert(running.length >= 1 && pending.length >= 1, fs.map((f) => f.state).join(" "));
+        for (const f of pending) assertEquals(f.cancel(), true);
+        for (const f of running) assertEquals(f.cancel(), false);
+        for (const f of pending) await assertRejects(() => f.result(), CancelledError);
+        for (const f of running) assertEquals(await f, fs.indexOf(f));
+      }),
+  },
+  {
+    name: "ThreadPoolExecutor on Workers: shutdown with cancelFutures cancels what was not handed over",
+    needs: ["parallelThreads"],
+    fn: async (ctx) => {
+      const pool = new ThreadPoolExecutor({ maxWorkers: 2, backend: ctx.backend });
+      const fs = range(10).map((i) => pool.submit<number>(ref("later"), i, 20));
+      const running = fs.filter((f) => f.running());
+      await pool.shutdown({ cancelFutures: true });
+      assertEquals(fs.filter((f) => f.cancelled()).length, fs.length - running.length);
+      for (const f of running) assertEquals(await f.result(0), fs.indexOf(f));
+      assertThrows(() => pool.submit(ref("square"), 1), RuntimeError, "after shutdown");
+    },
+  },
+  {
+    name: "ThreadPoolExecutor on Workers: shutdown runs the queued calls; using and await using",
+    needs: ["parallelThreads"],
+    fn: async (ctx) => {
+      let fs;
+      {
+        await using pool = new ThreadPoolExecutor({ maxWorkers: 2, backend: ctx.backend });
+        fs = range(8).map((i) => pool.submit<number>(ref("later"), i, 5));
+      }
+      // The block waited for every call.
+      assertEquals(fs.map((f) => f.done() && !f.cancelled()), range(8).map(() => true));
+      const pool = new ThreadPoolExecutor({ maxWorkers: 1, backend: ctx.backend });
+      const results = pool.map<number>(ref("square"), [1, 2, 3]);
+      pool[Symbol.dispose](); // `using`: starts the shutdown, does not wait
+      assertThrows(() => pool.submit(ref("square"), 1), RuntimeError);
+      assertEquals(await Array.fromAsync(results), [1, 4, 9]);
+      await pool.shutdown(); // again: waits for the Workers to end
+    },
+  },
+  {
+    name: "ThreadPoolExecutor on Workers: each Worker runs the initializer with initargs first",
+    needs: ["parallelThreads"],
+    fn: (ctx) =>
+      withPool(
+        ctx,
+        { maxWorkers: 2, initializer: ref("remember"), initargs: [{ tag: "initialized" }] },
+        async (pool) => {
+          const fs = range(4).map(() => pool.submit(ref("recall")));
+          for (const f of fs) assertEquals(await f, { tag: "initialized" });
+        },
+      ),
+  },
+  {
+    name: "ThreadPoolExecutor on Workers: a failing initializer breaks the pool (BrokenExecutor)",
+    needs: ["parallelThreads"],
+    fn: async (ctx) => {
+      const original = console.error;
+      const printed: string[] = [];
+      console.error = (...args: unknown[]) => printed.push(args.map(String).join(" "));
+      try {
+        const pool = new ThreadPoolExecutor({
+          maxWorkers: 2,
+          initializer: ref("fail"),
+          initargs: ["error in initializer"],
+          backend: ctx.backend,
+        });
+        const fs = range(4).map((i) => pool.submit(ref("square"), i));
+        for (const f of fs) {
+          const error = await assertRejects(() => f.result(), BrokenExecutor);
+          assertInstanceOf(error.cause, ValueError);
+          assertEquals((error.cause as Error).message, "error in initializer");
+        }
+        assertThrows(() => pool.submit(ref("square"), 1), BrokenExecutor);
+        assertMatch(String(pool), / broken>$/);
+        await pool.shutdown();
+      } finally {
+        console.error = original;
+      }
+      assert(printed.some((line) => line.includes("error in initializer")), printed.join("\n"));
+    },
+  },
+  {
+    name: "ThreadPoolExecutor on Workers: arguments or a result that cannot be cloned fail the call",
+    needs: ["parallelThreads"],
+    fn: (ctx) =>
+      withPool(ctx, { maxWorkers: 1 }, async (pool) => {
+        await assertRejects(() => pool.submit(ref("square"), (() => 2) as never).result(), TypeError);
+        await assertRejects(() => pool.submit(ref("unsendable")).result(), TypeError);
+        assertEquals(await pool.submit(ref("square"), 3), 9);
+      }),
+  },
+  {
+    name: "ThreadPoolExecutor on Workers: CPU-bound calls run on two Workers at once",
+    needs: ["parallelThreads"],
+    fn: async (ctx) => {
+      // Both calls must reach the barrier before either returns: only two Workers running at once can do it.
+      const barrier = new Barrier(2, undefined, undefined, ctx.options);
+      const pool = new ThreadPoolExecutor({
+        maxWorkers: 2,
+        initializer: ref("remember"),
+        initargs: [barrier],
+        backend: ctx.backend,
+      });
+      try {
+        const idents = await Promise.all([20, 20].map((ms) => pool.submit<number>(ref("burnThenMeet"), ms).result()));
+        assertEquals(new Set(idents).size, 2, `ran on ${idents.join(", ")}`);
+        assert(!idents.includes(getIdent()), "a call ran on the main thread");
+      } finally {
+        await pool.shutdown();
+      }
+    },
+  },
+];
+
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-export const futuresCases: Case[] = defineCases([...futureCases, ...executorCases, ...waitCases]);
+export const futuresCases: Case[] = defineCases([...futureCases, ...executorCases, ...waitCases, ...moduleCases]);
