@@ -18,6 +18,7 @@ import type { Target } from "../backends/types.ts";
 import { loadTarget } from "../primitives/_target.ts";
 import { runInitializer } from "./pool_worker.ts";
 import { TargetTable } from "./_target_table.ts";
+import { type PackedError, packError } from "../backends/atomics/_error_transfer.ts";
 import type { Wire } from "./_wire.ts";
 
 type Callable = (...args: unknown[]) => unknown;
@@ -29,7 +30,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 
 /**
  * Runs one Worker of a pool until the pool sends `null`. A call that raises
- * fails its task, not the Worker; if the initializer raises, every task
+ * fails its task, not the Worker (its exception goes packed, so that it
+ * arrives as an instance of its class); if the initializer raises, every task
  * this Worker takes fails with `BrokenExecutor`.
  *
  * @param tasks The pool's shared task queue.
@@ -50,13 +52,14 @@ export async function referencePoolWorker(
   // The functions by their number in the table, once imported.
   const functions: Callable[] = [];
   const broken = await runInitializer(initializer, initargs);
+  let packedBroken: PackedError | undefined;
   for (;;) {
     const wire = tasks.getSync();
     if (wire === null) return;
     const job = wire[0] as number;
     const index = wire[1] as number;
     let outcome: Wire;
-    if (broken !== undefined) outcome = [job, index, 0, broken];
+    if (broken !== undefined) outcome = [job, index, 0, packedBroken ??= packError(broken)];
     else {
       try {
         const id = wire[2] as number;
@@ -71,14 +74,15 @@ export async function referencePoolWorker(
           outcome.push(value);
         }
       } catch (error) {
-        outcome = [job, index, 0, error];
+        outcome = [job, index, 0, packError(error)];
       }
     }
     try {
       results.putSync(outcome);
     } catch (error) {
       // A result a Worker cannot send (not structured-cloneable): fail the task instead.
-      results.putSync([job, index, 0, new TypeError(`Cannot send the result of a pool task: ${error}`)]);
+      const unsendable = new TypeError(`Cannot send the result of a pool task: ${error}`);
+      results.putSync([job, index, 0, packError(unsendable)]);
     }
   }
 }

@@ -8,11 +8,12 @@
  * | what    | layout                                                        |
  * |---------|---------------------------------------------------------------|
  * | task    | job, index, target, calls, then per call: count, ...arguments |
- * | outcome | job, index, 1, ...values (ok) or job, index, 0, error         |
+ * | outcome | job, index, 1, ...values (ok) or job, index, 0, packed error  |
  *
  * @module
  */
 import type { PoolTaskResult } from "./pool_worker.ts";
+import { unpackError } from "../backends/atomics/_error_transfer.ts";
 
 /** A task or an outcome as it crosses the queue. */
 export type Wire = unknown[];
@@ -32,12 +33,9 @@ export function taskToWire(
   return wire;
 }
 
-/** Rebuilds an outcome. */
+/** Rebuilds an outcome (an exception was packed by the Worker: it is re-made as its class). */
 export function resultFromWire(wire: Wire): PoolTaskResult {
-  return wire[2] === 1 ? [wire[0] as number, wire[1] as number, true, wire.slice(3)] : [
-    wire[0] as number,
-    wire[1] as number,
-    false,
-    wire[3],
-  ];
+  const job = wire[0] as number;
+  const index = wire[1] as number;
+  return wire[2] === 1 ? [job, index, true, wire.slice(3)] : [job, index, false, unpackError(wire[3])];
 }

@@ -13,8 +13,8 @@
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import { asyncBackend } from "../backends/async/mod.ts";
 import type { Backend, ModuleTarget, Target } from "../backends/types.ts";
-import { CancelledError, Empty, ValueError } from "../primitives/errors.ts";
-import { Thread } from "../primitives/thread.ts";
+import { BrokenExecutor, CancelledError, Empty, ValueError } from "../primitives/errors.ts";
+import { onThreadEnd, Thread } from "../primitives/thread.ts";
 import { checkTarget, isModuleTarget } from "../primitives/_target.ts";
 import { describe, type WaitOptions } from "../primitives/_wait_options.ts";
 import { SimpleQueue } from "../queues/simple_queue.ts";
@@ -73,7 +73,9 @@ let jobCounter = 0;
  * already running finishes, as a thread cannot be stopped mid-call);
  * `join()` waits for the threads after either. `await using pool = new
  * Pool()` terminates and joins at the end of the block, as Python's `with`
- * terminates.
+ * terminates. If a pool thread dies (a Worker that fails to load, or ends
+ * itself), the pool breaks: its unfinished calls fail with
+ * `BrokenExecutor`, and so does any new one, instead of waiting forever.
  *
  * @example The seeds' `Pool().map`
  * ```ts
@@ -99,6 +101,8 @@ export class Pool implements Disposable, AsyncDisposable {
   readonly #jobs = new Map<number, Job>();
   readonly #kind: string;
   #state: "RUN" | "CLOSE" | "TERMINATE" = "RUN";
+  // Why the pool stopped by itself, if a thread died.
+  #broken: BrokenExecutor | undefined = undefined;
 
   /**
    * Creates a pool and starts its threads.
@@ -174,6 +178,7 @@ export class Pool implements Disposable, AsyncDisposable {
       });
       this.#workers.push(thread);
       thread.start();
+      onThreadEnd(thread, (error) => this.#threadEnded(thread, error));
     }
   }
 
@@ -276,7 +281,7 @@ export class Pool implements Disposable, AsyncDisposable {
     const [id, result] = this.#register((label, onDone) =>
       new AsyncResult<Awaited<R>>(this.#host, callbacks, onDone, label)
     );
-    this.#send(id, 0, target, [callArgs]);
+    this.#sending(id, () => this.#send(id, 0, target, [callArgs]));
     return result;
   }
 
@@ -508,6 +513,11 @@ export class Pool implements Disposable, AsyncDisposable {
    * ```
    */
   terminate(): void {
+    this.#stop(new CancelledError("Cannot finish the task: its pool was terminated"));
+  }
+
+  // Terminates: drops the queued tasks and fails every unfinished job with `reason`.
+  #stop(reason: Error): void {
     if (this.#state === "TERMINATE") return;
     this.#state = "TERMINATE";
     for (;;) {
@@ -520,7 +530,7 @@ export class Pool implements Disposable, AsyncDisposable {
     }
     const jobs = [...this.#jobs.values()];
     this.#jobs.clear();
-    for (const job of jobs) job.abandon(new CancelledError("Cannot finish the task: its pool was terminated"));
+    for (const job of jobs) job.abandon(reason);
     for (let i = 0; i < this.#workers.length; i++) this.#tasks.putSync(null);
     this.#results?.putSync(null);
   }
@@ -620,7 +630,7 @@ export class Pool implements Disposable, AsyncDisposable {
     const [id, result] = this.#register((label, onDone) =>
       new MapResult<R>(this.#host, callbacks, onDone, label, argsList.length, size)
     );
-    this.#submitChunks(id, target, argsList, size);
+    this.#sending(id, () => this.#submitChunks(id, target, argsList, size));
     return result;
   }
 
@@ -639,7 +649,7 @@ export class Pool implements Disposable, AsyncDisposable {
     const [id, iterator] = this.#register((_label, onDone) =>
       new IMapIterator<Awaited<R>>(this.#host, chunks, ordered, onDone)
     );
-    this.#submitChunks(id, target, argsList, size);
+    this.#sending(id, () => this.#submitChunks(id, target, argsList, size));
     return iterator;
   }
 
@@ -670,6 +680,18 @@ export class Pool implements Disposable, AsyncDisposable {
     );
   }
 
+  // Sends a job's tasks; if that fails (an argument a Worker cannot receive), the
+  // job is forgotten, so that close() and join() do not wait for it, and the
+  // caller gets the error (tasks sent before it still run; their results are dropped).
+  #sending(id: number, send: () => void): void {
+    try {
+      send();
+    } catch (error) {
+      this.#jobs.delete(id);
+      throw error;
+    }
+  }
+
   #register<J extends Job>(make: (label: string, onDone: () => void) => J): [number, J] {
     const id = ++jobCounter;
     let done = false;
@@ -695,7 +717,25 @@ export class Pool implements Disposable, AsyncDisposable {
     }
   }
 
+  // A pool thread ended. Unless the pool told it to, it died (a Worker whose
+  // module failed to load, or that was killed): the tasks it held would never
+  // finish, so the pool breaks, failing every unfinished job, as Python's
+  // process pools do, rather than leave their callers waiting forever.
+  #threadEnded(thread: Thread, error: unknown): void {
+    if (this.#state === "TERMINATE" || (this.#state === "CLOSE" && error === undefined)) return;
+    const why = error === undefined ? "" : `: ${error instanceof Error ? error.message : String(error)}`;
+    this.#broken = new BrokenExecutor(`Cannot finish the task: thread '${thread.name}' of ${this} died${why}`, {
+      cause: error,
+    });
+    this.#stop(this.#broken);
+  }
+
   #checkRunning(): void {
+    if (this.#broken !== undefined) {
+      throw new BrokenExecutor(`Cannot give work to ${this}: it broke (${this.#broken.message})`, {
+        cause: this.#broken,
+      });
+    }
     if (this.#state !== "RUN") throw new ValueError(`Cannot give work to ${this}: the pool is not running`);
   }
 

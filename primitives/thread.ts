@@ -45,6 +45,20 @@ function isolateNativeId(): number {
   return (globalThis as { Deno?: { pid: number } }).Deno?.pid ?? 0;
 }
 
+// Who wants to know when a thread ends (internal: a pool watching its Workers).
+const endListeners = new WeakMap<Thread, (error: unknown) => void>();
+
+/**
+ * Calls `listener` once when `thread` ends, with what it raised (undefined
+ * if it returned). Internal: a pool uses it to notice a Worker that died.
+ *
+ * @param thread The thread, not yet ended.
+ * @param listener Called as the thread ends, after `join()` waiters are released.
+ */
+export function onThreadEnd(thread: Thread, listener: (error: unknown) => void): void {
+  endListeners.set(thread, listener);
+}
+
 /**
  * A thread of control (Python's `threading.Thread`). Give it a `target`, or
  * subclass it and override `run()`; `start()` runs it, `join()` waits for it
@@ -187,7 +201,7 @@ export class Thread {
         onEnd: (failed, error) => {
           // The Worker's exception reaches the hook here, before join() resolves.
           if (failed && !(error instanceof SystemExit)) reportThreadException(this, error);
-          this.#finish();
+          this.#finish(failed ? error : undefined);
         },
       });
     } catch (error) {
@@ -199,21 +213,28 @@ export class Thread {
     return true;
   }
 
-  #finish(): void {
+  #finish(error?: unknown): void {
     this.#alive = false;
     live.delete(this);
     forgetThread(this.#ident!);
     endThread(this);
     this.#done!.set();
+    const listener = endListeners.get(this);
+    if (listener !== undefined) {
+      endListeners.delete(this);
+      listener(error);
+    }
   }
 
   async #bootstrap(): Promise<void> {
+    let raised: unknown = undefined;
     try {
       await this.run();
     } catch (error) {
+      raised = error;
       if (!(error instanceof SystemExit)) reportThreadException(this, error);
     } finally {
-      this.#finish();
+      this.#finish(raised);
     }
   }
 

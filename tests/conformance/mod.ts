@@ -18,6 +18,8 @@ import { queueCases } from "./queue_cases.ts";
 import { futuresCases } from "./futures_cases.ts";
 import { poolCases } from "./pool_cases.ts";
 import { threadLowLevelCases } from "./thread_low_level_cases.ts";
+import { queueWorkerCases } from "./queue_worker_cases.ts";
+import { poolWorkerCases } from "./pool_worker_cases.ts";
 
 /** All cases of the suite. */
 export const allCases: readonly Case[] = [
@@ -35,4 +37,6 @@ export const allCases: readonly Case[] = [
   ...futuresCases,
   ...poolCases,
   ...threadLowLevelCases,
+  ...queueWorkerCases,
+  ...poolWorkerCases,
 ];

@@ -1,0 +1,44 @@
+/**
+ * Module-referenced functions for `pool_worker_cases.ts`: each is imported
+ * and called by a Worker of a `multiprocessing` Pool. Relative imports only,
+ * so a Worker can load it without the import map.
+ *
+ * @module
+ */
+import { currentThread, ValueError } from "../../mod.ts";
+
+/** This module, for `{ module: POOL_WORKER_TARGETS, export }`. */
+export const POOL_WORKER_TARGETS: string = import.meta.url;
+
+/** `x * x`. */
+export function square(x: number): number {
+  return x * x;
+}
+
+/** Spins for about `ms` milliseconds of CPU, then returns the name of the thread that ran it. */
+export function burn(ms: number): string {
+  const end = performance.now() + ms;
+  let x = 0;
+  while (performance.now() < end) x += Math.sqrt(x + 1);
+  return x >= 0 ? currentThread().name : "";
+}
+
+/** Raises a RangeError naming `x`. */
+export function fail(x: number): never {
+  throw new RangeError(`bad item ${x}`);
+}
+
+/** Returns a function: a result that cannot be sent back. */
+export function unsendable(): () => void {
+  return () => {};
+}
+
+/** Raises the library's ValueError: a class a structured clone alone would not keep. */
+export function failWithValueError(x: number): never {
+  throw new ValueError(`no good: ${x}`);
+}
+
+/** Ends the Worker it runs in, as a crash would (the task never reports back). */
+export function dieInWorker(): void {
+  (globalThis as unknown as { process: { exit(code: number): never } }).process.exit(3);
+}
