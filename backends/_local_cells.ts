@@ -10,13 +10,16 @@ import { WaitQueue } from "./_wait_queue.ts";
 
 /** Plain int32 cells with their wait queues. */
 export class LocalCells implements Cells {
-  readonly #view: Int32Array;
+  // A plain array of small integers, kept in the int32 range as an Int32Array
+  // would keep it: a fresh small typed array costs ~1.5 us in Deno 2.9 (its
+  // memory is allocated outside the JS heap), more than making a Lock otherwise.
+  readonly #view: number[] = [];
   /** The wait queue of each cell, made on first park. */
   readonly queues: (WaitQueue | undefined)[] = [];
 
   /** @param count How many zeroed cells. */
   constructor(count: number) {
-    this.#view = new Int32Array(count);
+    for (let i = 0; i < count; i++) this.#view.push(0);
   }
 
   /** Reads cell `i`. */
@@ -26,20 +29,20 @@ export class LocalCells implements Cells {
 
   /** Writes cell `i`. */
   store(i: number, value: number): void {
-    this.#view[i] = value;
+    this.#view[i] = value | 0;
   }
 
   /** Sets cell `i` to `replacement` if it holds `expected`. */
   cas(i: number, expected: number, replacement: number): boolean {
     if (this.#view[i] !== expected) return false;
-    this.#view[i] = replacement;
+    this.#view[i] = replacement | 0;
     return true;
   }
 
   /** Adds `delta` to cell `i`; returns the old value. */
   add(i: number, delta: number): number {
     const old = this.#view[i];
-    this.#view[i] = old + delta;
+    this.#view[i] = (old + delta) | 0;
     return old;
   }
 

@@ -71,6 +71,10 @@ Deno.bench("multiprocessing Pool: map(noop, items, 1), one task per item", { gro
   await pool.map(noop, zeros, 1);
 });
 
+Deno.bench("multiprocessing Pool: applyAsync(noop) per task, then wait for all", { group: NOOP_GROUP }, async () => {
+  await Promise.all(zeros.map((x) => pool.applyAsync(noop, [x]).get()));
+});
+
 Deno.bench("multiprocessing Pool: map(noop, items), default chunks", { group: NOOP_GROUP }, async () => {
   await pool.map(noop, zeros);
 });

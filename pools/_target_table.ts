@@ -52,7 +52,11 @@ export class TargetTable {
    * @throws {RangeError} If the table is full.
    */
   intern(target: ModuleTarget): number {
-    if (target === this.#last) return this.#lastId;
+    const last = this.#last;
+    // A map sends one target object; applyAsync a new but equal one each call.
+    if (target === last || (last !== undefined && target.module === last.module && target.export === last.export)) {
+      return this.#lastId;
+    }
     const id = this.#intern(target);
     this.#last = target;
     this.#lastId = id;

@@ -18,7 +18,7 @@ import { onThreadEnd, Thread } from "../primitives/thread.ts";
 import { checkTarget, isModuleTarget } from "../primitives/_target.ts";
 import { describe, type WaitOptions } from "../primitives/_wait_options.ts";
 import { SimpleQueue } from "../queues/simple_queue.ts";
-import { PUT_ALL, Queue } from "../queues/queue.ts";
+import { PUT_ALL, PUT_COALESCED, Queue } from "../queues/queue.ts";
 import { AsyncResult, type Job, MapResult, type ResultCallbacks } from "./async_result.ts";
 import { IMapIterator } from "./imap_iterator.ts";
 import { type PoolResultSink, type PoolTask, type PoolTaskResult, poolWorker } from "./pool_worker.ts";
@@ -670,14 +670,15 @@ export class Pool implements Disposable, AsyncDisposable {
     (this.#tasks as Queue<Wire | null>)[PUT_ALL](wires);
   }
 
-  // Queues one task; to Workers, its target goes by number.
+  // Queues one task; to Workers, its target goes by number, and a burst of
+  // tasks (applyAsync in a loop) wakes them together.
   #send(job: number, index: number, target: Target, argsList: unknown[][]): void {
     const table = this.#table;
-    this.#tasks.putSync(
-      table === undefined
-        ? [job, index, target, argsList]
-        : taskToWire(job, index, table.intern(target as ModuleTarget), argsList),
-    );
+    if (table === undefined) this.#tasks.putSync([job, index, target, argsList]);
+    else {
+      const wire = taskToWire(job, index, table.intern(target as ModuleTarget), argsList);
+      (this.#tasks as Queue<Wire | null>)[PUT_COALESCED](wire);
+    }
   }
 
   // Sends a job's tasks; if that fails (an argument a Worker cannot receive), the

@@ -53,6 +53,9 @@ export const SHARED_RING: unique symbol = Symbol("shared queue ring");
 /** The method that puts many items with fewer wake-ups (internal). */
 export const PUT_ALL: unique symbol = Symbol("put all");
 
+/** The method that puts an item and coalesces the wake-ups of one synchronous burst (internal). */
+export const PUT_COALESCED: unique symbol = Symbol("put coalesced");
+
 /** Marks the Queue under a shareable `SimpleQueue`: its handle revives as a SimpleQueue (internal). */
 export const UNDER_SIMPLE: unique symbol = Symbol("queue under a SimpleQueue");
 
@@ -194,6 +197,8 @@ export class Queue<T = unknown> {
   readonly #stillWaiting: (() => boolean)[] = [];
   // Set by those checks when they count a waiter in (see PARKED): read right after the park call.
   #countedIn = false;
+  // PUT_COALESCED: items put in this burst whose wake-up is deferred; -1 when no burst is open.
+  #unwoken = -1;
   // The getter behind the handle a structured clone would carry (one for all queues).
   static readonly #shareable: PropertyDescriptor = {
     enumerable: true,
@@ -896,6 +901,35 @@ export class Queue<T = unknown> {
     core.backend.record?.("put", core);
     if (wake) this.#wake(NOT_EMPTY, 1);
     return true;
+  }
+
+  /**
+   * Puts an item as `putSync` does, but of the items put in one synchronous
+   * burst only the first wakes a getter at once; the others wake getters
+   * together in a microtask (internal: a pool queuing `applyAsync` calls).
+   *
+   * @param item The item.
+   */
+  [PUT_COALESCED](item: T): void {
+    if (!this.#tryPut(item, true, this.#unwoken < 0)) {
+      // Full: the getters must run (wake those deferred so far), then the blocking way.
+      if (this.#unwoken > 0) this.#wake(NOT_EMPTY, this.#unwoken);
+      if (this.#unwoken >= 0) this.#unwoken = 0;
+      this.putSync(item);
+      return;
+    }
+    if (this.#unwoken >= 0) {
+      this.#unwoken++;
+      return;
+    }
+    // The first put of this burst woke a getter at once, so some thread is taking items
+    // even if the caller now blocks; the rest wake together once the burst is over.
+    this.#unwoken = 0;
+    queueMicrotask(() => {
+      const unwoken = this.#unwoken;
+      this.#unwoken = -1;
+      if (unwoken > 0) this.#wake(NOT_EMPTY, unwoken);
+    });
   }
 
   /**

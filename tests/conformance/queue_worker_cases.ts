@@ -15,6 +15,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { revive, Thread } from "../../mod.ts";
 import { Empty, Full, LifoQueue, PriorityQueue, Queue, ShutDown } from "../../queue.ts";
+import { PUT_ALL, PUT_COALESCED } from "../../queues/queue.ts";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 import { Outcome, QUEUE_TARGETS, reportArray } from "./_queue_worker_targets.ts";
 
@@ -74,6 +75,29 @@ async function withWorkers(
 }
 
 const workerCases: Case[] = [
+  {
+    name: "Queue: puts that defer their wake-ups (a pool's batches) never leave Workers asleep, a full queue included",
+    needs: WORKERS,
+    fn: (ctx) => {
+      const total = 2000;
+      // Small and bounded: the batches fill it, so the main thread must block with wake-ups still deferred.
+      const q = sharedQueue<number | null>(ctx, 8);
+      const seen = reportArray(total);
+      return withWorkers(ctx, [q], async (start) => {
+        const consuming = [start("consume", q, seen), start("consume", q, seen)];
+        await ctx.sleep(REACH_WAIT_MS); // both asleep in getSync
+        q[PUT_ALL](Array.from({ length: total / 2 }, (_, i) => i), 64);
+        for (let i = total / 2; i < total; i++) q[PUT_COALESCED](i); // one synchronous burst
+        q[PUT_COALESCED](null);
+        q[PUT_COALESCED](null);
+        for (const t of consuming) await t.join();
+        const wrong: string[] = [];
+        for (let i = 0; i < total && wrong.length < 10; i++) if (seen[i] !== 1) wrong.push(`${i}: ${seen[i]}`);
+        assertEquals(wrong, []);
+        assertEquals(q.unfinishedTasks, 0);
+      });
+    },
+  },
   {
     name: "Queue: 4 producer and 4 consumer Workers move 100000 items through Queue(256), each exactly once",
     needs: WORKERS,
