@@ -13,11 +13,10 @@
  *     sizes = pool.map(fetch, urls)
  * ```
  *
- * Switching to `multiprocessing`'s `Pool` is one import here too; its calls
- * are module references (`{ module: import.meta.url, export: "fetch" }`),
- * which Workers import. The second half runs that pool on the example's
- * backend to show the same results (Worker pools need a shared-memory
- * queue, not available yet).
+ * Switching to `multiprocessing`'s `Pool` is one import here too: its
+ * threads are Workers running in parallel, so its calls are module
+ * references (`{ module: import.meta.url, export: "fetchSize" }`), which the
+ * Workers import. The second half runs the same map on such a pool.
  *
  * Run it: `deno run -A examples/pool_map.ts --backend=async`
  *
@@ -65,10 +64,14 @@ export async function main(backend: BackendChoice = getDefaultBackend()): Promis
     URLS.forEach((url, i) => lines.push(`  ${url} -> ${sizes[i]} bytes`));
   }
   {
-    // The same map through multiprocessing's Pool: the call is a module reference.
-    await using pool = new ProcessPool(4, null, [], { backend });
+    // The same map through multiprocessing's Pool: four Workers, and the call is a module reference.
+    await using pool = new ProcessPool(4);
     const sizes = await pool.map({ module: import.meta.url, export: "fetchSize" }, URLS) as number[];
-    lines.push(`multiprocessing Pool(${pool.processes}).map by module reference: total ${sum(sizes)} bytes`);
+    lines.push(
+      `multiprocessing Pool(${pool.processes}).map on ${pool.backend.name} Workers, by module reference: total ${
+        sum(sizes)
+      } bytes`,
+    );
   }
   return lines;
 }

@@ -7,6 +7,7 @@ import { pendingWaits, runningThreads } from "../mod.ts";
 import { main as parallelBankBalance } from "../examples/parallel_bank_balance.ts";
 import { main as parallelCounter } from "../examples/parallel_counter.ts";
 import { main as parallelSpeedup } from "../examples/parallel_speedup.ts";
+import { main as poolSpeedup } from "../examples/pool_speedup.ts";
 
 function leftNothingBehind(): void {
   assertEquals(runningThreads(), [], "threads left running");
@@ -41,5 +42,13 @@ Deno.test("parallel_speedup: N Workers count the same primes as one", async () =
   assertEquals(lines[0], "backend: atomics");
   assertMatch(lines[1], /^primes below 200000: 17984 \(1 Worker\), 17984 \(\d Workers\)$/);
   assertMatch(lines[4], /^speed-up: \d+\.\d\dx with \d Workers$/);
+  leftNothingBehind();
+});
+
+Deno.test("pool_speedup: Pool().map over Workers counts the same primes as one thread", async () => {
+  const lines = await poolSpeedup(200_000);
+  assertEquals(lines[0], "backend: atomics");
+  assertMatch(lines[1], /^primes below 200000 in 32 chunks: 17984 \(one thread\), 17984 \(Pool\(\d\)\.map\)$/);
+  assertMatch(lines[4], /^speed-up: \d+\.\d\dx on \d Workers$/);
   leftNothingBehind();
 });

@@ -41,7 +41,7 @@ const cases: ExampleCase[] = [
         "  https://example.com/ -> 2000 bytes",
         "  https://example.org/index.html -> 3000 bytes",
         "  https://www.ietf.org/rfc/rfc9110.txt -> 3600 bytes",
-        "multiprocessing Pool(4).map by module reference: total 24300 bytes",
+        "multiprocessing Pool(4).map on atomics Workers, by module reference: total 24300 bytes",
       ]),
   },
   {
