@@ -11,6 +11,8 @@ import type { Backend, ModuleTarget } from "../backends/types.ts";
 import { unpackError } from "../backends/atomics/_error_transfer.ts";
 import { BrokenExecutor, DeadlockError } from "../primitives/errors.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
+import { poolThreads, type ReferencePoolOptions, THREAD_NAME_PREFIX } from "../pools/pool.ts";
+import type { Thread } from "../primitives/thread.ts";
 import type { Future } from "./future.ts";
 import type { ChunkOutcome } from "./_worker_calls.ts";
 
@@ -44,6 +46,8 @@ export interface WorkerDispatcherOptions {
   readonly initargs: unknown[];
   /** The executor, for messages. */
   readonly label: string;
+  /** The Workers are named `${threadNamePrefix}_${n}`. */
+  readonly threadNamePrefix: string;
 }
 
 /** Runs an executor's calls on a Worker pool, started at the first call. */
@@ -58,6 +62,11 @@ export class WorkerDispatcher {
   #finished = false;
   #broken: BrokenExecutor | undefined = undefined;
   readonly #drained = Promise.withResolvers<void>();
+
+  /** The Workers, once started (they start at the first call). */
+  get threads(): Thread[] {
+    return this.#pool === undefined ? [] : poolThreads(this.#pool);
+  }
 
   /** @param options The pool's size, initializer and backend. */
   constructor(options: WorkerDispatcherOptions) {
@@ -167,7 +176,7 @@ export class WorkerDispatcher {
           workers,
           initializer === undefined ? null : INITIALIZE,
           initializer === undefined ? [] : [initializer, initargs],
-          { backend },
+          { backend, [THREAD_NAME_PREFIX]: this.#options.threadNamePrefix } as ReferencePoolOptions,
         );
       } catch (error) {
         this.#break(error, "its Workers could not be started");

@@ -25,7 +25,7 @@ export interface ThreadPoolExecutorOptions {
    * ThreadPoolExecutor; on Workers, the number of cores, as its ProcessPoolExecutor).
    */
   maxWorkers?: number;
-  /** Threads are named `${threadNamePrefix}_${n}` (default `ThreadPoolExecutor-N`); Workers are not renamed. */
+  /** Threads (Workers too) are named `${threadNamePrefix}_${n}` (default `ThreadPoolExecutor-N`). */
   threadNamePrefix?: string;
   /**
    * Called in each new thread before it runs any call (may be async): a
@@ -196,6 +196,7 @@ export class ThreadPoolExecutor extends Executor {
         initializer: this.#initializer as ModuleTarget | undefined,
         initargs,
         label: `ThreadPoolExecutor ${this.#prefix}`,
+        threadNamePrefix: this.#prefix,
       })
       : undefined;
     // The threads' queue (unused on Workers, so made in this isolate's memory there).
@@ -235,7 +236,7 @@ export class ThreadPoolExecutor extends Executor {
 
   /**
    * The pool's threads, started so far (Python's `_threads`); on Workers,
-   * empty (the Worker pool keeps its threads).
+   * the Worker threads (all of them start at the first call).
    *
    * @example One thread runs calls submitted one after another
    * ```ts
@@ -249,6 +250,7 @@ export class ThreadPoolExecutor extends Executor {
    * ```
    */
   get threads(): Thread[] {
+    if (this.#workers !== undefined) return this.#workers.threads;
     return [...this.#threads];
   }
 

@@ -34,11 +34,28 @@ export interface PoolOptions {
 /** Set by the Worker pool: calls are module references and outcomes come back through a queue. */
 export const BY_REFERENCE: unique symbol = Symbol("pool calls by reference");
 
+/** Names the pool's threads `${prefix}_${n}` (internal: an executor's `threadNamePrefix`). */
+export const THREAD_NAME_PREFIX: unique symbol = Symbol("pool thread name prefix");
+
 /** The constructor's options as the Worker pool passes them. */
 export interface ReferencePoolOptions extends PoolOptions {
   /** Calls must be module references (they run in Workers). */
   [BY_REFERENCE]?: boolean;
+  /** The prefix of the threads' names. */
+  [THREAD_NAME_PREFIX]?: string;
 }
+
+/**
+ * The threads of a pool (internal: what an executor reports as its threads).
+ *
+ * @param pool The pool.
+ * @returns Its worker threads, in the order they started.
+ */
+export function poolThreads(pool: Pool): Thread[] {
+  return pool[THREADS]();
+}
+
+const THREADS: unique symbol = Symbol("pool threads");
 
 /** What a pool calls: a function (threads of this isolate) or `{ module, export }` (any thread). */
 export type PoolFunction<A extends unknown[], R> = ((...args: A) => R) | ModuleTarget;
@@ -167,9 +184,10 @@ export class Pool implements Disposable, AsyncDisposable {
     // Not daemons: a daemon's timers keep nothing alive, and a caller awaiting a
     // result would then be left with nothing pending. Idle pool threads wait on
     // a queue, which keeps nothing alive either.
+    const prefix = (options as ReferencePoolOptions | undefined)?.[THREAD_NAME_PREFIX];
     for (let i = 0; i < count; i++) {
       const thread = new Thread({
-        name: `PoolWorker-${++workerCounter}`,
+        name: prefix === undefined ? `PoolWorker-${++workerCounter}` : `${prefix}_${i}`,
         backend,
         target: workers ? REFERENCE_WORKER_TARGET : this.#byReference ? WORKER_TARGET : poolWorker,
         args: workers
@@ -596,6 +614,15 @@ export class Pool implements Disposable, AsyncDisposable {
     }
     for (const t of this.#workers) t.joinSync();
     this.#handler?.joinSync();
+  }
+
+  /**
+   * The pool's worker threads (internal; see {@linkcode poolThreads}).
+   *
+   * @returns A copy of the list.
+   */
+  [THREADS](): Thread[] {
+    return [...this.#workers];
   }
 
   /** Terminates the pool without waiting (`using`), as Python's `with` does. */

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Barrier, getIdent, sleep, ValueError } from "../../mod.ts";
+import { type Barrier, currentThread, getIdent, sleep, ValueError } from "../../mod.ts";
 
 /** This module, for `{ module: EXECUTOR_TARGETS, export }`. */
 export const EXECUTOR_TARGETS: string = import.meta.url;
@@ -71,4 +71,9 @@ export function burnThenMeet(ms: number): number {
   // A generous timeout: if the parties never meet, the barrier breaks instead of hanging.
   (remembered as Barrier).waitSync(30_000);
   return x >= 0 ? getIdent() : -1;
+}
+
+/** The name of the thread that runs the call (a Worker's, on Workers). */
+export function threadName(): string {
+  return currentThread().name;
 }

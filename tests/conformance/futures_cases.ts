@@ -864,6 +864,17 @@ const moduleCases: Case[] = [
     },
   },
   {
+    name: "ThreadPoolExecutor on Workers: the Workers are named after threadNamePrefix and listed in threads",
+    needs: ["parallelThreads"],
+    fn: async ({ backend }) => {
+      await using pool = new ThreadPoolExecutor({ maxWorkers: 2, threadNamePrefix: "crunch", backend });
+      assertEquals(pool.threads, []); // Workers start at the first call
+      const name = await pool.submit(ref("threadName")).result();
+      assertEquals(pool.threads.map((t) => t.name), ["crunch_0", "crunch_1"]);
+      assert(["crunch_0", "crunch_1"].includes(name as string), String(name));
+    },
+  },
+  {
     name: "ThreadPoolExecutor on Workers: the default maxWorkers is the number of cores",
     needs: ["parallelThreads"],
     fn: ({ backend }) => {
