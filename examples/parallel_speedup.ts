@@ -17,14 +17,13 @@ import { monotonic, Thread } from "../mod.ts";
 const LIMIT = 3_000_000;
 
 /**
- * One thread's work (runs in a Worker): counts the primes in `[from, to)`
- * and adds the count to `total[0]`.
+ * Counts the primes in `[from, to)` by trial division (deliberately CPU-bound).
  *
  * @param from The first number of the range.
  * @param to One past the last number.
- * @param total Where counts are summed.
+ * @returns How many primes the range holds.
  */
-export function countPrimes(from: number, to: number, total: Int32Array): void {
+export function primesBetween(from: number, to: number): number {
   let count = 0;
   for (let n = Math.max(from, 2); n < to; n++) {
     let prime = true;
@@ -36,7 +35,19 @@ export function countPrimes(from: number, to: number, total: Int32Array): void {
     }
     if (prime) count++;
   }
-  Atomics.add(total, 0, count);
+  return count;
+}
+
+/**
+ * One thread's work (runs in a Worker): counts the primes in `[from, to)`
+ * and adds the count to `total[0]`.
+ *
+ * @param from The first number of the range.
+ * @param to One past the last number.
+ * @param total Where counts are summed.
+ */
+export function countPrimes(from: number, to: number, total: Int32Array): void {
+  Atomics.add(total, 0, primesBetween(from, to));
 }
 
 async function timeWith(workers: number, limit: number): Promise<{ primes: number; ms: number }> {

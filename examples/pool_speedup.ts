@@ -19,6 +19,7 @@
  */
 import { monotonic } from "../mod.ts";
 import { cpuCount, Pool } from "../multiprocessing/mod.ts";
+import { primesBetween } from "./parallel_speedup.ts";
 
 const LIMIT = 4_000_000;
 const CHUNKS = 32;
@@ -30,18 +31,7 @@ const CHUNKS = 32;
  * @returns How many primes it holds.
  */
 export function countPrimes([from, to]: [number, number]): number {
-  let count = 0;
-  for (let n = Math.max(from, 2); n < to; n++) {
-    let prime = true;
-    for (let d = 2; d * d <= n; d++) {
-      if (n % d === 0) {
-        prime = false;
-        break;
-      }
-    }
-    if (prime) count++;
-  }
-  return count;
+  return primesBetween(from, to);
 }
 
 function chunksBelow(limit: number): [number, number][] {

@@ -21,6 +21,7 @@ import {
   Thread,
 } from "../mod.ts";
 import { reportArray, setActionReport, Slot } from "./workers/cross_worker_targets.ts";
+import { askWorker } from "./_ask_worker.ts";
 
 const atomics = { backend: "atomics" } as const;
 const targets = new URL("./workers/cross_worker_targets.ts", import.meta.url).href;
@@ -242,33 +243,23 @@ Deno.test("[atomics] revive: postMessage carries a handle that revive() turns ba
   await lock.acquire();
   const rlock = new RLock(atomics);
   await rlock.acquire();
-  const worker = new Worker(new URL("./workers/postmessage_worker.ts", import.meta.url), { type: "module" });
-  try {
-    const reply = new Promise<MessageEvent>((resolve, reject) => {
-      worker.onmessage = resolve;
-      worker.onerror = (e) => {
-        e.preventDefault();
-        reject(e.message);
-      };
-    });
-    worker.postMessage({ lock, rlock });
-    const { data } = await reply;
-    assertEquals(data.report, {
-      isLock: true,
-      lockedHere: true,
-      triedWhileHeld: false,
-      rlockTriedWhileHeld: false,
-      identIsNotMain: true,
-    });
-    rlock.release();
-    const back = revive<Lock>(data.lock);
-    assert(back instanceof Lock && back !== lock);
-    assertEquals(back.locked(), true);
-    back.release();
-    assertEquals(lock.locked(), false, "the same memory");
-  } finally {
-    worker.terminate();
-  }
+  const data = await askWorker<{ report: unknown; lock: unknown; rlock: unknown }>("postmessage_worker.ts", {
+    lock,
+    rlock,
+  });
+  assertEquals(data.report, {
+    isLock: true,
+    lockedHere: true,
+    triedWhileHeld: false,
+    rlockTriedWhileHeld: false,
+    identIsNotMain: true,
+  });
+  rlock.release();
+  const back = revive<Lock>(data.lock);
+  assert(back instanceof Lock && back !== lock);
+  assertEquals(back.locked(), true);
+  back.release();
+  assertEquals(lock.locked(), false, "the same memory");
   assertEquals(revive(7), 7);
   const plain = { lock: 1 };
   assertEquals(revive(plain), plain);

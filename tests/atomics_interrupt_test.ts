@@ -5,6 +5,7 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { Event, Lock, monotonic, pendingWaits, runningThreads, sleep, Thread } from "../mod.ts";
 import { KeyboardInterrupt } from "../_thread.ts";
+import { askWorker } from "./_ask_worker.ts";
 
 const atomics = { backend: "atomics" } as const;
 const targets = new URL("./conformance/_interrupt_targets.ts", import.meta.url).href;
@@ -103,7 +104,10 @@ function lockTakenAtOnce(): boolean {
 }
 
 Deno.test("[atomics] interruptMain: a plain Web Worker reaches the main thread once it revived one of its primitives", async () => {
-  const reply = await askWorker({ mode: "revived", lock: new Lock(atomics) });
+  const reply = await askWorker<{ ok: boolean; name?: string; message: string }>("interrupt_worker.ts", {
+    mode: "revived",
+    lock: new Lock(atomics),
+  });
   assertEquals(reply, { ok: true });
   await assertRejects(() => sleep(1), KeyboardInterrupt);
   await sleep(1);
@@ -111,7 +115,7 @@ Deno.test("[atomics] interruptMain: a plain Web Worker reaches the main thread o
 
 Deno.test("[atomics] interruptMain: a Worker that shares no heap with the main thread is a RuntimeError", async () => {
   for (const [mode, why] of [["no-heap", "it has none"], ["own-heap", "does not use this Worker's heap"]]) {
-    const reply = await askWorker({ mode });
+    const reply = await askWorker<{ ok: boolean; name?: string; message: string }>("interrupt_worker.ts", { mode });
     assertEquals(reply.ok, false, mode);
     assertEquals(reply.name, "RuntimeError", mode);
     assert(reply.message.startsWith("Cannot interrupt the main thread from this Worker"), reply.message);
@@ -119,20 +123,3 @@ Deno.test("[atomics] interruptMain: a Worker that shares no heap with the main t
   }
   await sleep(5); // nothing pending
 });
-
-async function askWorker(message: unknown): Promise<{ ok: boolean; name?: string; message: string }> {
-  const worker = new Worker(new URL("./workers/interrupt_worker.ts", import.meta.url), { type: "module" });
-  try {
-    const reply = new Promise<MessageEvent>((resolve, reject) => {
-      worker.onmessage = resolve;
-      worker.onerror = (e) => {
-        e.preventDefault();
-        reject(e.message);
-      };
-    });
-    worker.postMessage(message);
-    return (await reply).data;
-  } finally {
-    worker.terminate();
-  }
-}

@@ -55,14 +55,14 @@ function futures(options: FutureOptions) {
   return { pending, running, cancelled, cancelledAndNotified, failed, successful };
 }
 
-/** Runs `fn` with `console.error` captured; returns what it printed. */
-function capturingStderr(fn: () => void): string {
+/** Runs `fn` (and waits for it) with `console.error` captured; returns what it printed. */
+async function capturingStderr(fn: () => unknown): Promise<string> {
   const original = console.error;
   const lines: string[] = [];
   console.error = (...args: unknown[]) =>
     lines.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(" "));
   try {
-    fn();
+    await fn();
   } finally {
     console.error = original;
   }
@@ -122,18 +122,18 @@ const futureCases: Case[] = [
   },
   {
     name: "Future: a callback that throws is reported on stderr and the others still run",
-    fn: ({ options }) => {
+    fn: async ({ options }) => {
       const f = new Future<number>(options);
       let second = false;
       f.addDoneCallback(() => {
         throw new Error("doh!");
       });
       f.addDoneCallback(() => (second = true));
-      const printed = capturingStderr(() => f.setResult(5));
+      const printed = await capturingStderr(() => f.setResult(5));
       assert(second, "the second callback did not run");
       assert(printed.includes("Exception calling callback for"), printed);
       assert(printed.includes("doh!"), printed);
-      const late = capturingStderr(() =>
+      const late = await capturingStderr(() =>
         f.addDoneCallback(() => {
           throw new Error("late doh!");
         })
@@ -565,10 +565,7 @@ const executorCases: Case[] = [
     name: "ThreadPoolExecutor: a failing initializer breaks the pool (BrokenExecutor)",
     needs: ["functionTargets"],
     fn: async (ctx) => {
-      const original = console.error;
-      const printed: string[] = [];
-      console.error = (...args: unknown[]) => printed.push(args.map(String).join(" "));
-      try {
+      const printed = await capturingStderr(async () => {
         const pool = new ThreadPoolExecutor({
           maxWorkers: 2,
           initializer: async () => {
@@ -583,10 +580,8 @@ const executorCases: Case[] = [
         await until(ctx, () => pool.threads.every((t) => !t.isAlive()), "the failed threads end");
         assertThrows(() => pool.submit(() => 1), BrokenExecutor);
         await pool.shutdown();
-      } finally {
-        console.error = original;
-      }
-      assert(printed.some((line) => line.includes("error in initializer")), printed.join("\n"));
+      });
+      assert(printed.includes("error in initializer"), printed);
     },
   },
 ];
@@ -975,10 +970,7 @@ const moduleCases: Case[] = [
     name: "ThreadPoolExecutor on Workers: a failing initializer breaks the pool (BrokenExecutor)",
     needs: ["parallelThreads"],
     fn: async (ctx) => {
-      const original = console.error;
-      const printed: string[] = [];
-      console.error = (...args: unknown[]) => printed.push(args.map(String).join(" "));
-      try {
+      const printed = await capturingStderr(async () => {
         const pool = new ThreadPoolExecutor({
           maxWorkers: 2,
           initializer: ref("fail"),
@@ -994,10 +986,8 @@ const moduleCases: Case[] = [
         assertThrows(() => pool.submit(ref("square"), 1), BrokenExecutor);
         assertMatch(String(pool), / broken>$/);
         await pool.shutdown();
-      } finally {
-        console.error = original;
-      }
-      assert(printed.some((line) => line.includes("error in initializer")), printed.join("\n"));
+      });
+      assert(printed.includes("error in initializer"), printed);
     },
   },
   {
