@@ -8,6 +8,7 @@
  * @module
  */
 import type { Backend, ModuleTarget } from "../backends/types.ts";
+import { lazyModuleTarget } from "../primitives/_target.ts";
 import { unpackError } from "../backends/atomics/_error_transfer.ts";
 import { BrokenExecutor, DeadlockError } from "../primitives/errors.ts";
 import { ProcessPool } from "../pools/process_pool.ts";
@@ -16,9 +17,8 @@ import type { Thread } from "../primitives/thread.ts";
 import type { Future } from "./future.ts";
 import type { ChunkOutcome } from "./_worker_calls.ts";
 
-const WORKER_CALLS = new URL("./_worker_calls.ts", import.meta.url).href;
-const RUN_CHUNK: ModuleTarget = { module: WORKER_CALLS, export: "runExecutorChunk" };
-const INITIALIZE: ModuleTarget = { module: WORKER_CALLS, export: "initializeExecutorWorker" };
+const runChunk = lazyModuleTarget("./_worker_calls.ts", import.meta.url, "runExecutorChunk");
+const initialize = lazyModuleTarget("./_worker_calls.ts", import.meta.url, "initializeExecutorWorker");
 // Python's EXTRA_QUEUED_CALLS: one call more than Workers is handed over, so a Worker that finishes finds the next.
 const EXTRA_HANDED_OVER = 1;
 
@@ -174,7 +174,7 @@ export class WorkerDispatcher {
       try {
         pool = this.#pool = new ProcessPool(
           workers,
-          initializer === undefined ? null : INITIALIZE,
+          initializer === undefined ? null : initialize(),
           initializer === undefined ? [] : [initializer, initargs],
           { backend, [THREAD_NAME_PREFIX]: this.#options.threadNamePrefix } as ReferencePoolOptions,
         );
@@ -186,7 +186,7 @@ export class WorkerDispatcher {
     }
     try {
       pool.applyAsync(
-        RUN_CHUNK,
+        runChunk(),
         [call.target, call.argsList],
         (outcome) => end(outcome as ChunkOutcome, undefined),
         (error) => end(undefined, error),

@@ -15,7 +15,7 @@ import { asyncBackend } from "../backends/async/mod.ts";
 import type { Backend, ModuleTarget, Target } from "../backends/types.ts";
 import { BrokenExecutor, CancelledError, Empty, ValueError } from "../primitives/errors.ts";
 import { onThreadEnd, Thread } from "../primitives/thread.ts";
-import { checkTarget, isModuleTarget } from "../primitives/_target.ts";
+import { checkTarget, isModuleTarget, lazyModuleTarget } from "../primitives/_target.ts";
 import { describe, type WaitOptions } from "../primitives/_wait_options.ts";
 import { SimpleQueue } from "../queues/simple_queue.ts";
 import { PUT_ALL, PUT_COALESCED, Queue } from "../queues/queue.ts";
@@ -60,11 +60,8 @@ const THREADS: unique symbol = Symbol("pool threads");
 /** What a pool calls: a function (threads of this isolate) or `{ module, export }` (any thread). */
 export type PoolFunction<A extends unknown[], R> = ((...args: A) => R) | ModuleTarget;
 
-const WORKER_TARGET: ModuleTarget = { module: new URL("./pool_worker.ts", import.meta.url).href, export: "poolWorker" };
-const REFERENCE_WORKER_TARGET: ModuleTarget = {
-  module: new URL("./_reference_worker.ts", import.meta.url).href,
-  export: "referencePoolWorker",
-};
+const workerTarget = lazyModuleTarget("./pool_worker.ts", import.meta.url, "poolWorker");
+const referenceWorkerTarget = lazyModuleTarget("./_reference_worker.ts", import.meta.url, "referencePoolWorker");
 let workerCounter = 0;
 // The ring of each of a Worker pool's shared queues (reserved, touched only as far as it is used).
 const SHARED_QUEUE_BYTES = 16 * 1024 * 1024;
@@ -189,7 +186,7 @@ export class Pool implements Disposable, AsyncDisposable {
       const thread = new Thread({
         name: prefix === undefined ? `PoolWorker-${++workerCounter}` : `${prefix}_${i}`,
         backend,
-        target: workers ? REFERENCE_WORKER_TARGET : this.#byReference ? WORKER_TARGET : poolWorker,
+        target: workers ? referenceWorkerTarget() : this.#byReference ? workerTarget() : poolWorker,
         args: workers
           ? [this.#tasks, this.#results, this.#table!.buffer, initializer ?? null, initargs]
           : [this.#tasks, sink, initializer ?? null, initargs],

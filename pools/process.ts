@@ -8,7 +8,7 @@ import type { Backend, ModuleTarget } from "../backends/types.ts";
 import { RuntimeError, ValueError } from "../primitives/errors.ts";
 import { Semaphore } from "../primitives/semaphore.ts";
 import { Thread } from "../primitives/thread.ts";
-import { isModuleTarget } from "../primitives/_target.ts";
+import { isModuleTarget, lazyModuleTarget } from "../primitives/_target.ts";
 import { describe, type WaitOptions } from "../primitives/_wait_options.ts";
 import { workerBackend } from "./_worker_backend.ts";
 
@@ -26,7 +26,7 @@ export interface ProcessOptions {
   backend?: BackendChoice;
 }
 
-const MAIN: ModuleTarget = { module: new URL("./_process_main.ts", import.meta.url).href, export: "runProcess" };
+const processMain = lazyModuleTarget("./_process_main.ts", import.meta.url, "runProcess");
 let counter = 0;
 
 /**
@@ -92,7 +92,7 @@ export class Process {
       name: name ?? `Process-${++counter}`,
       daemon,
       backend,
-      target: MAIN,
+      target: processMain(),
       args: [reference, args, this.#status],
     });
   }

@@ -15,6 +15,22 @@ export function isModuleTarget(value: unknown): value is ModuleTarget {
     typeof (value as ModuleTarget).export === "string";
 }
 
+/**
+ * A module reference to `exportName` of the module at `path` relative to
+ * `base`, resolved on first use: at load time a bundle's `import.meta.url`
+ * may be no URL at all (an edge runtime's bundle), and loading must not
+ * throw for a part of the library the program never uses.
+ *
+ * @param path The module, relative to `base`.
+ * @param base The referring module's `import.meta.url`.
+ * @param exportName The export to call.
+ * @returns A function that gives the reference.
+ */
+export function lazyModuleTarget(path: string, base: string, exportName: string): () => ModuleTarget {
+  let target: ModuleTarget | undefined;
+  return () => target ??= { module: new URL(path, base).href, export: exportName };
+}
+
 /** Checks a target given to `what`. */
 export function checkTarget(what: string, target: unknown): Target {
   if (typeof target === "function" || isModuleTarget(target)) return target as Target;

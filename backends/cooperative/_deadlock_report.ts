@@ -19,8 +19,19 @@ export interface BlockedWait {
   readonly createdAt: string | undefined;
 }
 
-const libraryRoot = new URL("../../", import.meta.url).href;
-const libraryDirs = [`${libraryRoot}backends/`, `${libraryRoot}primitives/`];
+// The library's own folders, whose frames a creation site skips. Worked out on first use, and
+// empty if this module's URL is none (a bundle for an edge runtime): loading must not throw.
+let libraryDirs: string[] | undefined;
+
+function ownDirs(): string[] {
+  if (libraryDirs !== undefined) return libraryDirs;
+  try {
+    const root = new URL("../../", import.meta.url).href;
+    return libraryDirs = [`${root}backends/`, `${root}primitives/`];
+  } catch {
+    return libraryDirs = [];
+  }
+}
 const frameUrl = /\(?((?:file|https?|jsr|npm|data|blob):[^\s()]+?):(\d+):(\d+)\)?$/;
 
 /**
@@ -39,7 +50,7 @@ export function creationSite(error: Error | undefined): string | undefined {
     const match = frameUrl.exec(line.trim());
     if (match === null) continue;
     const url = match[1];
-    if (libraryDirs.some((dir) => url.startsWith(dir))) continue;
+    if (ownDirs().some((dir) => url.startsWith(dir))) continue;
     const file = url.slice(url.lastIndexOf("/") + 1);
     return `${file}:${match[2]}:${match[3]}`;
   }
