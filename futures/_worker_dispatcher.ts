@@ -202,6 +202,8 @@ export class WorkerDispatcher {
     this.#handedOver--;
     const { future } = call;
     if (outcome === undefined) {
+      // A Worker died (the pool broke itself): so does the executor, as Python's process pools do.
+      if (lost instanceof BrokenExecutor && this.#broken === undefined) this.#break(lost, "one of its Workers died");
       // After a break, the pool's own errors (calls dropped by `terminate`) mean the pool broke.
       future.setException(this.#broken ? this.#brokenError() : lost);
     } else if ("values" in outcome) {

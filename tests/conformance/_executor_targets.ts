@@ -77,3 +77,8 @@ export function burnThenMeet(ms: number): number {
 export function threadName(): string {
   return currentThread().name;
 }
+
+/** Ends the Worker it runs in, as a crash would (the call never reports back). */
+export function dieInWorker(): void {
+  (globalThis as unknown as { process: { exit(code: number): never } }).process.exit(3);
+}

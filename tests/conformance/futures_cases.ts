@@ -870,6 +870,17 @@ const moduleCases: Case[] = [
     },
   },
   {
+    name:
+      "ThreadPoolExecutor on Workers: a Worker that dies breaks the executor (BrokenExecutor), nothing waits forever",
+    needs: ["parallelThreads"],
+    fn: async ({ backend }) => {
+      await using pool = new ThreadPoolExecutor({ maxWorkers: 2, backend });
+      const dying = pool.submit(ref("dieInWorker"));
+      await assertRejects(() => dying.result(), BrokenExecutor, "died");
+      assertThrows(() => pool.submit(ref("square"), 2), BrokenExecutor);
+    },
+  },
+  {
     name: "ThreadPoolExecutor on Workers: the default maxWorkers is the number of cores",
     needs: ["parallelThreads"],
     fn: ({ backend }) => {
