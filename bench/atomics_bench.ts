@@ -2,10 +2,12 @@
  * The `atomics` backend against its floors, each group's baseline first, so
  * the ratios come out of one run:
  *
- *     deno bench -A --v8-flags=--harmony-struct bench/atomics_bench.ts
+ *     deno task bench:atomics            (deno bench -A --v8-flags=--expose-gc ...)
+ *     deno task bench:atomics:v8-mutex   (also --harmony-struct)
  *
  * (`--harmony-struct` adds V8's native `Atomics.Mutex` to the first group;
- * without it that case is left out.)
+ * without it that case is left out. With that experimental flag Deno 2.9.6
+ * crashes with a segmentation fault on exit, after the results.)
  *
  * - uncontended `acquireSync()` + `release()` on the main thread, against a
  *   raw `Atomics.compareExchange` + `Atomics.store` pair (the floor);
