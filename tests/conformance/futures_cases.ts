@@ -34,6 +34,7 @@ import {
 } from "../../futures.ts";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 import { EXECUTOR_TARGETS } from "./_executor_targets.ts";
+import { captureStderr } from "./_stderr.ts";
 
 /** A module reference to an export of `_executor_targets.ts`. */
 const ref = (name: string) => ({ module: EXECUTOR_TARGETS, export: name });
@@ -53,20 +54,6 @@ function futures(options: FutureOptions) {
   const successful = new Future<number>(options);
   successful.setResult(42);
   return { pending, running, cancelled, cancelledAndNotified, failed, successful };
-}
-
-/** Runs `fn` (and waits for it) with `console.error` captured; returns what it printed. */
-async function capturingStderr(fn: () => unknown): Promise<string> {
-  const original = console.error;
-  const lines: string[] = [];
-  console.error = (...args: unknown[]) =>
-    lines.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(" "));
-  try {
-    await fn();
-  } finally {
-    console.error = original;
-  }
-  return lines.join("\n");
 }
 
 /** Sleeps on the backend's clock until `done()` holds; fails rather than hang. */
@@ -129,11 +116,11 @@ const futureCases: Case[] = [
         throw new Error("doh!");
       });
       f.addDoneCallback(() => (second = true));
-      const printed = await capturingStderr(() => f.setResult(5));
+      const printed = await captureStderr(() => f.setResult(5));
       assert(second, "the second callback did not run");
       assert(printed.includes("Exception calling callback for"), printed);
       assert(printed.includes("doh!"), printed);
-      const late = await capturingStderr(() =>
+      const late = await captureStderr(() =>
         f.addDoneCallback(() => {
           throw new Error("late doh!");
         })
@@ -565,7 +552,7 @@ const executorCases: Case[] = [
     name: "ThreadPoolExecutor: a failing initializer breaks the pool (BrokenExecutor)",
     needs: ["functionTargets"],
     fn: async (ctx) => {
-      const printed = await capturingStderr(async () => {
+      const printed = await captureStderr(async () => {
         const pool = new ThreadPoolExecutor({
           maxWorkers: 2,
           initializer: async () => {
@@ -981,7 +968,7 @@ const moduleCases: Case[] = [
     name: "ThreadPoolExecutor on Workers: a failing initializer breaks the pool (BrokenExecutor)",
     needs: ["parallelThreads"],
     fn: async (ctx) => {
-      const printed = await capturingStderr(async () => {
+      const printed = await captureStderr(async () => {
         const pool = new ThreadPoolExecutor({
           maxWorkers: 2,
           initializer: ref("fail"),

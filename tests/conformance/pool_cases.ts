@@ -22,6 +22,7 @@ import { Pool as ThreadPool } from "../../multiprocessing/dummy.ts";
 import { cpuCount, Pool as ProcessPool, Process } from "../../multiprocessing/mod.ts";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 import { initCalls, TARGETS } from "./_pool_targets.ts";
+import { captureStderr } from "./_stderr.ts";
 
 const SHARED_TARGETS = new URL("./_targets.ts", import.meta.url).href;
 
@@ -41,20 +42,6 @@ async function withPool(
     pool.terminate();
     await pool.join();
   }
-}
-
-/** Runs `fn` with `console.error` captured; returns what it printed. */
-async function capturingStderr(fn: () => Promise<void>): Promise<string> {
-  const original = console.error;
-  const lines: string[] = [];
-  console.error = (...args: unknown[]) =>
-    lines.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(" "));
-  try {
-    await fn();
-  } finally {
-    console.error = original;
-  }
-  return lines.join("\n");
 }
 
 const sqr = (x: number) => x * x;
@@ -164,7 +151,7 @@ const dummyCases: Case[] = [
     needs: ["functionTargets"],
     fn: (ctx) =>
       withPool(ctx, 1, async (pool) => {
-        const printed = await capturingStderr(async () => {
+        const printed = await captureStderr(async () => {
           const result = pool.applyAsync(() => 1, [], () => {
             throw new Error("callback failed");
           });
@@ -269,7 +256,7 @@ const dummyCases: Case[] = [
     name: "Pool: a failing initializer fails the calls its thread takes, not the program",
     needs: ["functionTargets"],
     fn: async (ctx) => {
-      const printed = await capturingStderr(async () => {
+      const printed = await captureStderr(async () => {
         const pool = new ThreadPool(
           1,
           () => {

@@ -55,6 +55,7 @@ import {
   ValueError,
 } from "../../mod.ts";
 import { defineCases } from "./_suite.ts";
+import { captureStderr } from "./_stderr.ts";
 
 const targets = new URL("./_targets.ts", import.meta.url).href;
 
@@ -67,21 +68,6 @@ async function withExcepthook(hook: ExceptHook, fn: () => Promise<void>): Promis
   } finally {
     setExcepthook(previous);
   }
-}
-
-/** Runs `fn` and returns what it wrote with `console.error`. */
-async function captureStderr(fn: () => Promise<void>): Promise<string> {
-  const original = console.error;
-  const lines: string[] = [];
-  console.error = (...args: unknown[]) => {
-    lines.push(args.map((a) => a instanceof Error ? `${a.name}: ${a.message}` : String(a)).join(" "));
-  };
-  try {
-    await fn();
-  } finally {
-    console.error = original;
-  }
-  return lines.join("\n");
 }
 
 /** A thread that waits on `event` (a module target, so it runs on every backend). */
