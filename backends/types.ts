@@ -181,6 +181,12 @@ export interface WorkerThread {
    * or `timeout` ms pass (`Infinity`: forever); says whether it ended.
    */
   joinSync(timeout: number): boolean;
+  /**
+   * Stops the Worker wherever it is (in a busy loop or `Atomics.wait`): no
+   * `finally` runs, and what it held stays held. A later `joinSync` returns at
+   * once; `onEnd` runs once the Worker is gone (or at that `joinSync`).
+   */
+  terminate?(): void;
 }
 
 /**

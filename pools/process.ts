@@ -7,7 +7,7 @@ import type { BackendChoice } from "../backends/mod.ts";
 import type { Backend, ModuleTarget } from "../backends/types.ts";
 import { RuntimeError, ValueError } from "../primitives/errors.ts";
 import { Semaphore } from "../primitives/semaphore.ts";
-import { Thread } from "../primitives/thread.ts";
+import { stopWorkerThread, Thread } from "../primitives/thread.ts";
 import { isModuleTarget, lazyModuleTarget } from "../primitives/_target.ts";
 import { describe, type WaitOptions } from "../primitives/_wait_options.ts";
 import { workerBackend } from "./_worker_backend.ts";
@@ -38,9 +38,12 @@ let counter = 0;
  *
  * `exitcode` is `null` until the process ends, then 0 if the target
  * returned, 1 if it raised (the exception goes to the excepthook), or the
- * code of a `SystemExit` it threw. `pid` is the thread's ident.
- * `terminate()`/`kill()` cannot stop a running Worker on the `atomics`
- * backend yet: they throw while the process runs.
+ * code of a `SystemExit` it threw, or -15 (`terminate()`) or -9 (`kill()`)
+ * if it was stopped, as Python reports a signal. `pid` is the thread's
+ * ident. `terminate()` and `kill()` stop a running Worker wherever it is,
+ * as Python's signals stop a process: its `finally` blocks do not run, and a
+ * lock it holds stays held (a shared queue it was using may be left
+ * broken), so they are for processes that must go, not for routine ends.
  *
  * With `{ backend: "async" }` the target runs as a thread of this isolate
  * (handy for tests).
@@ -61,6 +64,8 @@ export class Process {
   readonly #thread: Thread;
   readonly #status: Semaphore;
   #closed = false;
+  // The signal it was stopped with (15 or 9), if terminate() or kill() stopped it.
+  #signal: number | undefined = undefined;
 
   /**
    * Creates a process; it does not run until `start()`.
@@ -204,8 +209,9 @@ export class Process {
   get exitcode(): number | null {
     if (this.#thread.ident === null || this.#thread.isAlive()) return null;
     const status = this.#status.value;
-    // Ended without recording a status: the Worker was stopped from outside.
-    return status > 0 ? status - 1 : 1;
+    if (status > 0) return status - 1;
+    // Ended without recording a status: stopped by terminate() or kill(), or from outside.
+    return this.#signal !== undefined ? -this.#signal : 1;
   }
 
   /**
@@ -283,11 +289,11 @@ export class Process {
   }
 
   /**
-   * Python's SIGTERM. A process that is not running is left as it is; a
-   * running one cannot be stopped yet (the `atomics` backend offers no way
-   * to stop a Worker thread), so this throws.
+   * Python's SIGTERM: stops the running Worker now (see the class doc for
+   * what is left behind); `exitcode` becomes -15 once it is gone (await
+   * `join()`). A process that is not running is left as it is.
    *
-   * @throws {RuntimeError} If the process is running.
+   * @throws {RuntimeError} If it runs on a backend whose threads cannot be stopped (not a Worker).
    *
    * @example On a finished process
    * ```ts
@@ -300,13 +306,14 @@ export class Process {
    * ```
    */
   terminate(): void {
-    this.#stop("terminate");
+    this.#stop("terminate", 15);
   }
 
   /**
-   * Python's SIGKILL; the same as `terminate()` here.
+   * Python's SIGKILL: as `terminate()` (a Worker cannot catch either), but
+   * `exitcode` becomes -9.
    *
-   * @throws {RuntimeError} If the process is running.
+   * @throws {RuntimeError} If it runs on a backend whose threads cannot be stopped (not a Worker).
    *
    * @example On a process never started
    * ```ts
@@ -316,7 +323,7 @@ export class Process {
    * ```
    */
   kill(): void {
-    this.#stop("kill");
+    this.#stop("kill", 9);
   }
 
   /**
@@ -366,11 +373,14 @@ export class Process {
     if (this.#closed) throw new ValueError(`Cannot ${what} ${this}: the process object is closed`);
   }
 
-  #stop(what: string): void {
+  #stop(what: string, signal: number): void {
     this.#checkOpen(what);
     if (!this.#thread.isAlive()) return;
-    throw new RuntimeError(
-      `Cannot ${what} ${this}: the '${this.#thread.backend.name}' backend cannot stop a running thread yet`,
-    );
+    if (!stopWorkerThread(this.#thread)) {
+      throw new RuntimeError(
+        `Cannot ${what} ${this}: it runs as a thread of this isolate on the '${this.#thread.backend.name}' backend, which cannot be stopped mid-call (only a Worker can)`,
+      );
+    }
+    this.#signal ??= signal;
   }
 }

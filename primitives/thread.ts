@@ -45,6 +45,23 @@ function isolateNativeId(): number {
   return (globalThis as { Deno?: { pid: number } }).Deno?.pid ?? 0;
 }
 
+// The Worker behind each thread that runs in one (for stopWorkerThread).
+const workers = new WeakMap<Thread, WorkerThread>();
+
+/**
+ * Stops a thread that runs in a Worker, wherever it is (internal:
+ * `Process.terminate()`): see `WorkerThread.terminate`.
+ *
+ * @param thread The thread.
+ * @returns Whether it runs in a Worker that can be stopped (and was told to stop).
+ */
+export function stopWorkerThread(thread: Thread): boolean {
+  const worker = workers.get(thread);
+  if (worker?.terminate === undefined) return false;
+  worker.terminate();
+  return true;
+}
+
 // Who wants to know when a thread ends (internal: a pool watching its Workers).
 const endListeners = new WeakMap<Thread, (error: unknown) => void>();
 
@@ -210,6 +227,7 @@ export class Thread {
       throw error;
     }
     this.#nativeId = this.#worker.nativeId;
+    workers.set(this, this.#worker);
     return true;
   }
 

@@ -149,6 +149,16 @@ export function spawnWorkerThread(heap: SharedHeap, request: WorkerThreadRequest
   const view = () => heap.viewFor(state);
   return {
     nativeId: worker.threadId,
+    terminate(): void {
+      if (ended) return;
+      // node:worker_threads' terminate stops even a Worker in Atomics.wait or a busy loop.
+      worker.terminate().catch(() => {});
+      // The Worker will never mark itself finished: mark it, so that a joinSync
+      // (which blocks this isolate's event loop, and so the exit event) returns.
+      const v = view();
+      Atomics.store(v, state, FINISHED);
+      Atomics.notify(v, state);
+    },
     joinSync(timeout: number): boolean {
       if (ended) return true;
       const deadline = timeout === Infinity ? Infinity : performance.now() + timeout;

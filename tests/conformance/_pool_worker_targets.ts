@@ -42,3 +42,18 @@ export function failWithValueError(x: number): never {
 export function dieInWorker(): void {
   (globalThis as unknown as { process: { exit(code: number): never } }).process.exit(3);
 }
+
+/** Never returns, never yields: only stopping its Worker ends it. */
+export function spinForever(): void {
+  for (let x = 0;; x++) if (x < 0) return;
+}
+
+/** Blocks its Worker in `Atomics.wait` for good. */
+export function blockForever(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+}
+
+/** Waits `ms` milliseconds (on a thread of this isolate, a process that can be interrupted only by ending). */
+export async function pause(ms: number): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}

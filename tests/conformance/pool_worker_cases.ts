@@ -7,8 +7,8 @@
  * @module
  */
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { mainThread, ValueError } from "../../mod.ts";
-import { BrokenExecutor, Pool } from "../../multiprocessing/mod.ts";
+import { mainThread, RuntimeError, ValueError } from "../../mod.ts";
+import { BrokenExecutor, Pool, Process } from "../../multiprocessing/mod.ts";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 import { POOL_WORKER_TARGETS } from "./_pool_worker_targets.ts";
 
@@ -98,5 +98,41 @@ export const poolWorkerCases: Case[] = defineCases([
         assertThrows(() => pool.applyAsync(ref("square"), [2]), BrokenExecutor, "it broke");
         assert(String(pool).includes("TERMINATE"), String(pool));
       }),
+  },
+  {
+    name: "Process: terminate() and kill() stop a Worker wherever it is; exitcode says which",
+    needs: WORKERS,
+    fn: async (ctx) => {
+      const spinning = new Process({ target: ref("spinForever"), backend: ctx.backend });
+      const blocked = new Process({ target: ref("blockForever"), backend: ctx.backend });
+      spinning.start();
+      blocked.start();
+      await ctx.sleep(100); // both are in their loops
+      assertEquals([spinning.isAlive(), blocked.isAlive()], [true, true]);
+      spinning.terminate();
+      blocked.kill();
+      await spinning.join();
+      blocked.joinSync(); // returns: the Worker will never mark itself finished
+      await blocked.join();
+      assertEquals([spinning.isAlive(), blocked.isAlive()], [false, false]);
+      assertEquals([spinning.exitcode, blocked.exitcode], [-15, -9]);
+      spinning.terminate(); // ended: nothing to do
+      assertEquals(spinning.exitcode, -15);
+      spinning.close();
+      blocked.close();
+    },
+  },
+  {
+    name: "Process: a process on a thread of this isolate cannot be stopped while it runs (RuntimeError)",
+    needs: ["functionTargets"],
+    fn: async (ctx) => {
+      const p = new Process({ target: ref("pause"), args: [30], backend: ctx.backend });
+      p.start();
+      assertThrows(() => p.terminate(), RuntimeError, "only a Worker can");
+      assertThrows(() => p.kill(), RuntimeError, "only a Worker can");
+      await p.join();
+      assertEquals(p.exitcode, 0);
+      p.terminate(); // ended: nothing to do
+    },
   },
 ]);
