@@ -21,29 +21,15 @@ import {
 import { CancelledError } from "../../futures.ts";
 import { Pool as ThreadPool } from "../../multiprocessing/dummy.ts";
 import { cpuCount, Pool as ProcessPool, Process } from "../../multiprocessing/mod.ts";
-import { type Case, type CaseContext, defineCases } from "./_suite.ts";
+import { type Case, defineCases } from "./_suite.ts";
 import { initCalls, TARGETS } from "./_pool_targets.ts";
 import { captureStderr } from "./_stderr.ts";
+import { withPool } from "./_with_pool.ts";
 
 const SHARED_TARGETS = new URL("./_targets.ts", import.meta.url).href;
 
 /** A module reference to an export of `_pool_targets.ts`. */
 const ref = (name: string) => ({ module: TARGETS, export: name });
-
-/** Runs `body` with a dummy pool on the backend under test, then terminates and joins it. */
-async function withPool(
-  ctx: CaseContext,
-  processes: number,
-  body: (pool: ThreadPool) => Promise<void>,
-): Promise<void> {
-  const pool = new ThreadPool(processes, null, [], ctx.options);
-  try {
-    await body(pool);
-  } finally {
-    pool.terminate();
-    await pool.join();
-  }
-}
 
 const sqr = (x: number) => x * x;
 

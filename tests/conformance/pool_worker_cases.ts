@@ -11,29 +11,23 @@ import { mainThread, RuntimeError, ValueError } from "../../mod.ts";
 import { BrokenExecutor, Pool, Process } from "../../multiprocessing/mod.ts";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 import { POOL_WORKER_TARGETS } from "./_pool_worker_targets.ts";
+import { withPool } from "./_with_pool.ts";
+
+/** Runs `body` with a Worker pool (`multiprocessing`'s) of `processes` on the backend under test, then ends it. */
+const withWorkerPool = (ctx: CaseContext, processes: number, body: (pool: Pool) => Promise<void>) =>
+  withPool(ctx, processes, body, Pool);
 
 const WORKERS: Case["needs"] = ["sharedMemory", "parallelThreads", "blockingWait"];
 
 /** A module reference to an export of `_pool_worker_targets.ts`. */
 const ref = (name: string) => ({ module: POOL_WORKER_TARGETS, export: name });
 
-/** Runs `body` with a Worker pool of `processes` on the backend under test, then ends and joins it. */
-async function withPool(ctx: CaseContext, processes: number, body: (pool: Pool) => Promise<void>): Promise<void> {
-  const pool = new Pool(processes, null, [], ctx.options);
-  try {
-    await body(pool);
-  } finally {
-    pool.terminate();
-    await pool.join();
-  }
-}
-
 export const poolWorkerCases: Case[] = defineCases([
   {
     name: "Pool: Workers run module functions for map and apply, and keep the order",
     needs: WORKERS,
     fn: (ctx) =>
-      withPool(ctx, 2, async (pool) => {
+      withWorkerPool(ctx, 2, async (pool) => {
         assertEquals(pool.backend, ctx.backend);
         const items = Array.from({ length: 200 }, (_, i) => i - 100);
         assertEquals(await pool.map(ref("square"), items), items.map((x) => x * x));
@@ -47,7 +41,7 @@ export const poolWorkerCases: Case[] = defineCases([
     name: "Pool: CPU-bound calls are spread over both Workers",
     needs: WORKERS,
     fn: (ctx) =>
-      withPool(ctx, 2, async (pool) => {
+      withWorkerPool(ctx, 2, async (pool) => {
         // Each call burns 50 ms of CPU; the names say which Workers ran them.
         const names = await pool.map(ref("burn"), [50, 50, 50, 50, 50, 50, 50, 50], 1);
         assertEquals(names.length, 8);
@@ -60,7 +54,7 @@ export const poolWorkerCases: Case[] = defineCases([
     name: "Pool: an error raised in a Worker, or a result it cannot send, rejects the call; the pool goes on",
     needs: WORKERS,
     fn: (ctx) =>
-      withPool(ctx, 2, async (pool) => {
+      withWorkerPool(ctx, 2, async (pool) => {
         await assertRejects(() => pool.apply(ref("fail"), [3]), RangeError, "bad item 3");
         await assertRejects(() => pool.apply(ref("unsendable"), []), TypeError, "Cannot send the result");
         assertEquals(await pool.map(ref("square"), [1, 2, 3]), [1, 4, 9]);
@@ -70,7 +64,7 @@ export const poolWorkerCases: Case[] = defineCases([
     name: "Pool: an exception raised in a Worker arrives as an instance of its class",
     needs: WORKERS,
     fn: (ctx) =>
-      withPool(ctx, 1, async (pool) => {
+      withWorkerPool(ctx, 1, async (pool) => {
         const error = await assertRejects(() => pool.apply(ref("failWithValueError"), [7]), ValueError, "no good: 7");
         assert(error instanceof RangeError); // ValueError extends it, as Python's hierarchy has it
         await assertRejects(() => pool.map(ref("failWithValueError"), [1, 2], 1), ValueError);
@@ -80,7 +74,7 @@ export const poolWorkerCases: Case[] = defineCases([
     name: "Pool: arguments a Worker cannot receive are a TypeError, and the pool still closes and joins",
     needs: WORKERS,
     fn: (ctx) =>
-      withPool(ctx, 1, async (pool) => {
+      withWorkerPool(ctx, 1, async (pool) => {
         assertThrows(() => pool.applyAsync(ref("square"), [() => 1] as unknown as [number]), TypeError, "cloned");
         assertThrows(() => pool.mapAsync(ref("square"), [1, Symbol("s") as unknown as number]), TypeError, "cloned");
         assertEquals(await pool.apply(ref("square"), [5]), 25);
@@ -92,7 +86,7 @@ export const poolWorkerCases: Case[] = defineCases([
     name: "Pool: a Worker that dies breaks the pool: its calls fail with BrokenExecutor instead of waiting forever",
     needs: WORKERS,
     fn: (ctx) =>
-      withPool(ctx, 2, async (pool) => {
+      withWorkerPool(ctx, 2, async (pool) => {
         const dying = pool.apply(ref("dieInWorker"), []);
         await assertRejects(() => dying, BrokenExecutor, "died");
         assertThrows(() => pool.applyAsync(ref("square"), [2]), BrokenExecutor, "it broke");
