@@ -7,7 +7,7 @@
  * @module
  */
 import process from "node:process";
-import { type Condition, type Event, type Lock, revive } from "../mod.ts";
+import { type Condition, type Event, type Lock, revive } from "@locksmith/threading";
 
 /** Control cells: generation, command, count, participants, done, quit. */
 export const GEN = 0;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Queue } from "../queue.ts";
+import type { Queue } from "@locksmith/threading/queue";
 
 /** Control cell: how many requests main has made (the producer waits while it has served them all). */
 export const REQUEST = 0;

@@ -10,7 +10,7 @@
  *
  * @module
  */
-import { Condition, Lock, Semaphore } from "../mod.ts";
+import { Condition, Lock, Semaphore } from "@locksmith/threading";
 import { Mutex as AmMutex, Semaphore as AmSemaphore } from "async-mutex";
 import AwaitLock from "await-lock";
 import { AsyncSemaphore } from "@esfx/async-semaphore";

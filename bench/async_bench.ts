@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { Lock, Semaphore } from "../mod.ts";
+import { Lock, Semaphore } from "@locksmith/threading";
 import { groups, HANDOFFS, ownerChangesPerAcquisition, TASKS } from "./_workloads.ts";
 
 for (const group of groups) {

@@ -25,7 +25,7 @@
  * @module
  */
 import process from "node:process";
-import { Condition, Event, Lock } from "../mod.ts";
+import { Condition, Event, Lock } from "@locksmith/threading";
 import { getDefaultHeap } from "../backends/atomics/_heaps.ts";
 import {
   CMD,

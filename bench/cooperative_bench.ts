@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { CooperativeBackend, explore, Lock, Thread, yieldNow } from "../mod.ts";
+import { CooperativeBackend, explore, Lock, Thread, yieldNow } from "@locksmith/threading";
 
 /** Yields per thread in the step benches. */
 const YIELDS = 500;

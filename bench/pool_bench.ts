@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { Pool } from "../multiprocessing/mod.ts";
+import { Pool } from "@locksmith/threading/multiprocessing";
 import { burn } from "./_pool_bench_tasks.ts";
 
 const WORKERS = 2;

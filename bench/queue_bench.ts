@@ -11,10 +11,10 @@
  *
  * @module
  */
-import { Thread } from "../mod.ts";
-import { Queue, SimpleQueue } from "../queue.ts";
-import { ThreadPoolExecutor } from "../futures.ts";
-import { Pool } from "../multiprocessing/dummy.ts";
+import { Thread } from "@locksmith/threading";
+import { Queue, SimpleQueue } from "@locksmith/threading/queue";
+import { ThreadPoolExecutor } from "@locksmith/threading/futures";
+import { Pool } from "@locksmith/threading/multiprocessing/dummy";
 
 const ITEMS = 1000;
 const TASKS = 1000;

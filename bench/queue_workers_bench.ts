@@ -15,8 +15,8 @@
  *
  * @module
  */
-import { Thread } from "../mod.ts";
-import { Queue } from "../queue.ts";
+import { Thread } from "@locksmith/threading";
+import { Queue } from "@locksmith/threading/queue";
 import type { ProducerRequest } from "./_postmessage_producer_worker.ts";
 import { COUNT, JOB, Job, REQUEST, smallObject } from "./_queue_workers_producer.ts";
 import { createRing, drainRing } from "./_spsc_ring.ts";

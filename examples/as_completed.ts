@@ -17,8 +17,8 @@
  *
  * @module
  */
-import { type BackendChoice, getBackend, getDefaultBackend, sleep } from "../mod.ts";
-import { asCompleted, type Future, ThreadPoolExecutor } from "../futures.ts";
+import { type BackendChoice, getBackend, getDefaultBackend, sleep } from "@locksmith/threading";
+import { asCompleted, type Future, ThreadPoolExecutor } from "@locksmith/threading/futures";
 
 // Each download's simulated duration, in ms (10 ms apart, so they finish in a fixed order).
 const DOWNLOADS: [string, number][] = [

@@ -23,7 +23,7 @@
  *
  * @module
  */
-import { type BackendChoice, getBackend, getDefaultBackend, Lock, Thread } from "../mod.ts";
+import { type BackendChoice, getBackend, getDefaultBackend, Lock, Thread } from "@locksmith/threading";
 
 const ITERATIONS = 100000;
 const UNPROTECTED_ITERATIONS = 1000;

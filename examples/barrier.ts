@@ -16,7 +16,14 @@
  *
  * @module
  */
-import { type BackendChoice, Barrier, currentThread, getBackend, getDefaultBackend, Thread } from "../mod.ts";
+import {
+  type BackendChoice,
+  Barrier,
+  currentThread,
+  getBackend,
+  getDefaultBackend,
+  Thread,
+} from "@locksmith/threading";
 
 const PARTIES = 3;
 const ROUNDS = 2;

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { type BackendChoice, getBackend, getDefaultBackend, Lock, Thread } from "../mod.ts";
+import { type BackendChoice, getBackend, getDefaultBackend, Lock, Thread } from "@locksmith/threading";
 
 const THREADS = 3;
 const INCREMENTS = 6000;

@@ -8,7 +8,14 @@
  * @module
  */
 import { backendNames } from "../backends/mod.ts";
-import { type BackendChoice, getBackend, getExcepthook, pendingWaits, runningThreads, setExcepthook } from "../mod.ts";
+import {
+  type BackendChoice,
+  getBackend,
+  getExcepthook,
+  pendingWaits,
+  runningThreads,
+  setExcepthook,
+} from "@locksmith/threading";
 import { main as namedThreadLoop } from "./named_thread_loop.ts";
 import { main as bankBalance } from "./bank_balance.ts";
 import { main as counter } from "./counter.ts";

@@ -26,7 +26,7 @@
  *
  * @module
  */
-import { type BackendChoice, currentThread, getBackend, getDefaultBackend, Local, Thread } from "../mod.ts";
+import { type BackendChoice, currentThread, getBackend, getDefaultBackend, Local, Thread } from "@locksmith/threading";
 
 /**
  * Runs the scenario on `backend` and returns its output lines.

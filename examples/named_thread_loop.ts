@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { type BackendChoice, currentThread, getBackend, getDefaultBackend, sleep, Thread } from "../mod.ts";
+import { type BackendChoice, currentThread, getBackend, getDefaultBackend, sleep, Thread } from "@locksmith/threading";
 
 /**
  * Runs the scenario on `backend` and returns its output lines.

@@ -24,7 +24,7 @@
  *
  * @module
  */
-import { Barrier, Lock, Thread } from "../mod.ts";
+import { Barrier, Lock, Thread } from "@locksmith/threading";
 
 const ITERATIONS = 100000;
 

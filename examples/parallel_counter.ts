@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { currentThread, Lock, Thread } from "../mod.ts";
+import { currentThread, Lock, Thread } from "@locksmith/threading";
 
 const THREADS = 3;
 const INCREMENTS = 6000;

@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { monotonic, Thread } from "../mod.ts";
+import { monotonic, Thread } from "@locksmith/threading";
 
 const LIMIT = 3_000_000;
 

@@ -22,9 +22,9 @@
  *
  * @module
  */
-import { type BackendChoice, getBackend, getDefaultBackend, sleep } from "../mod.ts";
-import { Pool } from "../multiprocessing/dummy.ts";
-import { Pool as ProcessPool } from "../multiprocessing/mod.ts";
+import { type BackendChoice, getBackend, getDefaultBackend, sleep } from "@locksmith/threading";
+import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+import { Pool as ProcessPool } from "@locksmith/threading/multiprocessing";
 
 const URLS = [
   "https://www.python.org/",

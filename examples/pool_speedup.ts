@@ -17,8 +17,8 @@
  *
  * @module
  */
-import { monotonic } from "../mod.ts";
-import { cpuCount, Pool } from "../multiprocessing/mod.ts";
+import { monotonic } from "@locksmith/threading";
+import { cpuCount, Pool } from "@locksmith/threading/multiprocessing";
 import { primesBetween } from "./parallel_speedup.ts";
 
 const LIMIT = 4_000_000;

@@ -23,7 +23,15 @@
  *
  * @module
  */
-import { type BackendChoice, Condition, getBackend, getDefaultBackend, Lock, sleep, Thread } from "../mod.ts";
+import {
+  type BackendChoice,
+  Condition,
+  getBackend,
+  getDefaultBackend,
+  Lock,
+  sleep,
+  Thread,
+} from "@locksmith/threading";
 
 const ITEMS = 6;
 const CAPACITY = 2;

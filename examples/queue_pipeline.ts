@@ -19,8 +19,8 @@
  *
  * @module
  */
-import { type BackendChoice, currentThread, getBackend, getDefaultBackend, sleep, Thread } from "../mod.ts";
-import { Queue } from "../queue.ts";
+import { type BackendChoice, currentThread, getBackend, getDefaultBackend, sleep, Thread } from "@locksmith/threading";
+import { Queue } from "@locksmith/threading/queue";
 
 const JOBS = 10;
 const WORKERS = 3;

@@ -20,7 +20,7 @@
  *
  * @module
  */
-import { type BackendChoice, getBackend, getDefaultBackend, Lock, RLock, Thread } from "../mod.ts";
+import { type BackendChoice, getBackend, getDefaultBackend, Lock, RLock, Thread } from "@locksmith/threading";
 
 /**
  * Runs the scenario on `backend` and returns its output lines.

@@ -29,7 +29,7 @@
  *
  * @module
  */
-import { type BackendChoice, getBackend, getDefaultBackend, Lock, synchronized, Thread } from "../mod.ts";
+import { type BackendChoice, getBackend, getDefaultBackend, Lock, synchronized, Thread } from "@locksmith/threading";
 
 const THREADS = 5;
 

@@ -21,7 +21,7 @@
  *
  * @module
  */
-import { type BackendChoice, Event, getBackend, getDefaultBackend, sleep, Thread } from "../mod.ts";
+import { type BackendChoice, Event, getBackend, getDefaultBackend, sleep, Thread } from "@locksmith/threading";
 
 /**
  * Runs the scenario on `backend` and returns its output lines.

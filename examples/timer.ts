@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { type BackendChoice, currentThread, getBackend, getDefaultBackend, Timer } from "../mod.ts";
+import { type BackendChoice, currentThread, getBackend, getDefaultBackend, Timer } from "@locksmith/threading";
 
 const INTERVAL = 20;
 

@@ -7,7 +7,7 @@
  */
 import { assertEquals } from "@std/assert";
 import { backendNames, getBackend } from "../backends/mod.ts";
-import { getExcepthook, pendingWaits, runningThreads, setExcepthook } from "../mod.ts";
+import { getExcepthook, pendingWaits, runningThreads, setExcepthook } from "@locksmith/threading";
 
 /** One example and what its output must show. */
 export interface ExampleCase {

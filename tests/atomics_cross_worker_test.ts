@@ -19,7 +19,7 @@ import {
   Semaphore,
   sleep,
   Thread,
-} from "../mod.ts";
+} from "@locksmith/threading";
 import { reportArray, setActionReport, Slot } from "./workers/cross_worker_targets.ts";
 import { askWorker } from "./_ask_worker.ts";
 

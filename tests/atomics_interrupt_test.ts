@@ -3,8 +3,8 @@
 // backend), blocks in a `...Sync` call, or is busy and waits later. The
 // interrupting bodies are in `conformance/_interrupt_targets.ts`.
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { Event, Lock, monotonic, pendingWaits, runningThreads, sleep, Thread } from "../mod.ts";
-import { KeyboardInterrupt } from "../_thread.ts";
+import { Event, Lock, monotonic, pendingWaits, runningThreads, sleep, Thread } from "@locksmith/threading";
+import { KeyboardInterrupt } from "@locksmith/threading/_thread";
 import { askWorker } from "./_ask_worker.ts";
 
 const atomics = { backend: "atomics" } as const;

@@ -26,7 +26,7 @@ import {
   Thread,
   ValueError,
   yieldNow,
-} from "../mod.ts";
+} from "@locksmith/threading";
 
 // ---- scenarios ----
 

@@ -3,7 +3,7 @@
 // elsewhere. The speed-up is printed by the example, never asserted here
 // (timing lives in benchmarks).
 import { assertEquals, assertMatch } from "@std/assert";
-import { pendingWaits, runningThreads } from "../mod.ts";
+import { pendingWaits, runningThreads } from "@locksmith/threading";
 import { main as parallelBankBalance } from "../examples/parallel_bank_balance.ts";
 import { main as parallelCounter } from "../examples/parallel_counter.ts";
 import { main as parallelSpeedup } from "../examples/parallel_speedup.ts";

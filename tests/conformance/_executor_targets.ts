@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Barrier, currentThread, getIdent, sleep, ValueError } from "../../mod.ts";
+import { type Barrier, currentThread, getIdent, sleep, ValueError } from "@locksmith/threading";
 
 /** This module, for `{ module: EXECUTOR_TARGETS, export }`. */
 export const EXECUTOR_TARGETS: string = import.meta.url;

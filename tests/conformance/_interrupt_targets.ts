@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { type Event, type Lock, sleep } from "../../mod.ts";
-import { interruptMain } from "../../_thread.ts";
+import { type Event, type Lock, sleep } from "@locksmith/threading";
+import { interruptMain } from "@locksmith/threading/_thread";
 
 /** Sets `ready`, sleeps `ms` (the main thread reaches its wait meanwhile), then interrupts the main thread. */
 export async function interruptAfter(ready: Event, ms: number): Promise<void> {

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Semaphore, sleep, SystemExit, ValueError } from "../../mod.ts";
+import { type Semaphore, sleep, SystemExit, ValueError } from "@locksmith/threading";
 
 /** This module, for `{ module: TARGETS, export }`. */
 export const TARGETS: string = import.meta.url;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { currentThread, ValueError } from "../../mod.ts";
+import { currentThread, ValueError } from "@locksmith/threading";
 
 /** This module, for `{ module: POOL_WORKER_TARGETS, export }`. */
 export const POOL_WORKER_TARGETS: string = import.meta.url;

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { Empty, Full, type Queue, ShutDown } from "../../queue.ts";
+import { Empty, Full, type Queue, ShutDown } from "@locksmith/threading/queue";
 
 /** This module, for `{ module: QUEUE_TARGETS, export }`. */
 export const QUEUE_TARGETS: string = import.meta.url;

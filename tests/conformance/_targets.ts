@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { type Event, type Semaphore, SystemExit, ValueError } from "../../mod.ts";
+import { type Event, type Semaphore, SystemExit, ValueError } from "@locksmith/threading";
 
 /** Releases `sem` by the sum of `values`: the caller sees that the target ran, and with which args. */
 export function releaseSum(sem: Semaphore, ...values: number[]): void {

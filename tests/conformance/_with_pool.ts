@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { ThreadPool } from "../../multiprocessing/mod.ts";
+import { ThreadPool } from "@locksmith/threading/multiprocessing";
 import type { CaseContext } from "./_suite.ts";
 
 /** A pool class: `multiprocessing/dummy`'s (threads) or `multiprocessing`'s (Workers). */

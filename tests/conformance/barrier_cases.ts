@@ -22,7 +22,7 @@ import {
   OverflowError,
   TIMEOUT_MAX,
   ValueError,
-} from "../../mod.ts";
+} from "@locksmith/threading";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 
 /** Parties of the barriers CPython's tests use. */

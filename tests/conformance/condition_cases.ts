@@ -18,7 +18,7 @@ import {
   TIMEOUT_MAX,
   ValueError,
   type WaitOptions,
-} from "../../mod.ts";
+} from "@locksmith/threading";
 import { type Bunch, type Case, type CaseContext, defineCases } from "./_suite.ts";
 import { assertErrorSays, type LockKind, lockLikeCases, settlesAtOnce, until } from "./lock_cases.ts";
 import { reentrantCases } from "./rlock_cases.ts";

@@ -41,7 +41,7 @@ import {
   Timer,
   ValueError,
   type WaitOptions,
-} from "../../mod.ts";
+} from "@locksmith/threading";
 import { backendNames } from "../../backends/mod.ts";
 import { defineCases } from "./_suite.ts";
 

@@ -5,7 +5,7 @@
  * @module
  */
 import { assert, assertEquals, assertMatch, assertRejects, assertStrictEquals, assertThrows } from "@std/assert";
-import { DeadlockError, Event, monotonic, OverflowError, TIMEOUT_MAX, ValueError } from "../../mod.ts";
+import { DeadlockError, Event, monotonic, OverflowError, TIMEOUT_MAX, ValueError } from "@locksmith/threading";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 
 /** Five threads each wait twice; one `set()` wakes them all (CPython's `_check_notify`). */

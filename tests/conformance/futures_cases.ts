@@ -16,7 +16,7 @@ import {
   RuntimeError,
   Semaphore,
   ValueError,
-} from "../../mod.ts";
+} from "@locksmith/threading";
 import {
   ALL_COMPLETED,
   asCompleted,
@@ -31,7 +31,7 @@ import {
   ThreadPoolExecutor,
   TimeoutError,
   wait,
-} from "../../futures.ts";
+} from "@locksmith/threading/futures";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 import { EXECUTOR_TARGETS } from "./_executor_targets.ts";
 import { captureStderr } from "./_stderr.ts";

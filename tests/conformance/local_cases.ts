@@ -9,7 +9,7 @@
  * @module
  */
 import { assert, assertEquals, assertStrictEquals } from "@std/assert";
-import { Event, Local, local, Lock, Thread } from "../../mod.ts";
+import { Event, Local, local, Lock, Thread } from "@locksmith/threading";
 import { defineCases } from "./_suite.ts";
 
 type Attrs = Record<string, unknown>;

@@ -17,7 +17,7 @@ import {
   TimeoutError,
   ValueError,
   type WaitOptions,
-} from "../../mod.ts";
+} from "@locksmith/threading";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 
 /** What the shared cases need of a lock-like object. */

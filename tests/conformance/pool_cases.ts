@@ -17,10 +17,10 @@ import {
   Semaphore,
   TimeoutError,
   ValueError,
-} from "../../mod.ts";
-import { CancelledError } from "../../futures.ts";
-import { Pool as ThreadPool } from "../../multiprocessing/dummy.ts";
-import { cpuCount, Pool as ProcessPool, Process } from "../../multiprocessing/mod.ts";
+} from "@locksmith/threading";
+import { CancelledError } from "@locksmith/threading/futures";
+import { Pool as ThreadPool } from "@locksmith/threading/multiprocessing/dummy";
+import { cpuCount, Pool as ProcessPool, Process } from "@locksmith/threading/multiprocessing";
 import { type Case, defineCases } from "./_suite.ts";
 import { initCalls, TARGETS } from "./_pool_targets.ts";
 import { captureStderr } from "./_stderr.ts";

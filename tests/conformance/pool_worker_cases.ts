@@ -7,8 +7,8 @@
  * @module
  */
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
-import { mainThread, RuntimeError, ValueError } from "../../mod.ts";
-import { BrokenExecutor, Pool, Process } from "../../multiprocessing/mod.ts";
+import { mainThread, RuntimeError, ValueError } from "@locksmith/threading";
+import { BrokenExecutor, Pool, Process } from "@locksmith/threading/multiprocessing";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 import { POOL_WORKER_TARGETS } from "./_pool_worker_targets.ts";
 import { withPool } from "./_with_pool.ts";

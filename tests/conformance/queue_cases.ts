@@ -7,7 +7,7 @@
  * @module
  */
 import { assert, assertEquals, assertInstanceOf, assertRejects, assertThrows } from "@std/assert";
-import { DeadlockError, pendingWaits, revive, ValueError } from "../../mod.ts";
+import { DeadlockError, pendingWaits, revive, ValueError } from "@locksmith/threading";
 import {
   compareLikePython,
   Empty,
@@ -18,7 +18,7 @@ import {
   type QueueOptions,
   ShutDown,
   SimpleQueue,
-} from "../../queue.ts";
+} from "@locksmith/threading/queue";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 
 const QUEUE_SIZE = 5;

@@ -8,7 +8,7 @@
  * @module
  */
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { RLock, RuntimeError } from "../../mod.ts";
+import { RLock, RuntimeError } from "@locksmith/threading";
 import { type Case, defineCases } from "./_suite.ts";
 import {
   assertErrorSays,

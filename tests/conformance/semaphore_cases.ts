@@ -17,7 +17,7 @@ import {
   TIMEOUT_MAX,
   TimeoutError,
   ValueError,
-} from "../../mod.ts";
+} from "@locksmith/threading";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 
 /** Sleeps on the backend's clock until `done()` holds; fails rather than hang. */

@@ -53,7 +53,7 @@ import {
   Thread,
   TIMEOUT_MAX,
   ValueError,
-} from "../../mod.ts";
+} from "@locksmith/threading";
 import { defineCases } from "./_suite.ts";
 import { captureStderr } from "./_stderr.ts";
 

@@ -21,7 +21,7 @@ import {
   Semaphore,
   Thread,
   yieldNow,
-} from "../../mod.ts";
+} from "@locksmith/threading";
 import {
   allocateLock,
   exitThread,
@@ -31,7 +31,7 @@ import {
   LockType,
   startNewThread,
   SystemExit,
-} from "../../_thread.ts";
+} from "@locksmith/threading/_thread";
 import { type CaseContext, defineCases } from "./_suite.ts";
 
 const SHARED_TARGETS = new URL("./_targets.ts", import.meta.url).href;

@@ -16,7 +16,7 @@ import {
   TIMEOUT_MAX,
   Timer,
   ValueError,
-} from "../../mod.ts";
+} from "@locksmith/threading";
 import { defineCases } from "./_suite.ts";
 
 const targets = new URL("./_targets.ts", import.meta.url).href;

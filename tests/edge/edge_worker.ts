@@ -18,11 +18,11 @@ import {
   sleep,
   Thread,
   yieldNow,
-} from "../../mod.ts";
-import { Queue } from "../../queue.ts";
-import { ThreadPoolExecutor } from "../../futures.ts";
-import { Pool } from "../../multiprocessing/dummy.ts";
-import { allocateLock, startNewThread } from "../../_thread.ts";
+} from "@locksmith/threading";
+import { Queue } from "@locksmith/threading/queue";
+import { ThreadPoolExecutor } from "@locksmith/threading/futures";
+import { Pool } from "@locksmith/threading/multiprocessing/dummy";
+import { allocateLock, startNewThread } from "@locksmith/threading/_thread";
 
 /** Four threads add 100 each under a Lock, with an await inside the critical section. */
 async function lockedCounter(): Promise<number> {

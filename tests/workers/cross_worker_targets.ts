@@ -22,7 +22,7 @@ import {
   type Semaphore,
   sleep,
   ValueError,
-} from "../../mod.ts";
+} from "@locksmith/threading";
 
 /** Slots of the report array the bodies below write to. */
 export const Slot = {

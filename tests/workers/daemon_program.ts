@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { Event, Thread } from "../../mod.ts";
+import { Event, Thread } from "@locksmith/threading";
 
 /** The non-daemon thread's body. */
 export async function finishLater(): Promise<void> {

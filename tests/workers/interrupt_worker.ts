@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { Lock, revive } from "../../mod.ts";
-import { interruptMain } from "../../_thread.ts";
+import { Lock, revive } from "@locksmith/threading";
+import { interruptMain } from "@locksmith/threading/_thread";
 
 const scope = globalThis as unknown as {
   onmessage: ((e: MessageEvent) => void) | null;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { getIdent, Lock, revive, type RLock } from "../../mod.ts";
+import { getIdent, Lock, revive, type RLock } from "@locksmith/threading";
 
 const scope = globalThis as unknown as {
   onmessage: ((e: MessageEvent) => void) | null;
