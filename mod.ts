@@ -41,9 +41,9 @@
  * @module
  */
 
-export * from "./primitives/errors.ts";
-export { TIMEOUT_MAX, type WaitOptions } from "./primitives/_wait_options.ts";
-export type { PrimitiveOptions } from "./primitives/_subject.ts";
+export * from "./runtime/errors.ts";
+export { TIMEOUT_MAX, type WaitOptions } from "./runtime/wait_options.ts";
+export type { PrimitiveOptions } from "./primitives/core.ts";
 export { Lock } from "./primitives/lock.ts";
 export { RLock, type RLockSavedState } from "./primitives/rlock.ts";
 export { Condition } from "./primitives/condition.ts";
@@ -80,7 +80,7 @@ export {
   stackSize,
   type TraceFunction,
 } from "./primitives/thread_settings.ts";
-export { KeyboardInterrupt, SystemExit } from "./primitives/system_exit.ts";
+export { KeyboardInterrupt, SystemExit } from "./runtime/system_exit.ts";
 export {
   type Backend,
   type BackendChoice,
@@ -117,4 +117,4 @@ export {
   type Scenario,
   yieldNow,
 } from "./backends/cooperative/mod.ts";
-export { type PendingWait, pendingWaits, runningThreads } from "./backends/_pending.ts";
+export { type PendingWait, pendingWaits, runningThreads } from "./runtime/pending.ts";

@@ -6,11 +6,11 @@
  *
  * @module
  */
-import { DeadlockError } from "../primitives/errors.ts";
-import { currentIdentity, wakeAs } from "./_current_thread.ts";
+import { DeadlockError } from "../runtime/errors.ts";
+import { currentIdentity, wakeAs } from "../runtime/current_thread.ts";
 import type { LocalCells } from "./_local_cells.ts";
-import { interruptTarget, takeInterrupt } from "./_interrupt.ts";
-import { beginWaitGroup, endWaitGroup, nextWaitSeq } from "./_pending.ts";
+import { interruptTarget, takeInterrupt } from "../runtime/interrupt.ts";
+import { beginWaitGroup, endWaitGroup, nextWaitSeq } from "../runtime/pending.ts";
 import { type Cells, PARK_INVALID, type ParkRequest, type UnparkResult } from "./types.ts";
 import { Waiter } from "./_wait_queue.ts";
 

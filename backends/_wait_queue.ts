@@ -4,8 +4,8 @@
  *
  * @module
  */
-import type { ThreadIdentity } from "./_current_thread.ts";
-import { endWaitGroup, type RegisteredWait, type WaitGroup } from "./_pending.ts";
+import type { ThreadIdentity } from "../runtime/current_thread.ts";
+import { endWaitGroup, type RegisteredWait, type WaitGroup } from "../runtime/pending.ts";
 import type { ParkRequest } from "./types.ts";
 
 /** One parked waiter: a node of the queue of the cell it waits on. */

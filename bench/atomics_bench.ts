@@ -26,7 +26,7 @@
  */
 import process from "node:process";
 import { Condition, Event, Lock } from "@locksmith/threading";
-import { getDefaultHeap } from "../backends/atomics/_heaps.ts";
+import { getDefaultHeap } from "../backends/atomics/_heap_registry.ts";
 import {
   CMD,
   Command,

@@ -6,9 +6,9 @@
  * @module
  */
 import type { Backend } from "../backends/types.ts";
-import { isModuleTarget } from "../primitives/_target.ts";
-import { checkTimeout, describe } from "../primitives/_wait_options.ts";
-import { ValueError } from "../primitives/errors.ts";
+import { isModuleTarget } from "../runtime/target.ts";
+import { checkTimeout, describe } from "../runtime/wait_options.ts";
+import { ValueError } from "../runtime/errors.ts";
 import type { Future } from "./future.ts";
 
 /** The options of `Executor.map`. */

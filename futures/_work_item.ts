@@ -4,7 +4,7 @@
  * @module
  */
 import type { Target } from "../backends/types.ts";
-import { callTarget } from "../primitives/_target.ts";
+import { callTarget } from "../runtime/target.ts";
 import type { Future } from "./future.ts";
 
 /** A call waiting in an executor's queue. */

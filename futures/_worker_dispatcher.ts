@@ -8,17 +8,17 @@
  * @module
  */
 import type { Backend, ModuleTarget } from "../backends/types.ts";
-import { lazyModuleTarget } from "../primitives/_target.ts";
-import { unpackError } from "../backends/atomics/_error_transfer.ts";
-import { BrokenExecutor, DeadlockError } from "../primitives/errors.ts";
-import { ProcessPool } from "../pools/process_pool.ts";
+import { lazyModuleTarget } from "../runtime/target.ts";
+import { unpackError } from "../runtime/error_transfer.ts";
+import { BrokenExecutor, DeadlockError } from "../runtime/errors.ts";
+import { ProcessPool } from "../multiprocessing/pool.ts";
 import { poolThreads, type ReferencePoolOptions, THREAD_NAME_PREFIX } from "../pools/pool.ts";
 import type { Thread } from "../primitives/thread.ts";
 import type { Future } from "./future.ts";
-import type { ChunkOutcome } from "./_worker_calls.ts";
+import type { ChunkOutcome } from "../workers/executor_main.ts";
 
-const runChunk = lazyModuleTarget("./_worker_calls.ts", import.meta.url, "runExecutorChunk");
-const initialize = lazyModuleTarget("./_worker_calls.ts", import.meta.url, "initializeExecutorWorker");
+const runChunk = lazyModuleTarget("../workers/executor_main.ts", import.meta.url, "runExecutorChunk");
+const initialize = lazyModuleTarget("../workers/executor_main.ts", import.meta.url, "initializeExecutorWorker");
 // Python's EXTRA_QUEUED_CALLS: one call more than Workers is handed over, so a Worker that finishes finds the next.
 const EXTRA_HANDED_OVER = 1;
 

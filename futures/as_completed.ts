@@ -9,8 +9,8 @@
  */
 import { getDefaultBackend } from "../backends/mod.ts";
 import type { Backend } from "../backends/types.ts";
-import { TimeoutError } from "../primitives/errors.ts";
-import { abortedSignal, checkWait, type Wait, type WaitOptions } from "../primitives/_wait_options.ts";
+import { TimeoutError } from "../runtime/errors.ts";
+import { abortedSignal, checkWait, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { addWaiter, type AnyFuture, removeWaiter } from "./future.ts";
 import { AnyCompletedWaiter } from "./_waiters.ts";
 import { futureSet, settled } from "./_future_set.ts";

@@ -6,12 +6,12 @@
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import { asyncBackend } from "../backends/async/mod.ts";
 import type { Backend, ModuleTarget, Target } from "../backends/types.ts";
-import { BrokenExecutor, Empty, RuntimeError, ValueError } from "../primitives/errors.ts";
+import { BrokenExecutor, Empty, RuntimeError, ValueError } from "../runtime/errors.ts";
 import { Semaphore } from "../primitives/semaphore.ts";
 import { Thread } from "../primitives/thread.ts";
-import { callTarget, isModuleTarget } from "../primitives/_target.ts";
-import { describe } from "../primitives/_wait_options.ts";
-import { SimpleQueue } from "../queues/simple_queue.ts";
+import { callTarget, isModuleTarget } from "../runtime/target.ts";
+import { describe } from "../runtime/wait_options.ts";
+import { SimpleQueue } from "../queue/simple_queue.ts";
 import { Executor, type ShutdownOptions } from "./executor.ts";
 import { Future } from "./future.ts";
 import { flatten, type MapOptions, mapResults, readMapCall } from "./_map.ts";

@@ -4,8 +4,8 @@
  * @module
  */
 import { getDefaultBackend } from "../backends/mod.ts";
-import { checkTimeout, describe } from "../primitives/_wait_options.ts";
-import { ValueError } from "../primitives/errors.ts";
+import { checkTimeout, describe } from "../runtime/wait_options.ts";
+import { ValueError } from "../runtime/errors.ts";
 import { addWaiter, type AnyFuture, hasFailed, removeWaiter } from "./future.ts";
 import { AllCompletedWaiter, AnyCompletedWaiter, type CollectingWaiter } from "./_waiters.ts";
 import { futureSet, settled } from "./_future_set.ts";

@@ -37,9 +37,9 @@
  *
  * @module
  */
-export { ProcessPool as Pool } from "../pools/process_pool.ts";
+export { ProcessPool as Pool } from "./pool.ts";
 export { Pool as ThreadPool, type PoolFunction, type PoolOptions } from "../pools/pool.ts";
-export { Process, type ProcessOptions } from "../pools/process.ts";
+export { Process, type ProcessOptions } from "./process.ts";
 export { AsyncResult, type Job, MapResult, type ResultCallbacks } from "../pools/async_result.ts";
 export { IMapIterator } from "../pools/imap_iterator.ts";
 export {
@@ -49,5 +49,5 @@ export {
   type PoolTaskSource,
   poolWorker,
 } from "../pools/pool_worker.ts";
-export { cpuCount } from "../pools/cpu_count.ts";
-export { BrokenExecutor, CancelledError, TimeoutError } from "../primitives/errors.ts";
+export { cpuCount } from "../runtime/cpu_count.ts";
+export { BrokenExecutor, CancelledError, TimeoutError } from "../runtime/errors.ts";

@@ -13,7 +13,7 @@
  * @module
  */
 import type { PoolTaskResult } from "./pool_worker.ts";
-import { unpackError } from "../backends/atomics/_error_transfer.ts";
+import { unpackError } from "../runtime/error_transfer.ts";
 
 /** A task or an outcome as it crosses the queue. */
 export type Wire = unknown[];

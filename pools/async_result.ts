@@ -5,9 +5,9 @@
  * @module
  */
 import type { Backend } from "../backends/types.ts";
-import { DeadlockError, TimeoutError, ValueError } from "../primitives/errors.ts";
+import { DeadlockError, TimeoutError, ValueError } from "../runtime/errors.ts";
 import { Event } from "../primitives/event.ts";
-import { abortedSignal, checkWait, type Wait, type WaitOptions } from "../primitives/_wait_options.ts";
+import { abortedSignal, checkWait, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 
 /** What a pool delivers to a job: one task's outcome. */
 export interface Job {

@@ -5,9 +5,9 @@
  * @module
  */
 import type { Backend } from "../backends/types.ts";
-import { TimeoutError } from "../primitives/errors.ts";
+import { TimeoutError } from "../runtime/errors.ts";
 import { Event } from "../primitives/event.ts";
-import { abortedSignal, checkWait, type WaitOptions } from "../primitives/_wait_options.ts";
+import { abortedSignal, checkWait, type WaitOptions } from "../runtime/wait_options.ts";
 import type { Job } from "./async_result.ts";
 
 type Outcome = { readonly ok: true; readonly values: unknown[] } | { readonly ok: false; readonly error: unknown };

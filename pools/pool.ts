@@ -13,12 +13,12 @@
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import { asyncBackend } from "../backends/async/mod.ts";
 import type { Backend, ModuleTarget, Target } from "../backends/types.ts";
-import { BrokenExecutor, CancelledError, Empty, ValueError } from "../primitives/errors.ts";
+import { BrokenExecutor, CancelledError, Empty, ValueError } from "../runtime/errors.ts";
 import { onThreadEnd, Thread } from "../primitives/thread.ts";
-import { checkTarget, isModuleTarget, lazyModuleTarget } from "../primitives/_target.ts";
-import { describe, type WaitOptions } from "../primitives/_wait_options.ts";
-import { SimpleQueue } from "../queues/simple_queue.ts";
-import { PUT_ALL, PUT_COALESCED, Queue } from "../queues/queue.ts";
+import { checkTarget, isModuleTarget, lazyModuleTarget } from "../runtime/target.ts";
+import { describe, type WaitOptions } from "../runtime/wait_options.ts";
+import { SimpleQueue } from "../queue/simple_queue.ts";
+import { PUT_ALL, PUT_COALESCED, Queue } from "../queue/queue.ts";
 import { AsyncResult, type Job, MapResult, type ResultCallbacks } from "./async_result.ts";
 import { IMapIterator } from "./imap_iterator.ts";
 import { type PoolResultSink, type PoolTask, type PoolTaskResult, poolWorker } from "./pool_worker.ts";
@@ -61,7 +61,7 @@ const THREADS: unique symbol = Symbol("pool threads");
 export type PoolFunction<A extends unknown[], R> = ((...args: A) => R) | ModuleTarget;
 
 const workerTarget = lazyModuleTarget("./pool_worker.ts", import.meta.url, "poolWorker");
-const referenceWorkerTarget = lazyModuleTarget("./_reference_worker.ts", import.meta.url, "referencePoolWorker");
+const referenceWorkerTarget = lazyModuleTarget("../workers/pool_main.ts", import.meta.url, "referencePoolWorker");
 let workerCounter = 0;
 // The ring of each of a Worker pool's shared queues (reserved, touched only as far as it is used).
 const SHARED_QUEUE_BYTES = 16 * 1024 * 1024;

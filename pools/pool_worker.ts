@@ -7,8 +7,8 @@
  * @module
  */
 import type { Target } from "../backends/types.ts";
-import { BrokenExecutor } from "../primitives/errors.ts";
-import { callTarget } from "../primitives/_target.ts";
+import { BrokenExecutor } from "../runtime/errors.ts";
+import { callTarget } from "../runtime/target.ts";
 
 /** One task: `job`'s chunk `index`, the target, and the arguments of each call. */
 export type PoolTask = readonly [job: number, index: number, target: Target, argsList: readonly (readonly unknown[])[]];

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { TimeoutError } from "./errors.ts";
-import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
+import { TimeoutError } from "../runtime/errors.ts";
+import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 
 /** What a lock-like primitive offers to the helpers below. */
 export interface Guardable {

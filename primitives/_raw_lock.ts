@@ -29,8 +29,8 @@
  * @module
  */
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../backends/types.ts";
-import { CoreBase, type PrimitiveOptions } from "./_subject.ts";
-import { FOREVER, type Wait } from "./_wait_options.ts";
+import { CoreBase, type PrimitiveOptions } from "./core.ts";
+import { FOREVER, type Wait } from "../runtime/wait_options.ts";
 
 const LOCKED = 1;
 const PARKED = 2;

@@ -19,8 +19,8 @@
  * @module
  */
 import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
-import type { CoreBase } from "./_subject.ts";
-import { callTarget } from "./_target.ts";
+import type { CoreBase } from "./core.ts";
+import { callTarget } from "../runtime/target.ts";
 
 const IDLE = 0;
 const REQUESTED = 1;

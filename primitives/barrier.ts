@@ -5,10 +5,17 @@
  */
 import { PARK_INVALID, type ParkRequest, type Target } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
-import { abortedSignal, checkTimeout, checkWait, describe, type Wait, type WaitOptions } from "./_wait_options.ts";
-import { BrokenBarrierError, ValueError } from "./errors.ts";
-import { callTarget, callTargetSync, isModuleTarget, loadTarget } from "./_target.ts";
+import { Core, exposeHandle, type PrimitiveOptions } from "./core.ts";
+import {
+  abortedSignal,
+  checkTimeout,
+  checkWait,
+  describe,
+  type Wait,
+  type WaitOptions,
+} from "../runtime/wait_options.ts";
+import { BrokenBarrierError, ValueError } from "../runtime/errors.ts";
+import { callTarget, callTargetSync, isModuleTarget, loadTarget } from "../runtime/target.ts";
 import { remoteAction, serveAction } from "./_remote_action.ts";
 
 // Cells: 0 the state (also the cell every waiter parks on), 1 the number of

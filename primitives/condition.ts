@@ -5,10 +5,10 @@
  */
 import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
+import { Core, exposeHandle, type PrimitiveOptions } from "./core.ts";
 import { openGuard, runExclusiveOf } from "./_guard.ts";
-import { abortedSignal, checkWait, describe, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
-import { RuntimeError, ValueError } from "./errors.ts";
+import { abortedSignal, checkWait, describe, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
+import { RuntimeError, ValueError } from "../runtime/errors.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 

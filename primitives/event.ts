@@ -5,9 +5,9 @@
  */
 import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
+import { Core, exposeHandle, type PrimitiveOptions } from "./core.ts";
 import { RESOLVED_TRUE } from "./_raw_lock.ts";
-import { abortedSignal, checkWait, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
+import { abortedSignal, checkWait, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 
 // One cell: (generation << 1) | SET. `set()` bumps the generation as it sets
 // the flag, and wakes waiters with the new generation; a waiter remembers

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Thread } from "./thread.ts";
-import { describe } from "./_wait_options.ts";
+import { describe } from "../runtime/wait_options.ts";
 
 /** What the excepthook receives (Python's `ExceptHookArgs`). */
 export interface ExceptHookArgs {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentIdentity, type ThreadIdentity } from "../backends/_current_thread.ts";
+import { currentIdentity, type ThreadIdentity } from "../runtime/current_thread.ts";
 
 /**
  * Thread-local data (Python's `threading.local`): each thread that sets an

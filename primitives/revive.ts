@@ -5,17 +5,17 @@
  * @module
  */
 import { type Backend, getBackend } from "../backends/mod.ts";
-import { constructOver, HANDLE_KEY, type PrimitiveHandle } from "./_subject.ts";
-import { isModuleTarget } from "./_target.ts";
-import { describe } from "./_wait_options.ts";
+import { constructOver, HANDLE_KEY, type PrimitiveHandle } from "./core.ts";
+import { isModuleTarget } from "../runtime/target.ts";
+import { describe } from "../runtime/wait_options.ts";
 import { Barrier, REMOTE_ACTION } from "./barrier.ts";
 import { Condition } from "./condition.ts";
 import { Event } from "./event.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
 import { BoundedSemaphore, Semaphore } from "./semaphore.ts";
-import { Queue, SHARED_RING } from "../queues/queue.ts";
-import { SimpleQueue, simpleQueueOver } from "../queues/simple_queue.ts";
+import { Queue, SHARED_RING } from "../queue/queue.ts";
+import { SimpleQueue, simpleQueueOver } from "../queue/simple_queue.ts";
 
 type Facts = Readonly<Record<string, unknown>>;
 

@@ -3,14 +3,14 @@
  *
  * @module
  */
-import { currentIdentity } from "../backends/_current_thread.ts";
+import { currentIdentity } from "../runtime/current_thread.ts";
 import type { Backend } from "../backends/types.ts";
 import { openGuard, runExclusiveOf } from "./_guard.ts";
 import { RawLock, RESOLVED_TRUE } from "./_raw_lock.ts";
-import { exposeHandle, type PrimitiveOptions } from "./_subject.ts";
-import { threadName } from "./_thread_names.ts";
-import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
-import { RuntimeError } from "./errors.ts";
+import { exposeHandle, type PrimitiveOptions } from "./core.ts";
+import { threadName } from "../runtime/thread_names.ts";
+import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
+import { RuntimeError } from "../runtime/errors.ts";
 
 // Cells: 0 the lock state (see _raw_lock.ts), 1 the owner's ident (0: none),
 // 2 the recursion count.

@@ -5,11 +5,18 @@
  */
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, exposeHandle, type PrimitiveOptions } from "./_subject.ts";
+import { Core, exposeHandle, type PrimitiveOptions } from "./core.ts";
 import { openGuard, runExclusiveOf } from "./_guard.ts";
 import { RESOLVED_FALSE, RESOLVED_TRUE } from "./_raw_lock.ts";
-import { abortedSignal, checkAcquire, describe, FOREVER, type Wait, type WaitOptions } from "./_wait_options.ts";
-import { ValueError } from "./errors.ts";
+import {
+  abortedSignal,
+  checkAcquire,
+  describe,
+  FOREVER,
+  type Wait,
+  type WaitOptions,
+} from "../runtime/wait_options.ts";
+import { ValueError } from "../runtime/errors.ts";
 
 // One state cell: (permits << 1) | PARKED. Keeping both in one word lets a
 // release and a waiter's park agree atomically on "is anybody waiting".

@@ -11,16 +11,16 @@ import {
   runAsThread,
   setIsolateThread,
   type ThreadIdentity,
-} from "../backends/_current_thread.ts";
-import { beginThread, endThread } from "../backends/_pending.ts";
+} from "../runtime/current_thread.ts";
+import { beginThread, endThread } from "../runtime/pending.ts";
 import type { Backend, Target, WorkerThread } from "../backends/types.ts";
-import { callTarget, checkTarget, targetName } from "./_target.ts";
-import { forgetThread, nameThread } from "./_thread_names.ts";
-import { abortedSignal, checkWait, describe, type WaitOptions } from "./_wait_options.ts";
-import { RuntimeError } from "./errors.ts";
+import { callTarget, checkTarget, targetName } from "../runtime/target.ts";
+import { forgetThread, nameThread } from "../runtime/thread_names.ts";
+import { abortedSignal, checkWait, describe, type WaitOptions } from "../runtime/wait_options.ts";
+import { RuntimeError } from "../runtime/errors.ts";
 import { Event } from "./event.ts";
 import { reportThreadException } from "./excepthook.ts";
-import { SystemExit } from "./system_exit.ts";
+import { SystemExit } from "../runtime/system_exit.ts";
 import { stackSize } from "./thread_settings.ts";
 
 /** The options of `new Thread()`. */

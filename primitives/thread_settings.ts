@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { describe } from "./_wait_options.ts";
-import { ValueError } from "./errors.ts";
+import { describe } from "../runtime/wait_options.ts";
+import { ValueError } from "../runtime/errors.ts";
 
 /** A trace or profile function, as given to `setTrace` / `setProfile`. */
 export type TraceFunction = (...args: unknown[]) => unknown;

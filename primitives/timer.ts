@@ -5,9 +5,9 @@
  */
 import type { BackendChoice } from "../backends/mod.ts";
 import type { Target } from "../backends/types.ts";
-import { callTarget, checkTarget } from "./_target.ts";
-import { checkTimeout } from "./_wait_options.ts";
-import { ValueError } from "./errors.ts";
+import { callTarget, checkTarget } from "../runtime/target.ts";
+import { checkTimeout } from "../runtime/wait_options.ts";
+import { ValueError } from "../runtime/errors.ts";
 import { Event } from "./event.ts";
 import { Thread } from "./thread.ts";
 

@@ -1,7 +1,7 @@
 // The shared queue's item codec: every item must come back as a structured
 // clone would bring it, whichever way (short or V8's format) it went.
 import { assertEquals, assertStrictEquals, assertThrows } from "@std/assert";
-import { decodeItem, encodedBytes, encodeItem } from "../queues/_item_codec.ts";
+import { decodeItem, encodedBytes, encodeItem } from "../backends/atomics/_item_codec.ts";
 
 const memory = new SharedArrayBuffer(1 << 20);
 const bytes = new Uint8Array(memory);

@@ -15,8 +15,8 @@
  *
  * @module
  */
-import { isolateIdentity, outsideThreads } from "../_current_thread.ts";
-import { interruptThread } from "../_interrupt.ts";
+import { isolateIdentity, outsideThreads } from "../../runtime/current_thread.ts";
+import { interruptThread } from "../../runtime/interrupt.ts";
 import { H_INTERRUPT, H_MAIN_LISTENS, type SharedHeap } from "./_heap.ts";
 import { wakeBlockedMain } from "./_parking_lot.ts";
 

@@ -45,10 +45,10 @@
  *
  * @module
  */
-import { KeyboardInterrupt } from "../../primitives/system_exit.ts";
-import { currentIdentity, isolateIdentity, type ThreadIdentity } from "../_current_thread.ts";
-import { INTERRUPT_MESSAGE, interruptTarget, isWorkerIsolate, takeInterrupt } from "../_interrupt.ts";
-import { beginWait, endWait, type RegisteredWait } from "../_pending.ts";
+import { KeyboardInterrupt } from "../../runtime/system_exit.ts";
+import { currentIdentity, isolateIdentity, type ThreadIdentity } from "../../runtime/current_thread.ts";
+import { INTERRUPT_MESSAGE, interruptTarget, isWorkerIsolate, takeInterrupt } from "../../runtime/interrupt.ts";
+import { beginWait, endWait, type RegisteredWait } from "../../runtime/pending.ts";
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../types.ts";
 import { BUCKET_SIZE, BUCKETS, FIRST_BUCKET, H_IDENT, H_INTERRUPT, type SharedHeap } from "./_heap.ts";
 

@@ -7,14 +7,14 @@
  *
  * @module
  */
-import { setIsolateThread, type ThreadIdentity } from "../_current_thread.ts";
+import { setIsolateThread, type ThreadIdentity } from "../../runtime/current_thread.ts";
 import { setDefaultBackend } from "../mod.ts";
 import { enumerate, mainThread, Thread } from "../../primitives/thread.ts";
 import { reviveDeep } from "../../primitives/revive.ts";
-import { callTarget, targetsLoaded } from "../../primitives/_target.ts";
-import { SystemExit } from "../../primitives/system_exit.ts";
-import { packError } from "./_error_transfer.ts";
-import { heapOf, useDefaultHeap } from "./_heaps.ts";
+import { callTarget, targetsLoaded } from "../../runtime/target.ts";
+import { SystemExit } from "../../runtime/system_exit.ts";
+import { packError } from "../../runtime/error_transfer.ts";
+import { heapOf, useDefaultHeap } from "./_heap_registry.ts";
 import { keepAliveForDaemons } from "./_parking_lot.ts";
 import { FINISHED, nodeWorkerThreads, type WorkerData, type WorkerMessage } from "./_worker_threads.ts";
 

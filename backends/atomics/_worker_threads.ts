@@ -19,7 +19,7 @@
  */
 import type { WorkerThread, WorkerThreadRequest } from "../types.ts";
 import type { SharedHeap } from "./_heap.ts";
-import { unpackError } from "./_error_transfer.ts";
+import { unpackError } from "../../runtime/error_transfer.ts";
 
 /** Marks the Worker's `workerData` as ours. */
 export const WORKER_TAG = "@locksmith/threading:worker";

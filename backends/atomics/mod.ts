@@ -27,7 +27,7 @@ import type {
 } from "../types.ts";
 import type { PARK_INVALID } from "../types.ts";
 import { SharedHeap } from "./_heap.ts";
-import { getDefaultHeap, heapOf, isDefaultHeap } from "./_heaps.ts";
+import { getDefaultHeap, heapOf, isDefaultHeap } from "./_heap_registry.ts";
 import { SharedParkingLot } from "./_parking_lot.ts";
 import { ForeignCells, SharedCells } from "./_shared_cells.ts";
 import { spawnWorkerThread } from "./_worker_threads.ts";

@@ -24,13 +24,13 @@
  *
  * @module
  */
-import { DeadlockError, RuntimeError } from "../../primitives/errors.ts";
-import { SystemExit } from "../../primitives/system_exit.ts";
-import { currentIdentity, type ThreadIdentity, wakeAs } from "../_current_thread.ts";
+import { DeadlockError, RuntimeError } from "../../runtime/errors.ts";
+import { SystemExit } from "../../runtime/system_exit.ts";
+import { currentIdentity, type ThreadIdentity, wakeAs } from "../../runtime/current_thread.ts";
 import { LocalCells } from "../_local_cells.ts";
 import { localCells } from "../_local_parking_lot.ts";
-import { interruptTarget, takeInterrupt } from "../_interrupt.ts";
-import { beginWait, endWait } from "../_pending.ts";
+import { interruptTarget, takeInterrupt } from "../../runtime/interrupt.ts";
+import { beginWait, endWait } from "../../runtime/pending.ts";
 import { Waiter, type WaitQueue } from "../_wait_queue.ts";
 import { type Cells, PARK_INVALID, type ParkRequest, type Subject, type UnparkResult } from "../types.ts";
 import { captureCreation, creationSite, describeDeadlock } from "./_deadlock_report.ts";

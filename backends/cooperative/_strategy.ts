@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { ThreadIdentity } from "../_current_thread.ts";
+import type { ThreadIdentity } from "../../runtime/current_thread.ts";
 
 /** A runnable continuation, as a strategy sees it. */
 export interface Candidate {

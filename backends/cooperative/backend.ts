@@ -8,12 +8,12 @@
  *
  * @module
  */
-import type { ThreadIdentity } from "../_current_thread.ts";
+import type { ThreadIdentity } from "../../runtime/current_thread.ts";
 import type { Backend, Capabilities, Cells, ParkRequest, Subject, ThreadBody, UnparkResult } from "../types.ts";
 import type { PARK_INVALID } from "../types.ts";
 import { Scheduler } from "./_scheduler.ts";
 import { FifoStrategy, RandomStrategy } from "./_strategy.ts";
-import { describe } from "../../primitives/_wait_options.ts";
+import { describe } from "../../runtime/wait_options.ts";
 
 /** The options of `new CooperativeBackend()`. */
 export interface CooperativeBackendOptions {

@@ -16,5 +16,5 @@ export {
   type ReplayOptions,
   type ReplayResult,
   type Scenario,
-} from "./explore.ts";
-export { yieldNow } from "./yield_now.ts";
+} from "../../explore/explore.ts";
+export { yieldNow } from "../../primitives/yield_now.ts";

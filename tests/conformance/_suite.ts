@@ -12,7 +12,7 @@
  */
 import { assertEquals } from "@std/assert";
 import type { Backend, Capabilities } from "../../backends/types.ts";
-import { pendingWaits, runningThreads } from "../../backends/_pending.ts";
+import { pendingWaits, runningThreads } from "../../runtime/pending.ts";
 import { asyncBackend } from "../../backends/async/mod.ts";
 import { Thread } from "../../primitives/thread.ts";
 import { sleep } from "../../primitives/time.ts";

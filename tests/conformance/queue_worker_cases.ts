@@ -15,7 +15,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { revive, Thread } from "@locksmith/threading";
 import { Empty, Full, LifoQueue, PriorityQueue, Queue, ShutDown } from "@locksmith/threading/queue";
-import { PUT_ALL, PUT_COALESCED } from "../../queues/queue.ts";
+import { PUT_ALL, PUT_COALESCED } from "../../queue/queue.ts";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 import { Outcome, QUEUE_TARGETS, reportArray } from "./_queue_worker_targets.ts";
 

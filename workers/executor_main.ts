@@ -10,8 +10,8 @@
  * @module
  */
 import type { Target } from "../backends/types.ts";
-import { type PackedError, packError } from "../backends/atomics/_error_transfer.ts";
-import { callTarget } from "../primitives/_target.ts";
+import { type PackedError, packError } from "../runtime/error_transfer.ts";
+import { callTarget } from "../runtime/target.ts";
 
 /** A chunk's outcome: every call's result, what one raised, or why this Worker cannot run calls. */
 export type ChunkOutcome =

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { describe } from "../primitives/_wait_options.ts";
+import { describe } from "../runtime/wait_options.ts";
 
 /**
  * Compares two values the way Python's `<` does, for the types Python can

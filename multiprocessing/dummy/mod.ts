@@ -21,8 +21,8 @@
  *
  * @module
  */
-export { Pool, type PoolFunction, type PoolOptions } from "../pools/pool.ts";
-export { AsyncResult, type Job, MapResult, type ResultCallbacks } from "../pools/async_result.ts";
-export { IMapIterator } from "../pools/imap_iterator.ts";
-export { cpuCount } from "../pools/cpu_count.ts";
-export { BrokenExecutor, CancelledError, TimeoutError } from "../primitives/errors.ts";
+export { Pool, type PoolFunction, type PoolOptions } from "../../pools/pool.ts";
+export { AsyncResult, type Job, MapResult, type ResultCallbacks } from "../../pools/async_result.ts";
+export { IMapIterator } from "../../pools/imap_iterator.ts";
+export { cpuCount } from "../../runtime/cpu_count.ts";
+export { BrokenExecutor, CancelledError, TimeoutError } from "../../runtime/errors.ts";

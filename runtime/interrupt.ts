@@ -14,9 +14,9 @@
  *
  * @module
  */
-import { KeyboardInterrupt } from "../primitives/system_exit.ts";
-import type { ThreadIdentity } from "./_current_thread.ts";
-import { registeredWaits } from "./_pending.ts";
+import { KeyboardInterrupt } from "./system_exit.ts";
+import type { ThreadIdentity } from "./current_thread.ts";
+import { registeredWaits } from "./pending.ts";
 
 /** The message of every `KeyboardInterrupt` that `interruptMain()` raises. */
 export const INTERRUPT_MESSAGE = "Interrupted by interruptMain()";

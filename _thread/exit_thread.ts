@@ -4,7 +4,7 @@
  * @module
  */
 import { currentThread, mainThread } from "../primitives/thread.ts";
-import { SystemExit } from "../primitives/system_exit.ts";
+import { SystemExit } from "../runtime/system_exit.ts";
 
 let exitHandlersInstalled = false;
 

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Target } from "../backends/types.ts";
-import { BY_REFERENCE, Pool, type PoolOptions, type ReferencePoolOptions } from "./pool.ts";
+import { BY_REFERENCE, Pool, type PoolOptions, type ReferencePoolOptions } from "../pools/pool.ts";
 import { workerBackend } from "./_worker_backend.ts";
 
 /**

@@ -4,9 +4,9 @@
  *
  * @module
  */
-import { outsideThreads } from "../backends/_current_thread.ts";
+import { outsideThreads } from "./current_thread.ts";
 import type { ModuleTarget, Target } from "../backends/types.ts";
-import { describe } from "./_wait_options.ts";
+import { describe } from "./wait_options.ts";
 
 /** Whether `value` is a module reference `{ module, export }`. */
 export function isModuleTarget(value: unknown): value is ModuleTarget {

@@ -22,13 +22,13 @@
 import type { BackendChoice } from "../backends/mod.ts";
 import type { Backend, ParkRequest } from "../backends/types.ts";
 import { PARK_INVALID } from "../backends/types.ts";
-import { DeadlockError, Empty, Full, ShutDown, ValueError } from "../primitives/errors.ts";
+import { DeadlockError, Empty, Full, ShutDown, ValueError } from "../runtime/errors.ts";
 import { RESOLVED_TRUE } from "../primitives/_raw_lock.ts";
-import { Core, exposeHandle } from "../primitives/_subject.ts";
-import { abortedSignal, checkWait, describe, type Wait, type WaitOptions } from "../primitives/_wait_options.ts";
+import { Core, exposeHandle } from "../primitives/core.ts";
+import { abortedSignal, checkWait, describe, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { checkQueueWait, type QueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
 import { FifoStorage, type QueueStorage } from "./_storage.ts";
-import { SharedRingStorage } from "./_shared_ring.ts";
+import { SharedRingStorage } from "../backends/atomics/shared_ring.ts";
 
 /** The options of a queue's constructor. */
 export interface QueueOptions {

@@ -13,13 +13,13 @@
  *
  * @module
  */
-import type { Queue } from "../queues/queue.ts";
+import type { Queue } from "../queue/queue.ts";
 import type { Target } from "../backends/types.ts";
-import { loadTarget } from "../primitives/_target.ts";
-import { runInitializer } from "./pool_worker.ts";
-import { TargetTable } from "./_target_table.ts";
-import { type PackedError, packError } from "../backends/atomics/_error_transfer.ts";
-import type { Wire } from "./_wire.ts";
+import { loadTarget } from "../runtime/target.ts";
+import { runInitializer } from "../pools/pool_worker.ts";
+import { TargetTable } from "../pools/_target_table.ts";
+import { type PackedError, packError } from "../runtime/error_transfer.ts";
+import type { Wire } from "../pools/_wire.ts";
 
 type Callable = (...args: unknown[]) => unknown;
 

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { nextIdent, renumberIsolateThread, shareIdents } from "../_current_thread.ts";
+import { nextIdent, renumberIsolateThread, shareIdents } from "../../runtime/current_thread.ts";
 import { H_IDENT, SharedHeap } from "./_heap.ts";
 import { listenForInterrupts } from "./_main_interrupt.ts";
 import { setCellsDefaultHeap } from "./_shared_cells.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describe } from "../primitives/_wait_options.ts";
+import { describe } from "../runtime/wait_options.ts";
 import { HeapStorage } from "./_heap_storage.ts";
 import { compareLikePython } from "./python_order.ts";
 import { checkQueueOptions, Queue, type QueueOptions, STORAGE, type StorageOptions } from "./queue.ts";

@@ -31,9 +31,9 @@
  *
  * @module
  */
-export { startNewThread } from "./low_level/start_new_thread.ts";
-export { allocateLock, LockType } from "./low_level/allocate_lock.ts";
-export { exitThread } from "./low_level/exit_thread.ts";
-export { interruptMain } from "./low_level/interrupt_main.ts";
-export { getIdent } from "./primitives/thread.ts";
-export { KeyboardInterrupt, SystemExit } from "./primitives/system_exit.ts";
+export { startNewThread } from "./start_new_thread.ts";
+export { allocateLock, LockType } from "./allocate_lock.ts";
+export { exitThread } from "./exit_thread.ts";
+export { interruptMain } from "./interrupt_main.ts";
+export { getIdent } from "../primitives/thread.ts";
+export { KeyboardInterrupt, SystemExit } from "../runtime/system_exit.ts";

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import * as errors from "../../primitives/errors.ts";
-import { KeyboardInterrupt, SystemExit } from "../../primitives/system_exit.ts";
+import * as errors from "./errors.ts";
+import { KeyboardInterrupt, SystemExit } from "./system_exit.ts";
 
 /** An exception, ready for `postMessage`. */
 export type PackedError =

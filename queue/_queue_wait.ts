@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { checkTimeout, describe } from "../primitives/_wait_options.ts";
+import { checkTimeout, describe } from "../runtime/wait_options.ts";
 
 /** How a queue's `put` or `get` may wait. */
 export interface QueueWaitOptions {

@@ -48,10 +48,10 @@
  *
  * @module
  */
-export { Queue, type QueueOptions } from "./queues/queue.ts";
-export { LifoQueue } from "./queues/lifo_queue.ts";
-export { PriorityQueue, type PriorityQueueOptions } from "./queues/priority_queue.ts";
-export { SimpleQueue } from "./queues/simple_queue.ts";
-export { compareLikePython } from "./queues/python_order.ts";
-export type { QueueWaitOptions } from "./queues/_queue_wait.ts";
-export { Empty, Full, ShutDown } from "./primitives/errors.ts";
+export { Queue, type QueueOptions } from "./queue.ts";
+export { LifoQueue } from "./lifo_queue.ts";
+export { PriorityQueue, type PriorityQueueOptions } from "./priority_queue.ts";
+export { SimpleQueue } from "./simple_queue.ts";
+export { compareLikePython } from "./python_order.ts";
+export type { QueueWaitOptions } from "./_queue_wait.ts";
+export { Empty, Full, ShutDown } from "../runtime/errors.ts";

@@ -29,10 +29,10 @@
  *
  * @module
  */
-export { type AnyFuture, Future, type FutureOptions, type FutureState, type FutureWaiter } from "./futures/future.ts";
-export { Executor, type MapOptions, type ShutdownOptions } from "./futures/executor.ts";
-export { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from "./futures/thread_pool_executor.ts";
-export { asCompleted, type CompletedFuture } from "./futures/as_completed.ts";
+export { type AnyFuture, Future, type FutureOptions, type FutureState, type FutureWaiter } from "./future.ts";
+export { Executor, type MapOptions, type ShutdownOptions } from "./executor.ts";
+export { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from "./thread_pool_executor.ts";
+export { asCompleted, type CompletedFuture } from "./as_completed.ts";
 export {
   ALL_COMPLETED,
   type DoneAndNotDoneFutures,
@@ -41,5 +41,5 @@ export {
   type ReturnWhen,
   wait,
   type WaitFuturesOptions,
-} from "./futures/wait.ts";
-export { BrokenExecutor, CancelledError, InvalidStateError, TimeoutError } from "./primitives/errors.ts";
+} from "./wait.ts";
+export { BrokenExecutor, CancelledError, InvalidStateError, TimeoutError } from "../runtime/errors.ts";

@@ -5,13 +5,13 @@
  */
 import { getBackend } from "../backends/mod.ts";
 import type { Backend } from "../backends/types.ts";
-import { DeadlockError, Empty } from "../primitives/errors.ts";
+import { DeadlockError, Empty } from "../runtime/errors.ts";
 import { Semaphore } from "../primitives/semaphore.ts";
-import { abortedSignal } from "../primitives/_wait_options.ts";
+import { abortedSignal } from "../runtime/wait_options.ts";
 import { checkQueueWait, type QueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
 import { FifoStorage } from "./_storage.ts";
 import { checkQueueOptions, Queue, type QueueOptions, type StorageOptions, UNDER_SIMPLE } from "./queue.ts";
-import { exposeHandle, HANDLE_KEY } from "../primitives/_subject.ts";
+import { exposeHandle, HANDLE_KEY } from "../primitives/core.ts";
 
 const RESOLVED_VOID: Promise<void> = Promise.resolve();
 let serial = 0;

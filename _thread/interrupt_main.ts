@@ -3,11 +3,11 @@
  *
  * @module
  */
-import { interruptThread, isWorkerIsolate } from "../backends/_interrupt.ts";
-import type { ThreadIdentity } from "../backends/_current_thread.ts";
-import { defaultHeapIfAny } from "../backends/atomics/_heaps.ts";
+import { interruptThread, isWorkerIsolate } from "../runtime/interrupt.ts";
+import type { ThreadIdentity } from "../runtime/current_thread.ts";
+import { defaultHeapIfAny } from "../backends/atomics/_heap_registry.ts";
 import { interruptMainThrough } from "../backends/atomics/_main_interrupt.ts";
-import { RuntimeError } from "../primitives/errors.ts";
+import { RuntimeError } from "../runtime/errors.ts";
 import { mainThread } from "../primitives/thread.ts";
 
 /**

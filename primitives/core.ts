@@ -5,7 +5,7 @@
  */
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import type { Backend, Cells, Subject } from "../backends/types.ts";
-import { describe } from "./_wait_options.ts";
+import { describe } from "../runtime/wait_options.ts";
 
 /** The options every primitive's constructor takes. */
 export interface PrimitiveOptions {

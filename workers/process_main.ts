@@ -7,8 +7,8 @@
  */
 import type { ModuleTarget } from "../backends/types.ts";
 import type { Semaphore } from "../primitives/semaphore.ts";
-import { SystemExit } from "../primitives/system_exit.ts";
-import { callTarget } from "../primitives/_target.ts";
+import { SystemExit } from "../runtime/system_exit.ts";
+import { callTarget } from "../runtime/target.ts";
 
 /**
  * Runs a process's target and records its exit status: 0 if it returned,

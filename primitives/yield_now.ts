@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { currentIdentity } from "../_current_thread.ts";
-import { type BackendChoice, getBackend } from "../mod.ts";
-import type { Backend, Subject } from "../types.ts";
+import { currentIdentity } from "../runtime/current_thread.ts";
+import { type BackendChoice, getBackend } from "../backends/mod.ts";
+import type { Backend, Subject } from "../backends/types.ts";
 
 const nothing: Subject = { label: "" };
 

@@ -5,11 +5,11 @@
  */
 import type { BackendChoice } from "../backends/mod.ts";
 import type { Backend, ModuleTarget } from "../backends/types.ts";
-import { RuntimeError, ValueError } from "../primitives/errors.ts";
+import { RuntimeError, ValueError } from "../runtime/errors.ts";
 import { Semaphore } from "../primitives/semaphore.ts";
 import { stopWorkerThread, Thread } from "../primitives/thread.ts";
-import { isModuleTarget, lazyModuleTarget } from "../primitives/_target.ts";
-import { describe, type WaitOptions } from "../primitives/_wait_options.ts";
+import { isModuleTarget, lazyModuleTarget } from "../runtime/target.ts";
+import { describe, type WaitOptions } from "../runtime/wait_options.ts";
 import { workerBackend } from "./_worker_backend.ts";
 
 /** The options of `new Process()`. */
@@ -26,7 +26,7 @@ export interface ProcessOptions {
   backend?: BackendChoice;
 }
 
-const processMain = lazyModuleTarget("./_process_main.ts", import.meta.url, "runProcess");
+const processMain = lazyModuleTarget("../workers/process_main.ts", import.meta.url, "runProcess");
 let counter = 0;
 
 /**

@@ -22,7 +22,7 @@
  *
  * @module
  */
-import type { QueueStorage } from "./_storage.ts";
+import type { QueueStorage } from "../../queue/_storage.ts";
 import { decodeItem, encodedBytes, encodeItem } from "./_item_codec.ts";
 
 const PUT_LOCK = 0;
