@@ -94,18 +94,21 @@ export {
   type ParkRequest,
   registerBackend,
   setDefaultBackend,
+  type SpawnRequest,
   type Subject,
   type Target,
   type ThreadBody,
+  type ThreadHandle,
   type UnparkResult,
   type WorkerThread,
   type WorkerThreadRequest,
+  type WorkerThreadStart,
 } from "./backends/mod.ts";
 export { AsyncBackend, asyncBackend } from "./backends/async/mod.ts";
 export { AtomicsBackend, type SharedLocation } from "./backends/atomics/mod.ts";
+export { CooperativeBackend, type CooperativeBackendOptions } from "./backends/cooperative/mod.ts";
+export { yieldNow } from "./primitives/yield_now.ts";
 export {
-  CooperativeBackend,
-  type CooperativeBackendOptions,
   explore,
   type ExploreOptions,
   type ExploreResult,
@@ -115,6 +118,8 @@ export {
   type ReplayOptions,
   type ReplayResult,
   type Scenario,
-  yieldNow,
-} from "./backends/cooperative/mod.ts";
+} from "./explore/explore.ts";
 export { type PendingWait, pendingWaits, runningThreads } from "./runtime/pending.ts";
+// Every shareable kind registers itself as its module loads: the queues too, so that `revive` knows a
+// queue that arrives by `postMessage` in an isolate that imports only this entry point.
+import "./queue/simple_queue.ts";

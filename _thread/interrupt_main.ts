@@ -3,10 +3,8 @@
  *
  * @module
  */
-import { interruptThread, isWorkerIsolate } from "../runtime/interrupt.ts";
+import { interruptMainFromWorker, interruptThread, isWorkerIsolate } from "../runtime/interrupt.ts";
 import type { ThreadIdentity } from "../runtime/current_thread.ts";
-import { defaultHeapIfAny } from "../backends/atomics/_heap_registry.ts";
-import { interruptMainThrough } from "../backends/atomics/_main_interrupt.ts";
 import { RuntimeError } from "../runtime/errors.ts";
 import { mainThread } from "../primitives/thread.ts";
 
@@ -85,12 +83,10 @@ export function interruptMain(): void {
     interruptThread(mainThread() as unknown as ThreadIdentity);
     return;
   }
-  const heap = defaultHeapIfAny();
-  if (heap === undefined || !interruptMainThrough(heap)) {
+  const why = interruptMainFromWorker();
+  if (why !== undefined) {
     throw new RuntimeError(
-      `Cannot interrupt the main thread from this Worker: it shares no atomics heap with the main thread (${
-        heap === undefined ? "it has none" : "the main thread does not use this Worker's heap"
-      }); start the Worker as an 'atomics' Thread, or pass it a primitive of the main thread first`,
+      `Cannot interrupt the main thread from this Worker: it shares no atomics heap with the main thread (${why}); start the Worker as an 'atomics' Thread, or pass it a primitive of the main thread first`,
     );
   }
 }

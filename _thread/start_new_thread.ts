@@ -6,7 +6,7 @@
 import type { BackendChoice } from "../backends/mod.ts";
 import type { Target } from "../backends/types.ts";
 import { Thread } from "../primitives/thread.ts";
-import { describe } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
 
 /**
  * Starts a new thread that runs `fn(...args)` and returns its identifier

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { describe } from "../runtime/describe.ts";
 import { asyncBackend } from "./async/mod.ts";
 import { atomicsBackend } from "./atomics/mod.ts";
 import { CooperativeBackend } from "./cooperative/backend.ts";
@@ -16,12 +17,15 @@ export type {
   Cells,
   ModuleTarget,
   ParkRequest,
+  SpawnRequest,
   Subject,
   Target,
   ThreadBody,
+  ThreadHandle,
   UnparkResult,
   WorkerThread,
   WorkerThreadRequest,
+  WorkerThreadStart,
 } from "./types.ts";
 export { PARK_INVALID } from "./types.ts";
 
@@ -99,7 +103,11 @@ export function getBackend(choice?: BackendChoice): Backend {
     return entry;
   }
   if (choice === null || typeof choice !== "object" || typeof choice.park !== "function") {
-    throw new TypeError(`Cannot use backend: expected a backend name or object, received ${describe(choice)}`);
+    throw new TypeError(
+      `Cannot use backend: expected a backend name or object, received ${
+        choice !== null && typeof choice === "object" ? "an object without a park() method" : describe(choice)
+      }`,
+    );
   }
   return choice;
 }
@@ -149,10 +157,4 @@ export function setDefaultOverride(fn: (() => Backend | undefined) | undefined):
 /** Lists the names of the registered backends. */
 export function backendNames(): string[] {
   return [...registry.keys()];
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return `an object without a park() method`;
-  return `${typeof value} ${String(value)}`;
 }

@@ -13,6 +13,9 @@
  *
  * @module
  */
+import type { ModuleTarget } from "../runtime/target.ts";
+
+export type { ModuleTarget, Target } from "../runtime/target.ts";
 
 /** The names of the built-in backends. */
 export type BackendName = "atomics" | "async" | "cooperative";
@@ -130,64 +133,91 @@ export interface UnparkResult {
   readonly beFair?: boolean;
 }
 
-/** A reference to a module export, the target form every backend accepts. */
-export interface ModuleTarget {
-  /** The module's URL or specifier, resolved as `import()` would. */
-  readonly module: string | URL;
-  /** The name of the export to call. */
-  readonly export: string;
-}
-
-/** What a thread runs: a function (in-isolate backends) or a module export (all). */
-export type Target =
-  | ((...args: never[]) => unknown)
-  | ModuleTarget;
-
-/** The part of a `Thread` a backend needs to run it. */
+/** What a backend knows of a thread: the identity `currentThread()` returns while it runs. */
 export interface ThreadBody {
+  /** Distinct among live threads. */
+  readonly ident: number;
   /** The thread's name, for diagnostics. */
   readonly name: string;
   /** Whether the thread keeps the program alive. */
   readonly daemon: boolean;
 }
 
-/** What a backend needs to run a module target in a Worker. */
-export interface WorkerThreadRequest {
-  /** The thread's name. */
-  readonly name: string;
-  /** A daemon thread does not keep the program alive. */
-  readonly daemon: boolean;
-  /** The thread's ident, already allocated. */
-  readonly ident: number;
-  /** What the Worker imports and calls. */
-  readonly target: ModuleTarget;
-  /** The arguments, structured-cloned (shareable primitives arrive revived). */
-  readonly args: readonly unknown[];
-  /** The stack size in bytes set by `stackSize()`, or 0 for the default. */
-  readonly stackSize: number;
+/** What a backend needs to start a thread ({@linkcode Backend.spawn}). */
+export interface SpawnRequest {
+  /** The thread: run the body as it (`runAsThread`), so that `currentThread()` is it. */
+  readonly thread: ThreadBody;
+  /** The thread's activity, run in this isolate. It may reject: that is the thread's uncaught exception. */
+  readonly body: () => unknown;
   /**
-   * Called once on the spawning thread when the Worker's target has ended:
-   * `failed` with the (revived) exception that escaped it, if any.
+   * Present when the thread does nothing but call a module export (its
+   * `run()` is not overridden): a backend with parallel threads may run the
+   * call in a new Worker instead of `body`. The Worker imports `entry` and
+   * calls it with a {@linkcode WorkerThreadStart}.
+   */
+  readonly call?: {
+    /** What the thread calls. */
+    readonly target: ModuleTarget;
+    /** The arguments, structured-cloned (shareable primitives arrive revived). */
+    readonly args: readonly unknown[];
+    /** The module export a Worker starts the thread with (it revives the arguments and calls the target). */
+    readonly entry: ModuleTarget;
+    /** The stack size in bytes set by `stackSize()`, or 0 for the default. */
+    readonly stackSize: number;
+  };
+  /**
+   * Called once, when the thread has ended: `failed` with the exception that
+   * escaped it. A thread run here calls it as the thread itself, after its
+   * body; one run in a Worker, on the spawning thread, with the exception
+   * revived.
    */
   onEnd(failed: boolean, error: unknown): void;
 }
 
-/** A running Worker thread, as its spawner sees it. */
-export interface WorkerThread {
+/** What a Worker thread's `entry` receives (see {@linkcode SpawnRequest.call}). */
+export interface WorkerThreadStart {
+  /** The name of the backend that started it (the Worker's default backend). */
+  readonly backend: string;
+  /** The thread's ident, allocated by the spawner. */
+  readonly ident: number;
+  /** The thread's name. */
+  readonly name: string;
+  /** Whether it is a daemon thread. */
+  readonly daemon: boolean;
   /** The Worker's thread id. */
   readonly nativeId: number;
+  /** What to call. */
+  readonly target: ModuleTarget;
+  /** The arguments as they arrived (primitives among them still handles). */
+  readonly args: readonly unknown[];
+}
+
+/** A started thread, as its spawner holds it. */
+export interface ThreadHandle {
+  /** The id of the OS thread it runs on, or `undefined` for this isolate's own. */
+  readonly nativeId?: number;
   /**
-   * Blocks the calling thread until the target ends (then `onEnd` has run)
-   * or `timeout` ms pass (`Infinity`: forever); says whether it ended.
+   * Blocks the calling thread until the thread has ended (then `onEnd` has
+   * run) or `timeout` ms pass (`Infinity`: forever); says whether it ended.
+   * Where the caller is the only thread that can run, it acts as
+   * {@linkcode Backend.parkSync} does: a finite wait returns `false` at
+   * once, an infinite one throws `DeadlockError`.
    */
   joinSync(timeout: number): boolean;
   /**
-   * Stops the Worker wherever it is (in a busy loop or `Atomics.wait`): no
-   * `finally` runs, and what it held stays held. A later `joinSync` returns at
-   * once; `onEnd` runs once the Worker is gone (or at that `joinSync`).
+   * Stops the thread wherever it is (a Worker in a busy loop or in
+   * `Atomics.wait`): no `finally` runs, and what it held stays held. A later
+   * `joinSync` returns at once; `onEnd` runs once it is gone (or at that
+   * `joinSync`). Absent where a thread cannot be stopped from outside.
    */
   terminate?(): void;
 }
+
+/** @deprecated Use {@linkcode ThreadHandle}. */
+export type WorkerThread = ThreadHandle;
+
+/** @deprecated Use {@linkcode SpawnRequest}. */
+export type WorkerThreadRequest = SpawnRequest;
 
 /**
  * A backend: the kernel every primitive is written over.
@@ -217,11 +247,6 @@ export interface Backend {
    */
   adopt?(location: unknown, kind: string, count: number): Cells;
   /**
-   * Runs a module target in a new Worker (backends with `parallelThreads`).
-   * `request.onEnd` is called once, on the calling thread, when it ends.
-   */
-  spawnWorker?(request: WorkerThreadRequest): WorkerThread;
-  /**
    * Parks the calling thread on cell `index` of `cells` until an unpark
    * wakes it, the timeout elapses or the signal aborts. Waiters on one cell
    * are woken oldest first.
@@ -245,8 +270,13 @@ export interface Backend {
   parked(cells: Cells, index: number): number;
   /** The backend's clock in milliseconds (monotonic). */
   now(): number;
-  /** Runs `body` as a new thread of control. The body never rejects. */
-  spawn(thread: ThreadBody, body: () => Promise<void>): void;
+  /**
+   * Starts a thread: its body as a new thread of control of this isolate
+   * (see `spawnHere` in `backends/_local_thread.ts`), or, for a plain call of
+   * a module export on a backend with parallel threads, in a new Worker.
+   * Either way `request.onEnd` is called once when it ends.
+   */
+  spawn(request: SpawnRequest): ThreadHandle;
   /** A scheduling point before an operation that may wait (cooperative backends switch here). */
   schedulingPoint?(op: string, subject: Subject): Promise<void>;
   /** Records an operation that never waits (release, notify, set) in the backend's trace. */

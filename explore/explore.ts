@@ -8,11 +8,11 @@
 import { getExcepthook, setExcepthook } from "../primitives/excepthook.ts";
 import { RuntimeError, ValueError } from "../runtime/errors.ts";
 import { SystemExit } from "../runtime/system_exit.ts";
-import { describe } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
 import { currentIdentity } from "../runtime/current_thread.ts";
 import { setDefaultOverride } from "../backends/mod.ts";
 import { CooperativeBackend, schedulerOf } from "../backends/cooperative/backend.ts";
-import { FifoStrategy, PctStrategy, RandomStrategy, type Strategy } from "../backends/cooperative/_strategy.ts";
+import { FifoStrategy, PctStrategy, RandomStrategy, type Strategy } from "../backends/cooperative/strategies.ts";
 
 /** What the explorer runs: the body of a test, creating its own threads and primitives. */
 export type Scenario = () => unknown;

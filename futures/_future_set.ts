@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { describe } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
 import { type AnyFuture, Future } from "./future.ts";
 
 /**

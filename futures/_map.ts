@@ -7,7 +7,8 @@
  */
 import type { Backend } from "../backends/types.ts";
 import { isModuleTarget } from "../runtime/target.ts";
-import { checkTimeout, describe } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
+import { checkTimeout } from "../runtime/wait_options.ts";
 import { ValueError } from "../runtime/errors.ts";
 import type { Future } from "./future.ts";
 

@@ -11,11 +11,10 @@ import type { Backend, ModuleTarget } from "../backends/types.ts";
 import { lazyModuleTarget } from "../runtime/target.ts";
 import { unpackError } from "../runtime/error_transfer.ts";
 import { BrokenExecutor, DeadlockError } from "../runtime/errors.ts";
-import { ProcessPool } from "../multiprocessing/pool.ts";
-import { poolThreads, type ReferencePoolOptions, THREAD_NAME_PREFIX } from "../pools/pool.ts";
+import { BY_REFERENCE, Pool, poolThreads, type ReferencePoolOptions, THREAD_NAME_PREFIX } from "../pools/pool.ts";
 import type { Thread } from "../primitives/thread.ts";
 import type { Future } from "./future.ts";
-import type { ChunkOutcome } from "../workers/executor_main.ts";
+import type { ChunkOutcome } from "../pools/wire.ts";
 
 const runChunk = lazyModuleTarget("../workers/executor_main.ts", import.meta.url, "runExecutorChunk");
 const initialize = lazyModuleTarget("../workers/executor_main.ts", import.meta.url, "initializeExecutorWorker");
@@ -53,7 +52,7 @@ export interface WorkerDispatcherOptions {
 /** Runs an executor's calls on a Worker pool, started at the first call. */
 export class WorkerDispatcher {
   readonly #options: WorkerDispatcherOptions;
-  #pool: ProcessPool | undefined = undefined;
+  #pool: Pool | undefined = undefined;
   // A queue of calls not handed over yet: `#pending[#head]` is the oldest.
   #pending: (WorkerCall | undefined)[] = [];
   #head = 0;
@@ -172,11 +171,15 @@ export class WorkerDispatcher {
     if (pool === undefined) {
       const { workers, initializer, initargs, backend } = this.#options;
       try {
-        pool = this.#pool = new ProcessPool(
+        pool = this.#pool = new Pool(
           workers,
           initializer === undefined ? null : initialize(),
           initializer === undefined ? [] : [initializer, initargs],
-          { backend, [THREAD_NAME_PREFIX]: this.#options.threadNamePrefix } as ReferencePoolOptions,
+          {
+            backend,
+            [BY_REFERENCE]: true,
+            [THREAD_NAME_PREFIX]: this.#options.threadNamePrefix,
+          } as ReferencePoolOptions,
         );
       } catch (error) {
         this.#break(error, "its Workers could not be started");

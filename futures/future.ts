@@ -7,7 +7,8 @@ import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import type { Backend } from "../backends/types.ts";
 import { CancelledError, DeadlockError, InvalidStateError, RuntimeError, TimeoutError } from "../runtime/errors.ts";
 import { Event } from "../primitives/event.ts";
-import { abortedSignal, checkWait, describe, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
+import { abortedSignal, checkWait, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 
 /**
  * A future's state, as Python names them. `CANCELLED_AND_NOTIFIED` is a

@@ -10,7 +10,7 @@ import { BrokenExecutor, Empty, RuntimeError, ValueError } from "../runtime/erro
 import { Semaphore } from "../primitives/semaphore.ts";
 import { Thread } from "../primitives/thread.ts";
 import { callTarget, isModuleTarget } from "../runtime/target.ts";
-import { describe } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
 import { SimpleQueue } from "../queue/simple_queue.ts";
 import { Executor, type ShutdownOptions } from "./executor.ts";
 import { Future } from "./future.ts";

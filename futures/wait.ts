@@ -4,7 +4,8 @@
  * @module
  */
 import { getDefaultBackend } from "../backends/mod.ts";
-import { checkTimeout, describe } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
+import { checkTimeout } from "../runtime/wait_options.ts";
 import { ValueError } from "../runtime/errors.ts";
 import { addWaiter, type AnyFuture, hasFailed, removeWaiter } from "./future.ts";
 import { AllCompletedWaiter, AnyCompletedWaiter, type CollectingWaiter } from "./_waiters.ts";

@@ -7,9 +7,10 @@ import type { BackendChoice } from "../backends/mod.ts";
 import type { Backend, ModuleTarget } from "../backends/types.ts";
 import { RuntimeError, ValueError } from "../runtime/errors.ts";
 import { Semaphore } from "../primitives/semaphore.ts";
-import { stopWorkerThread, Thread } from "../primitives/thread.ts";
+import { stopThread, Thread } from "../primitives/thread.ts";
 import { isModuleTarget, lazyModuleTarget } from "../runtime/target.ts";
-import { describe, type WaitOptions } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
+import type { WaitOptions } from "../runtime/wait_options.ts";
 import { workerBackend } from "./_worker_backend.ts";
 
 /** The options of `new Process()`. */
@@ -376,7 +377,7 @@ export class Process {
   #stop(what: string, signal: number): void {
     this.#checkOpen(what);
     if (!this.#thread.isAlive()) return;
-    if (!stopWorkerThread(this.#thread)) {
+    if (!stopThread(this.#thread)) {
       throw new RuntimeError(
         `Cannot ${what} ${this}: it runs as a thread of this isolate on the '${this.#thread.backend.name}' backend, which cannot be stopped mid-call (only a Worker can)`,
       );

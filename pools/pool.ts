@@ -16,14 +16,15 @@ import type { Backend, ModuleTarget, Target } from "../backends/types.ts";
 import { BrokenExecutor, CancelledError, Empty, ValueError } from "../runtime/errors.ts";
 import { onThreadEnd, Thread } from "../primitives/thread.ts";
 import { checkTarget, isModuleTarget, lazyModuleTarget } from "../runtime/target.ts";
-import { describe, type WaitOptions } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
+import type { WaitOptions } from "../runtime/wait_options.ts";
 import { SimpleQueue } from "../queue/simple_queue.ts";
 import { PUT_ALL, PUT_COALESCED, Queue } from "../queue/queue.ts";
 import { AsyncResult, type Job, MapResult, type ResultCallbacks } from "./async_result.ts";
 import { IMapIterator } from "./imap_iterator.ts";
 import { type PoolResultSink, type PoolTask, type PoolTaskResult, poolWorker } from "./pool_worker.ts";
-import { resultFromWire, taskToWire, type Wire } from "./_wire.ts";
-import { TargetTable } from "./_target_table.ts";
+import { resultFromWire, taskToWire, type Wire } from "./wire.ts";
+import { TargetTable } from "./target_table.ts";
 
 /** The options of a pool's constructor. */
 export interface PoolOptions {

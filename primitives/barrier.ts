@@ -5,18 +5,13 @@
  */
 import { PARK_INVALID, type ParkRequest, type Target } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, exposeHandle, type PrimitiveOptions } from "./core.ts";
-import {
-  abortedSignal,
-  checkTimeout,
-  checkWait,
-  describe,
-  type Wait,
-  type WaitOptions,
-} from "../runtime/wait_options.ts";
+import { Core, type CoreOptions, exposeHandle, type PrimitiveOptions, REVIVE_AT } from "./core.ts";
+import { describe } from "../runtime/describe.ts";
+import { abortedSignal, checkTimeout, checkWait, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { BrokenBarrierError, ValueError } from "../runtime/errors.ts";
 import { callTarget, callTargetSync, isModuleTarget, loadTarget } from "../runtime/target.ts";
 import { remoteAction, serveAction } from "./_remote_action.ts";
+import { registerShareable } from "./revive.ts";
 
 // Cells: 0 the state (also the cell every waiter parks on), 1 the number of
 // threads inside wait(), 2 requests for a shared function action.
@@ -446,3 +441,13 @@ export class Barrier {
     }
   }
 }
+
+registerShareable("Barrier", Barrier, (backend, facts, at) => {
+  const action = facts.action;
+  // A module action travels as a reference; a function stays in the isolate that made the barrier, which runs it on request.
+  const revived = action === null || action === undefined ? undefined : isModuleTarget(action) ? action : REMOTE_ACTION;
+  return new Barrier(facts.parties as number, revived, facts.timeout as number | null, {
+    backend,
+    [REVIVE_AT]: at,
+  } as CoreOptions);
+});

@@ -5,12 +5,14 @@
  */
 import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, exposeHandle, type PrimitiveOptions } from "./core.ts";
+import { Core, type CoreOptions, exposeHandle, type PrimitiveOptions, REVIVE_AT } from "./core.ts";
 import { openGuard, runExclusiveOf } from "./_guard.ts";
-import { abortedSignal, checkWait, describe, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
+import { abortedSignal, checkWait, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { RuntimeError, ValueError } from "../runtime/errors.ts";
 import { Lock } from "./lock.ts";
 import { RLock } from "./rlock.ts";
+import { registerShareable } from "./revive.ts";
 
 const NOTIFIED = 1;
 const WAITERS = 0;
@@ -74,7 +76,11 @@ export class Condition {
     if (lock !== undefined && lock !== null && !(lock instanceof Lock) && !(lock instanceof RLock)) {
       throw new TypeError(`Cannot create Condition as 'lock' must be a Lock or RLock: received ${describe(lock)}`);
     }
-    const core = this.#core = new Core("Condition", 1, lock ? { backend: options?.backend ?? lock.backend } : options);
+    const core = this.#core = new Core(
+      "Condition",
+      1,
+      lock ? { ...options, backend: options?.backend ?? lock.backend } : options,
+    );
     if (lock && lock.backend !== core.backend) {
       throw new TypeError(
         `Cannot create Condition on backend '${core.backend.name}' over a lock of backend '${lock.backend.name}'`,
@@ -470,3 +476,9 @@ export class Condition {
     };
   }
 }
+
+registerShareable(
+  "Condition",
+  Condition,
+  (backend, facts, at) => new Condition(facts.lock as Lock | RLock, { backend, [REVIVE_AT]: at } as CoreOptions),
+);

@@ -5,7 +5,7 @@
  */
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import type { Backend, Cells, Subject } from "../backends/types.ts";
-import { describe } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
 
 /** The options every primitive's constructor takes. */
 export interface PrimitiveOptions {
@@ -14,8 +14,19 @@ export interface PrimitiveOptions {
 }
 
 let serial = 0;
-// The location of a handle's cells, while `revive` re-creates its primitive.
-let adopting: { readonly location: unknown } | undefined;
+
+/**
+ * An internal constructor option: the primitive takes the cells at this
+ * location (a handle's, see `revive`) instead of allocating new ones, and
+ * leaves their live state as it is.
+ */
+export const REVIVE_AT: unique symbol = Symbol("revive at");
+
+/** The options a primitive's core reads: the public ones, and where to revive. */
+export interface CoreOptions extends PrimitiveOptions {
+  /** Where the cells of a revived primitive are (a handle's `location`). */
+  readonly [REVIVE_AT]?: unknown;
+}
 
 /** The property under which a shareable primitive carries its handle. */
 export const HANDLE_KEY = "@locksmith/threading";
@@ -30,20 +41,6 @@ export interface PrimitiveHandle {
   readonly location: unknown;
   /** What its constructor was told that its cells do not hold (a bound, the parties, ...). */
   readonly facts: Readonly<Record<string, unknown>> | undefined;
-}
-
-/**
- * Runs `make` (a primitive's constructor call) so that the primitive takes
- * the cells at `location` instead of allocating new ones (used by `revive`).
- */
-export function constructOver<T>(location: unknown, make: () => T): T {
-  const outer = adopting;
-  adopting = { location };
-  try {
-    return make();
-  } finally {
-    adopting = outer;
-  }
 }
 
 // Labels' numbers, given on first use (or at construction, by a backend that
@@ -76,23 +73,21 @@ export class CoreBase implements Subject {
   constructor(
     kind: string,
     cellCount: number,
-    options: PrimitiveOptions | undefined,
+    options: CoreOptions | undefined,
     initialize?: (cells: Cells) => void,
   ) {
     if (options !== undefined && (options === null || typeof options !== "object")) {
       throw new TypeError(`Cannot create ${kind} as 'options' must be an object: received ${describe(options)}`);
     }
     const backend = this.backend = getBackend(options?.backend);
-    const adopt = adopting;
-    adopting = undefined;
-    if (adopt === undefined) {
+    if (options === undefined || !(REVIVE_AT in options)) {
       this.cells = backend.allocate(cellCount, kind);
       initialize?.(this.cells);
     } else {
       if (backend.adopt === undefined) {
         throw new TypeError(`Cannot revive ${kind}: the '${backend.name}' backend cannot share primitives`);
       }
-      this.cells = backend.adopt(adopt.location, kind, cellCount);
+      this.cells = backend.adopt(options[REVIVE_AT], kind, cellCount);
     }
     // A backend may number its own objects (a fresh cooperative scheduler starts at 1).
     if (backend.nextSerial !== undefined) serials.set(this, backend.nextSerial(kind));
@@ -141,7 +136,7 @@ export class Core extends CoreBase {
   constructor(
     kind: string,
     cellCount: number,
-    options: PrimitiveOptions | undefined,
+    options: CoreOptions | undefined,
     initialize?: (cells: Cells) => void,
   ) {
     super(kind, cellCount, options, initialize);

@@ -5,9 +5,10 @@
  */
 import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, exposeHandle, type PrimitiveOptions } from "./core.ts";
+import { Core, type CoreOptions, exposeHandle, type PrimitiveOptions, REVIVE_AT } from "./core.ts";
 import { RESOLVED_TRUE } from "./_raw_lock.ts";
 import { abortedSignal, checkWait, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
+import { registerShareable } from "./revive.ts";
 
 // One cell: (generation << 1) | SET. `set()` bumps the generation as it sets
 // the flag, and wakes waiters with the new generation; a waiter remembers
@@ -258,3 +259,5 @@ export class Event {
     };
   }
 }
+
+registerShareable("Event", Event, (backend, _facts, at) => new Event({ backend, [REVIVE_AT]: at } as CoreOptions));

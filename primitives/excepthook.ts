@@ -5,7 +5,8 @@
  * @module
  */
 import type { Thread } from "./thread.ts";
-import { describe } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
+import { printThreadException, setThreadExceptionHook, threadExceptionHook } from "../runtime/thread_exceptions.ts";
 
 /** What the excepthook receives (Python's `ExceptHookArgs`). */
 export interface ExceptHookArgs {
@@ -36,14 +37,11 @@ export type ExceptHook = (args: ExceptHookArgs) => void;
  * ```
  */
 export function excepthook(args: ExceptHookArgs): void {
-  const name = args.thread?.name ?? "<unknown thread>";
-  const value = args.excValue;
-  const detail = args.excTraceback ??
-    (value instanceof Error ? `${value.name}: ${value.message}` : String(value));
-  console.error(`Exception in thread ${name}:\n${detail}`);
+  printThreadException(args);
 }
 
-let hook: ExceptHook = excepthook;
+// This module's `excepthook` is the default hook (threads report to the ground floor's registry).
+setThreadExceptionHook(excepthook);
 
 /**
  * Sets the function called with every exception that escapes a thread.
@@ -69,7 +67,7 @@ export function setExcepthook(fn: ExceptHook): void {
   if (typeof fn !== "function") {
     throw new TypeError(`Cannot set excepthook as 'fn' must be a function: received ${describe(fn)}`);
   }
-  hook = fn;
+  setThreadExceptionHook(fn);
 }
 
 /**
@@ -86,22 +84,5 @@ export function setExcepthook(fn: ExceptHook): void {
  * ```
  */
 export function getExcepthook(): ExceptHook {
-  return hook;
-}
-
-/** Reports an exception that escaped `thread` to the hook; a failing hook is reported and ignored. */
-export function reportThreadException(thread: Thread, error: unknown): void {
-  const args: ExceptHookArgs = {
-    excType: error !== null && typeof error === "object"
-      ? (error.constructor as new (...args: never[]) => unknown)
-      : null,
-    excValue: error,
-    excTraceback: error instanceof Error && error.stack !== undefined ? error.stack : null,
-    thread,
-  };
-  try {
-    hook(args);
-  } catch (hookError) {
-    console.error(`Exception in threading.excepthook:`, hookError);
-  }
+  return threadExceptionHook() as ExceptHook;
 }

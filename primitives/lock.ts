@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { exposeHandle, type PrimitiveOptions } from "./core.ts";
+import { type CoreOptions, exposeHandle, type PrimitiveOptions, REVIVE_AT } from "./core.ts";
 import { openGuard, runExclusiveOf } from "./_guard.ts";
 import { RawLock } from "./_raw_lock.ts";
 import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
@@ -11,6 +11,7 @@ import { RuntimeError } from "../runtime/errors.ts";
 import { currentIdentity } from "../runtime/current_thread.ts";
 import { threadName } from "../runtime/thread_names.ts";
 import type { Backend } from "../backends/types.ts";
+import { registerShareable } from "./revive.ts";
 
 // Cells: 0 the lock state (see _raw_lock.ts), 1 the holder's ident (kept
 // only where a backend records a trace: it costs a lookup per acquire).
@@ -327,3 +328,5 @@ export class Lock {
     return `<${this.locked() ? "locked" : "unlocked"} ${this.#core.label}>`;
   }
 }
+
+registerShareable("Lock", Lock, (backend, _facts, at) => new Lock({ backend, [REVIVE_AT]: at } as CoreOptions));

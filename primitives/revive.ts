@@ -5,41 +5,39 @@
  * @module
  */
 import { type Backend, getBackend } from "../backends/mod.ts";
-import { constructOver, HANDLE_KEY, type PrimitiveHandle } from "./core.ts";
-import { isModuleTarget } from "../runtime/target.ts";
-import { describe } from "../runtime/wait_options.ts";
-import { Barrier, REMOTE_ACTION } from "./barrier.ts";
-import { Condition } from "./condition.ts";
-import { Event } from "./event.ts";
-import { Lock } from "./lock.ts";
-import { RLock } from "./rlock.ts";
-import { BoundedSemaphore, Semaphore } from "./semaphore.ts";
-import { Queue, SHARED_RING } from "../queue/queue.ts";
-import { SimpleQueue, simpleQueueOver } from "../queue/simple_queue.ts";
+import { HANDLE_KEY, type PrimitiveHandle } from "./core.ts";
+import { describe } from "../runtime/describe.ts";
 
-type Facts = Readonly<Record<string, unknown>>;
+/** What a handle carries besides the cells: what the constructor was told. */
+export type HandleFacts = Readonly<Record<string, unknown>>;
 
-// How each kind is re-created over its cells; the constructors check the facts.
-const makers: Record<string, (backend: Backend, facts: Facts) => object> = {
-  Lock: (backend) => new Lock({ backend }),
-  RLock: (backend) => new RLock({ backend }),
-  Event: (backend) => new Event({ backend }),
-  Semaphore: (backend) => new Semaphore(0, { backend }),
-  BoundedSemaphore: (backend, facts) => new BoundedSemaphore(facts.bound as number, { backend }),
-  Condition: (backend, facts) => new Condition(facts.lock as Lock | RLock, { backend }),
-  Barrier: (backend, facts) =>
-    new Barrier(facts.parties as number, barrierAction(facts.action), facts.timeout as number | null, { backend }),
-  Queue: (backend, facts) => {
-    if (!(facts.ring instanceof SharedArrayBuffer)) {
-      throw new TypeError(`Cannot revive Queue as its handle carries no shared ring: received ${describe(facts.ring)}`);
-    }
-    const queue = new Queue(0, { backend, [SHARED_RING]: facts.ring } as ConstructorParameters<typeof Queue>[1]);
-    // A SimpleQueue shares the Queue under it.
-    return facts.simple === true ? simpleQueueOver(queue) : queue;
-  },
-};
+/**
+ * Re-makes a primitive of one kind over the cells at `location` (pass it as
+ * the core's `REVIVE_AT` option); the constructor checks the facts.
+ */
+export type Reviver = (backend: Backend, facts: HandleFacts, location: unknown) => object;
 
-const primitiveClasses = [Lock, RLock, Event, Semaphore, Condition, Barrier, Queue, SimpleQueue];
+// Each shareable kind registers itself next to its class, so this module depends on none of them.
+const revivers = new Map<string, Reviver>();
+const shareableClasses: (abstract new (...args: never[]) => object)[] = [];
+
+/**
+ * Registers a shareable kind (its class calls it where it is defined): how
+ * `revive` re-makes a handle of `kind`, and the class whose live instances
+ * `revive` returns as they are.
+ *
+ * @param kind The kind its handles name, such as `Lock`.
+ * @param cls The class.
+ * @param reviver Re-makes it over a handle's cells.
+ */
+export function registerShareable(
+  kind: string,
+  cls: abstract new (...args: never[]) => object,
+  reviver: Reviver,
+): void {
+  revivers.set(kind, reviver);
+  if (!shareableClasses.includes(cls)) shareableClasses.push(cls);
+}
 
 /**
  * Turns a shared primitive's handle back into the primitive. A primitive of
@@ -75,15 +73,15 @@ const primitiveClasses = [Lock, RLock, Event, Semaphore, Condition, Barrier, Que
  */
 export function revive<T = unknown>(value: unknown): T {
   if (value === null || typeof value !== "object" || !Object.hasOwn(value, HANDLE_KEY)) return value as T;
-  if (primitiveClasses.some((c) => value instanceof c)) return value as T;
+  if (shareableClasses.some((c) => value instanceof c)) return value as T;
   const handle = (value as Record<string, unknown>)[HANDLE_KEY] as Partial<PrimitiveHandle> | null;
   if (handle === null || typeof handle !== "object" || typeof handle.kind !== "string") {
     throw new TypeError(`Cannot revive value as its '${HANDLE_KEY}' handle is malformed: received ${describe(handle)}`);
   }
-  const make = Object.hasOwn(makers, handle.kind) ? makers[handle.kind] : undefined;
-  if (make === undefined) {
+  const reviver = revivers.get(handle.kind);
+  if (reviver === undefined) {
     throw new TypeError(
-      `Cannot revive handle of kind '${handle.kind}': shareable kinds are ${Object.keys(makers).join(", ")}`,
+      `Cannot revive handle of kind '${handle.kind}': shareable kinds are ${[...revivers.keys()].join(", ")}`,
     );
   }
   if (typeof handle.backend !== "string") {
@@ -92,7 +90,7 @@ export function revive<T = unknown>(value: unknown): T {
   const backend = getBackend(handle.backend);
   // Handles among the facts (a Condition's lock) are revived first.
   const facts = handle.facts !== null && typeof handle.facts === "object" ? reviveDeep({ ...handle.facts }) : {};
-  return constructOver(handle.location, () => make(backend, facts)) as T;
+  return reviver(backend, facts, handle.location) as T;
 }
 
 /**
@@ -119,11 +117,4 @@ function walk(value: unknown, seen: Set<object>): unknown {
     for (const key of Object.keys(record)) record[key] = walk(record[key], seen);
   }
   return value;
-}
-
-function barrierAction(action: unknown): ConstructorParameters<typeof Barrier>[1] {
-  if (action === null || action === undefined) return undefined;
-  if (isModuleTarget(action)) return action;
-  // A function stays in the isolate that made the barrier, which runs it on request.
-  return REMOTE_ACTION;
 }

@@ -7,10 +7,11 @@ import { currentIdentity } from "../runtime/current_thread.ts";
 import type { Backend } from "../backends/types.ts";
 import { openGuard, runExclusiveOf } from "./_guard.ts";
 import { RawLock, RESOLVED_TRUE } from "./_raw_lock.ts";
-import { exposeHandle, type PrimitiveOptions } from "./core.ts";
+import { type CoreOptions, exposeHandle, type PrimitiveOptions, REVIVE_AT } from "./core.ts";
 import { threadName } from "../runtime/thread_names.ts";
 import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { RuntimeError } from "../runtime/errors.ts";
+import { registerShareable } from "./revive.ts";
 
 // Cells: 0 the lock state (see _raw_lock.ts), 1 the owner's ident (0: none),
 // 2 the recursion count.
@@ -353,3 +354,5 @@ export class RLock {
       : `<unlocked ${this.#core.label} count=0>`;
   }
 }
+
+registerShareable("RLock", RLock, (backend, _facts, at) => new RLock({ backend, [REVIVE_AT]: at } as CoreOptions));

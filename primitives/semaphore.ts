@@ -5,18 +5,13 @@
  */
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, exposeHandle, type PrimitiveOptions } from "./core.ts";
+import { Core, type CoreOptions, exposeHandle, type PrimitiveOptions, REVIVE_AT } from "./core.ts";
 import { openGuard, runExclusiveOf } from "./_guard.ts";
 import { RESOLVED_FALSE, RESOLVED_TRUE } from "./_raw_lock.ts";
-import {
-  abortedSignal,
-  checkAcquire,
-  describe,
-  FOREVER,
-  type Wait,
-  type WaitOptions,
-} from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
+import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { ValueError } from "../runtime/errors.ts";
+import { registerShareable } from "./revive.ts";
 
 // One state cell: (permits << 1) | PARKED. Keeping both in one word lets a
 // release and a waiter's park agree atomically on "is anybody waiting".
@@ -431,3 +426,15 @@ export class BoundedSemaphore extends Semaphore {
     return `<${this.label} value=${this.value}/${this.#initial}>`;
   }
 }
+
+// A revived semaphore's count is live in its cells: the value given here is not used.
+registerShareable(
+  "Semaphore",
+  Semaphore,
+  (backend, _facts, at) => new Semaphore(0, { backend, [REVIVE_AT]: at } as CoreOptions),
+);
+registerShareable(
+  "BoundedSemaphore",
+  BoundedSemaphore,
+  (backend, facts, at) => new BoundedSemaphore(facts.bound as number, { backend, [REVIVE_AT]: at } as CoreOptions),
+);

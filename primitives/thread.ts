@@ -8,18 +8,18 @@ import {
   currentIdentity,
   nextIdent,
   onRenumberIsolateThread,
-  runAsThread,
   setIsolateThread,
   type ThreadIdentity,
 } from "../runtime/current_thread.ts";
 import { beginThread, endThread } from "../runtime/pending.ts";
-import type { Backend, Target, WorkerThread } from "../backends/types.ts";
-import { callTarget, checkTarget, targetName } from "../runtime/target.ts";
+import type { Backend, SpawnRequest, Target, ThreadHandle } from "../backends/types.ts";
+import { callTarget, checkTarget, isModuleTarget, lazyModuleTarget, targetName } from "../runtime/target.ts";
 import { forgetThread, nameThread } from "../runtime/thread_names.ts";
-import { abortedSignal, checkWait, describe, type WaitOptions } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
+import { abortedSignal, checkWait, type WaitOptions } from "../runtime/wait_options.ts";
 import { RuntimeError } from "../runtime/errors.ts";
 import { Event } from "./event.ts";
-import { reportThreadException } from "./excepthook.ts";
+import { reportThreadException } from "../runtime/thread_exceptions.ts";
 import { SystemExit } from "../runtime/system_exit.ts";
 import { stackSize } from "./thread_settings.ts";
 
@@ -45,20 +45,22 @@ function isolateNativeId(): number {
   return (globalThis as { Deno?: { pid: number } }).Deno?.pid ?? 0;
 }
 
-// The Worker behind each thread that runs in one (for stopWorkerThread).
-const workers = new WeakMap<Thread, WorkerThread>();
+// Where a thread that runs in a Worker starts (see `SpawnRequest.call`).
+const workerEntry = lazyModuleTarget("../workers/thread_main.ts", import.meta.url, "runWorkerThread");
+// The handle of each started thread (for stopThread).
+const handles = new WeakMap<Thread, ThreadHandle>();
 
 /**
- * Stops a thread that runs in a Worker, wherever it is (internal:
- * `Process.terminate()`): see `WorkerThread.terminate`.
+ * Stops a thread wherever it is (internal: `Process.terminate()`), where its
+ * backend can: see `ThreadHandle.terminate`.
  *
  * @param thread The thread.
- * @returns Whether it runs in a Worker that can be stopped (and was told to stop).
+ * @returns Whether it could be stopped (and was told to stop).
  */
-export function stopWorkerThread(thread: Thread): boolean {
-  const worker = workers.get(thread);
-  if (worker?.terminate === undefined) return false;
-  worker.terminate();
+export function stopThread(thread: Thread): boolean {
+  const handle = handles.get(thread);
+  if (handle?.terminate === undefined) return false;
+  handle.terminate();
   return true;
 }
 
@@ -116,7 +118,7 @@ export class Thread {
   #started = false;
   #alive = false;
   #done: Event | undefined;
-  #worker: WorkerThread | undefined = undefined;
+  #handle: ThreadHandle | undefined = undefined;
 
   /**
    * Creates a thread; it does not run until `start()`.
@@ -189,46 +191,31 @@ export class Thread {
     live.add(this);
     nameThread(this.#ident, this.#name);
     beginThread(this);
-    if (this.#runsInWorker()) return;
+    const target = this.#target;
+    const request: SpawnRequest = {
+      thread: this as unknown as ThreadIdentity,
+      body: () => this.run(),
+      // A plain call of a module export may run in a Worker; an overridden run() exists only here.
+      call: isModuleTarget(target) && this.run === Thread.prototype.run
+        ? { target, args: this.#args, entry: workerEntry(), stackSize: stackSize() }
+        : undefined,
+      onEnd: (failed, error) => this.#ended(failed, error),
+    };
     try {
-      this.#backend.spawn(this, () => runAsThread(this as unknown as ThreadIdentity, () => this.#bootstrap()));
+      this.#handle = this.#backend.spawn(request);
     } catch (error) {
-      // The thread never ran: leave no trace of it in the registries.
+      // The thread never ran (an argument that cannot be shared, say): leave no trace of it.
       this.#finish();
       throw error;
     }
+    handles.set(this, this.#handle);
+    if (this.#handle.nativeId !== undefined) this.#nativeId = this.#handle.nativeId;
   }
 
-  // A module target on a backend with Worker threads (`atomics`) runs in a
-  // Worker, unless a subclass overrides run() (which only this isolate has).
-  #runsInWorker(): boolean {
-    const backend = this.#backend;
-    const target = this.#target;
-    if (backend.spawnWorker === undefined || typeof target !== "object" || this.run !== Thread.prototype.run) {
-      return false;
-    }
-    try {
-      this.#worker = backend.spawnWorker({
-        name: this.#name,
-        daemon: this.#daemon,
-        ident: this.#ident!,
-        target,
-        args: this.#args,
-        stackSize: stackSize(),
-        onEnd: (failed, error) => {
-          // The Worker's exception reaches the hook here, before join() resolves.
-          if (failed && !(error instanceof SystemExit)) reportThreadException(this, error);
-          this.#finish(failed ? error : undefined);
-        },
-      });
-    } catch (error) {
-      // An argument that cannot be shared, say: the thread never ran.
-      this.#finish();
-      throw error;
-    }
-    this.#nativeId = this.#worker.nativeId;
-    workers.set(this, this.#worker);
-    return true;
+  // The exception reaches the hook in the failing thread (a Worker's, in its spawner), before join() resolves.
+  #ended(failed: boolean, error: unknown): void {
+    if (failed && !(error instanceof SystemExit)) reportThreadException(this, error);
+    this.#finish(failed ? error : undefined);
   }
 
   #finish(error?: unknown): void {
@@ -241,18 +228,6 @@ export class Thread {
     if (listener !== undefined) {
       endListeners.delete(this);
       listener(error);
-    }
-  }
-
-  async #bootstrap(): Promise<void> {
-    let raised: unknown = undefined;
-    try {
-      await this.run();
-    } catch (error) {
-      raised = error;
-      if (!(error instanceof SystemExit)) reportThreadException(this, error);
-    } finally {
-      this.#finish(raised);
     }
   }
 
@@ -338,12 +313,9 @@ export class Thread {
    */
   joinSync(timeout?: number | null): void {
     this.#checkJoin();
-    if (this.#worker !== undefined) {
-      // The Worker reports its end through shared memory: block on that.
-      this.#worker.joinSync(checkWait(`join thread '${this.#name}'`, timeout).timeout);
-      return;
-    }
-    this.#done!.waitSync(timeout);
+    const ms = checkWait(`join thread '${this.#name}'`, timeout).timeout;
+    // No handle: its start failed, and it never ran.
+    this.#handle?.joinSync(ms);
   }
 
   #checkJoin(): void {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { describe } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
 import { ValueError } from "../runtime/errors.ts";
 
 /** A trace or profile function, as given to `setTrace` / `setProfile`. */

@@ -7,7 +7,8 @@
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import type { Backend, Cells, ParkRequest, Subject } from "../backends/types.ts";
 import { PARK_INVALID } from "../backends/types.ts";
-import { describe, TIMEOUT_MAX } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
+import { TIMEOUT_MAX } from "../runtime/wait_options.ts";
 import { OverflowError, ValueError } from "../runtime/errors.ts";
 
 /**

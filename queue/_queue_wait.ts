@@ -6,7 +6,8 @@
  *
  * @module
  */
-import { checkTimeout, describe } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
+import { checkTimeout } from "../runtime/wait_options.ts";
 
 /** How a queue's `put` or `get` may wait. */
 export interface QueueWaitOptions {

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { describe } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
 import { HeapStorage } from "./_heap_storage.ts";
 import { compareLikePython } from "./python_order.ts";
 import { checkQueueOptions, Queue, type QueueOptions, STORAGE, type StorageOptions } from "./queue.ts";

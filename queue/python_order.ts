@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { describe } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
 
 /**
  * Compares two values the way Python's `<` does, for the types Python can

@@ -23,9 +23,10 @@ import type { BackendChoice } from "../backends/mod.ts";
 import type { Backend, ParkRequest } from "../backends/types.ts";
 import { PARK_INVALID } from "../backends/types.ts";
 import { DeadlockError, Empty, Full, ShutDown, ValueError } from "../runtime/errors.ts";
-import { RESOLVED_TRUE } from "../primitives/_raw_lock.ts";
-import { Core, exposeHandle } from "../primitives/core.ts";
-import { abortedSignal, checkWait, describe, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
+import { Core, type CoreOptions, exposeHandle, REVIVE_AT } from "../primitives/core.ts";
+import { type HandleFacts, registerShareable } from "../primitives/revive.ts";
+import { describe } from "../runtime/describe.ts";
+import { abortedSignal, checkWait, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { checkQueueWait, type QueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
 import { FifoStorage, type QueueStorage } from "./_storage.ts";
 import { SharedRingStorage } from "../backends/atomics/shared_ring.ts";
@@ -56,9 +57,6 @@ export const PUT_ALL: unique symbol = Symbol("put all");
 /** The method that puts an item and coalesces the wake-ups of one synchronous burst (internal). */
 export const PUT_COALESCED: unique symbol = Symbol("put coalesced");
 
-/** Marks the Queue under a shareable `SimpleQueue`: its handle revives as a SimpleQueue (internal). */
-export const UNDER_SIMPLE: unique symbol = Symbol("queue under a SimpleQueue");
-
 /** Lets a subclass choose the storage (internal: not part of the public options). */
 export const STORAGE: unique symbol = Symbol("queue storage");
 
@@ -69,7 +67,6 @@ export interface StorageOptions<T> extends QueueOptions {
   /** The ring of a shared queue revived from a handle. */
   [SHARED_RING]?: SharedArrayBuffer;
   /** The queue is a SimpleQueue's. */
-  [UNDER_SIMPLE]?: boolean;
 }
 
 // Cells: three counters, and the three cells waiters park on.
@@ -92,6 +89,7 @@ const OPS = ["", "", "", "get", "put", "join"];
 const INT32_MAX = 2 ** 31 - 1;
 const MUST_WAIT: unique symbol = Symbol("must wait");
 const RESOLVED_VOID: Promise<void> = Promise.resolve();
+const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
 
 /**
  * Checks the options object of a queue's constructor.
@@ -205,7 +203,7 @@ export class Queue<T = unknown> {
     get(this: Queue) {
       if (!(this.#storage instanceof SharedRingStorage)) this.#share();
       const ring = (this.#storage as SharedRingStorage<unknown>).buffer;
-      return this.#core.handle(this.#underSimple ? { ring, simple: true } : { ring });
+      return this.#core.handle({ ring });
     },
   };
   static readonly #notShareable: PropertyDescriptor = {
@@ -225,7 +223,6 @@ export class Queue<T = unknown> {
   };
   // Queue itself (FIFO, not a subclass): it can be shared.
   readonly #fifo: boolean;
-  readonly #underSimple: boolean;
 
   /**
    * Creates a queue.
@@ -246,7 +243,6 @@ export class Queue<T = unknown> {
     const own = (options as StorageOptions<T> | undefined)?.[STORAGE];
     // (A subclass's handle would name a class that a Worker cannot revive.)
     this.#fifo = own === undefined && kind === "Queue";
-    this.#underSimple = (options as StorageOptions<T> | undefined)?.[UNDER_SIMPLE] === true;
     const shared = checkShared(kind, options, this.#fifo, core.backend);
     this.#sharedBytes = options?.sharedBytes;
     const storage = this.#storage = own ??
@@ -1134,3 +1130,21 @@ function checkShared(kind: string, options: QueueOptions | undefined, fifo: bool
 function wokenUp(): boolean {
   return true;
 }
+
+/**
+ * Re-makes a shared queue over a handle's cells and ring (what `revive`
+ * does with a `Queue` handle; a `SimpleQueue` is one over such a queue).
+ *
+ * @param backend The backend the handle names.
+ * @param facts The handle's facts: `ring`, the shared ring.
+ * @param at Where the queue's cells are.
+ * @returns The queue.
+ */
+export function reviveQueue<T>(backend: Backend, facts: HandleFacts, at: unknown): Queue<T> {
+  if (!(facts.ring instanceof SharedArrayBuffer)) {
+    throw new TypeError(`Cannot revive Queue as its handle carries no shared ring: received ${describe(facts.ring)}`);
+  }
+  return new Queue<T>(0, { backend, [SHARED_RING]: facts.ring, [REVIVE_AT]: at } as StorageOptions<T> & CoreOptions);
+}
+
+registerShareable("Queue", Queue, reviveQueue);

@@ -10,7 +10,8 @@ import { Semaphore } from "../primitives/semaphore.ts";
 import { abortedSignal } from "../runtime/wait_options.ts";
 import { checkQueueWait, type QueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
 import { FifoStorage } from "./_storage.ts";
-import { checkQueueOptions, Queue, type QueueOptions, type StorageOptions, UNDER_SIMPLE } from "./queue.ts";
+import { checkQueueOptions, Queue, type QueueOptions, reviveQueue } from "./queue.ts";
+import { registerShareable } from "../primitives/revive.ts";
 import { exposeHandle, HANDLE_KEY } from "../primitives/core.ts";
 
 const RESOLVED_VOID: Promise<void> = Promise.resolve();
@@ -75,7 +76,9 @@ export class SimpleQueue<T = unknown> {
   static readonly #shareable: PropertyDescriptor = {
     enumerable: true,
     get(this: SimpleQueue) {
-      return (this.#queue as unknown as Record<string, unknown>)[HANDLE_KEY];
+      // The handle of the Queue under it, named as a SimpleQueue so that it revives as one.
+      const handle = (this.#queue as unknown as Record<string, object>)[HANDLE_KEY];
+      return { ...handle, kind: "SimpleQueue" };
     },
   };
   static readonly #notShareable: PropertyDescriptor = {
@@ -101,7 +104,7 @@ export class SimpleQueue<T = unknown> {
     const over = (options as { [OVER]?: Queue<T> } | undefined)?.[OVER];
     if (over !== undefined || this.#backend.capabilities.sharedMemory) {
       this.#queue = over ??
-        new Queue<T>(0, { ...options, backend: this.#backend, [UNDER_SIMPLE]: true } as StorageOptions<T>);
+        new Queue<T>(0, { ...options, backend: this.#backend });
       this.#count = NO_COUNT; // unused: the queue counts its items
       exposeHandle(this, SimpleQueue.#shareable);
       return;
@@ -367,3 +370,5 @@ export class SimpleQueue<T = unknown> {
     return new Empty(`Cannot get from ${this.#label}: it is empty`);
   }
 }
+
+registerShareable("SimpleQueue", SimpleQueue, (backend, facts, at) => simpleQueueOver(reviveQueue(backend, facts, at)));

@@ -45,6 +45,24 @@ export function takeInterrupt(thread: ThreadIdentity): KeyboardInterrupt | undef
   return new KeyboardInterrupt(INTERRUPT_MESSAGE);
 }
 
+// How a Worker reaches the main isolate (the atomics backend sets it): undefined once delivered, or why not.
+let workerRoute: (() => string | undefined) | undefined;
+
+/**
+ * Sets how `interruptMain()` called in a Worker reaches the main thread
+ * (the `atomics` backend does, through the heap it shares with the main
+ * isolate). The route returns `undefined` once the interrupt is on its way,
+ * or a reason why it cannot be delivered.
+ */
+export function routeWorkerInterrupts(route: () => string | undefined): void {
+  workerRoute = route;
+}
+
+/** In a Worker: sends `interruptMain()` to the main thread; `undefined` if sent, else why it cannot be. */
+export function interruptMainFromWorker(): string | undefined {
+  return workerRoute === undefined ? "no backend of this Worker shares memory with it" : workerRoute();
+}
+
 /** Whether this isolate is a Worker (a Web Worker, or a `node:worker_threads` one), not the main isolate. */
 export function isWorkerIsolate(): boolean {
   const g = globalThis as {

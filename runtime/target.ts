@@ -5,8 +5,20 @@
  * @module
  */
 import { outsideThreads } from "./current_thread.ts";
-import type { ModuleTarget, Target } from "../backends/types.ts";
-import { describe } from "./wait_options.ts";
+import { describe } from "./describe.ts";
+
+/** A reference to a module export, the target form every backend accepts. */
+export interface ModuleTarget {
+  /** The module's URL or specifier, resolved as `import()` would. */
+  readonly module: string | URL;
+  /** The name of the export to call. */
+  readonly export: string;
+}
+
+/** What a thread runs: a function (in-isolate backends) or a module export (all). */
+export type Target =
+  | ((...args: never[]) => unknown)
+  | ModuleTarget;
 
 /** Whether `value` is a module reference `{ module, export }`. */
 export function isModuleTarget(value: unknown): value is ModuleTarget {

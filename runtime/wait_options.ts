@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { describe } from "./describe.ts";
 import { OverflowError, ValueError } from "./errors.ts";
 
 /**
@@ -125,22 +126,4 @@ function checkSignal(what: string, signal: unknown): AbortSignal | undefined {
     throw new TypeError(`Cannot ${what} as 'signal' must be an AbortSignal: received ${describe(signal)}`);
   }
   return signal;
-}
-
-/** Describes a received value for an error message. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "string") return `"${value}"`;
-  if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
-  if (typeof value === "object") return `${value.constructor?.name ?? "object"} ${safeJson(value)}`;
-  return `${typeof value} ${String(value)}`;
-}
-
-function safeJson(value: object): string {
-  try {
-    const text = JSON.stringify(value);
-    return text === undefined ? "" : text.length > 60 ? text.slice(0, 57) + "..." : text;
-  } catch {
-    return "";
-  }
 }

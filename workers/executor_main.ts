@@ -12,12 +12,7 @@
 import type { Target } from "../backends/types.ts";
 import { type PackedError, packError } from "../runtime/error_transfer.ts";
 import { callTarget } from "../runtime/target.ts";
-
-/** A chunk's outcome: every call's result, what one raised, or why this Worker cannot run calls. */
-export type ChunkOutcome =
-  | { readonly values: unknown[] }
-  | { readonly error: PackedError }
-  | { readonly broken: PackedError };
+import type { ChunkOutcome } from "../pools/wire.ts";
 
 // Set in this Worker when its initializer raised: every chunk it takes then reports it.
 let initializerFailure: PackedError | undefined;

@@ -17,9 +17,9 @@ import type { Queue } from "../queue/queue.ts";
 import type { Target } from "../backends/types.ts";
 import { loadTarget } from "../runtime/target.ts";
 import { runInitializer } from "../pools/pool_worker.ts";
-import { TargetTable } from "../pools/_target_table.ts";
+import { TargetTable } from "../pools/target_table.ts";
 import { type PackedError, packError } from "../runtime/error_transfer.ts";
-import type { Wire } from "../pools/_wire.ts";
+import type { Wire } from "../pools/wire.ts";
 
 type Callable = (...args: unknown[]) => unknown;
 

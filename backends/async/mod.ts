@@ -8,7 +8,8 @@
  */
 import { LocalCells } from "../_local_cells.ts";
 import { LocalParkingLot, type TimerSource } from "../_local_parking_lot.ts";
-import type { Backend, Capabilities, Cells, ParkRequest, ThreadBody, UnparkResult } from "../types.ts";
+import { spawnHere } from "../_local_thread.ts";
+import type { Backend, Capabilities, Cells, ParkRequest, SpawnRequest, ThreadHandle, UnparkResult } from "../types.ts";
 import type { PARK_INVALID } from "../types.ts";
 
 const realTimers: TimerSource = {
@@ -83,10 +84,10 @@ export class AsyncBackend implements Backend {
     return performance.now();
   }
 
-  /** Runs the body as a task, starting on the next microtask. */
-  spawn(_thread: ThreadBody, body: () => Promise<void>): void {
+  /** Runs the thread as a task of this isolate, starting on the next microtask. */
+  spawn(request: SpawnRequest): ThreadHandle {
     // A microtask rather than a timer: nested timers are clamped to 4 ms.
-    queueMicrotask(body);
+    return spawnHere(this, request, queueMicrotask);
   }
 }
 

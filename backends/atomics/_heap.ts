@@ -28,8 +28,6 @@
  * @module
  */
 
-import type { SharedParkingLot } from "./_parking_lot.ts";
-
 const MAGIC = 0x4c4b534d; // "LKSM"
 const H_MAGIC = 0;
 const H_ID = 1;
@@ -98,8 +96,11 @@ export class SharedHeap {
   readonly id: number;
   /** Add to `performance.now()` to read the shared clock. */
   readonly clockOffset: number;
-  /** This isolate's parking lot over the heap's buckets (made on first use). */
-  lot: SharedParkingLot | undefined = undefined;
+  /**
+   * This isolate's parking lot over the heap's buckets, made on first use by
+   * `mod.ts` (kept here, untyped, so that the heap does not import the lot).
+   */
+  lot: unknown = undefined;
 
   private constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;

@@ -5,8 +5,9 @@
  * @module
  */
 import { nextIdent, renumberIsolateThread, shareIdents } from "../../runtime/current_thread.ts";
+import { isWorkerIsolate, routeWorkerInterrupts } from "../../runtime/interrupt.ts";
 import { H_IDENT, SharedHeap } from "./_heap.ts";
-import { listenForInterrupts } from "./_main_interrupt.ts";
+import { interruptMainThrough, listenForInterrupts } from "./_main_interrupt.ts";
 import { setCellsDefaultHeap } from "./_shared_cells.ts";
 
 const heaps = new Map<number, SharedHeap>();
@@ -15,11 +16,6 @@ let defaultHeap: SharedHeap | undefined;
 /** The heap new primitives of this isolate allocate from; made on first use. */
 export function getDefaultHeap(): SharedHeap {
   return defaultHeap ?? useDefaultHeap(SharedHeap.create());
-}
-
-/** This isolate's default heap, if it has one yet (made or received). */
-export function defaultHeapIfAny(): SharedHeap | undefined {
-  return defaultHeap;
 }
 
 /** Makes `heap` this isolate's default, and the program's ident counter the heap's. */
@@ -39,7 +35,7 @@ export function useDefaultHeap(heap: SharedHeap): SharedHeap {
     return () => Atomics.add(view, H_IDENT, 1) + 1;
   });
   // Workers that share it reach the main thread through it (`interruptMain()`).
-  if (!inWorker()) listenForInterrupts(heap);
+  if (!isWorkerIsolate()) listenForInterrupts(heap);
   return heap;
 }
 
@@ -62,16 +58,14 @@ export function heapOf(buffer: SharedArrayBuffer, ownThread = true): SharedHeap 
     heaps.set(id, heap = SharedHeap.adopt(buffer));
     if (defaultHeap === undefined) {
       useDefaultHeap(heap);
-      if (ownThread && inWorker()) renumberIsolateThread(nextIdent());
+      if (ownThread && isWorkerIsolate()) renumberIsolateThread(nextIdent());
     }
   }
   return heap;
 }
 
-// Whether this isolate is a Worker (a Web Worker, or a node:worker_threads one).
-function inWorker(): boolean {
-  if ((globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope !== undefined) return true;
-  const process = (globalThis as { process?: { getBuiltinModule?(name: string): unknown } }).process;
-  const wt = process?.getBuiltinModule?.("node:worker_threads") as { isMainThread?: boolean } | undefined;
-  return wt?.isMainThread === false;
-}
+// `interruptMain()` in a Worker goes through this isolate's default heap, if the main isolate listens on it.
+routeWorkerInterrupts(() => {
+  if (defaultHeap === undefined) return "it has none";
+  return interruptMainThrough(defaultHeap) ? undefined : "the main thread does not use this Worker's heap";
+});

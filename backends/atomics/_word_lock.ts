@@ -1,6 +1,7 @@
 /**
  * A word lock: a mutex in one int32 cell, guarding a parking-lot bucket for
- * the few operations it takes to queue or dequeue a waiter. It spins briefly
+ * the few operations it takes to queue or dequeue a waiter, or one end of a
+ * shared queue's ring for the few copies it takes to put or take an item. It spins briefly
  * (the holder is about to let go) and then sleeps in `Atomics.wait`; where a
  * thread may not block (a browser's main thread), it only spins.
  *

@@ -8,7 +8,10 @@
  * module that spawned it (`import.meta.url`), which keeps working when the
  * package is consumed from JSR or through its npm layer, where a separate
  * worker file would be renamed. Loaded as the main module of a Worker with
- * our tag, it hands over to `_worker_bootstrap.ts`.
+ * our tag, it adopts the spawner's heap (so primitives made there are
+ * shareable too, idents come from the program's counter, and the clock is
+ * one timeline), calls the thread's `entry` (a module of the floor above,
+ * which makes the `Thread` and calls the target), and reports how it ended.
  *
  * The spawner and the Worker talk through a `MessageChannel` (the thread's
  * uncaught exception) and one shared cell (the thread's state), so a
@@ -17,9 +20,13 @@
  *
  * @module
  */
-import type { WorkerThread, WorkerThreadRequest } from "../types.ts";
+import type { ModuleTarget, SpawnRequest, ThreadHandle, WorkerThreadStart } from "../types.ts";
 import type { SharedHeap } from "./_heap.ts";
-import { unpackError } from "../../runtime/error_transfer.ts";
+import { heapOf, useDefaultHeap } from "./_heap_registry.ts";
+import { keepAliveForDaemons } from "./_parking_lot.ts";
+import { packError, unpackError } from "../../runtime/error_transfer.ts";
+import { SystemExit } from "../../runtime/system_exit.ts";
+import { loadTarget } from "../../runtime/target.ts";
 
 /** Marks the Worker's `workerData` as ours. */
 export const WORKER_TAG = "@locksmith/threading:worker";
@@ -37,6 +44,7 @@ export interface WorkerData {
   readonly name: string;
   readonly daemon: boolean;
   readonly target: { readonly module: string; readonly export: string };
+  readonly entry: { readonly module: string; readonly export: string };
   readonly args: readonly unknown[];
   readonly port: MessagePortLike;
 }
@@ -84,8 +92,12 @@ export function nodeWorkerThreads(): WorkerThreadsModule {
   return workerThreads = module;
 }
 
-/** Starts `request`'s target in a new Worker. */
-export function spawnWorkerThread(heap: SharedHeap, request: WorkerThreadRequest): WorkerThread {
+/** Starts `request`'s call in a new Worker. */
+export function spawnWorkerThread(
+  heap: SharedHeap,
+  request: SpawnRequest,
+  call: NonNullable<SpawnRequest["call"]>,
+): ThreadHandle {
   const wt = nodeWorkerThreads();
   const state = heap.allocate(1, "WorkerThread");
   const { port1, port2 } = new wt.MessageChannel();
@@ -93,11 +105,12 @@ export function spawnWorkerThread(heap: SharedHeap, request: WorkerThreadRequest
     tag: WORKER_TAG,
     heap: heap.buffer,
     state,
-    ident: request.ident,
-    name: request.name,
-    daemon: request.daemon,
-    target: { module: String(request.target.module), export: request.target.export },
-    args: request.args,
+    ident: request.thread.ident,
+    name: request.thread.name,
+    daemon: request.thread.daemon,
+    target: moduleReference(call.target),
+    entry: moduleReference(call.entry),
+    args: call.args,
     port: port2,
   };
   let worker: NodeWorker;
@@ -105,8 +118,8 @@ export function spawnWorkerThread(heap: SharedHeap, request: WorkerThreadRequest
     worker = new wt.Worker(new URL(import.meta.url), {
       workerData: data,
       transferList: [port2],
-      name: request.name,
-      ...(request.stackSize > 0 ? { resourceLimits: { stackSizeMb: request.stackSize / 2 ** 20 } } : {}),
+      name: request.thread.name,
+      ...(call.stackSize > 0 ? { resourceLimits: { stackSizeMb: call.stackSize / 2 ** 20 } } : {}),
     });
   } catch (error) {
     port1.close();
@@ -142,7 +155,7 @@ export function spawnWorkerThread(heap: SharedHeap, request: WorkerThreadRequest
     }
   });
   worker.on("exit", end);
-  if (request.daemon) {
+  if (request.thread.daemon) {
     worker.unref();
     port1.unref();
   }
@@ -175,6 +188,10 @@ export function spawnWorkerThread(heap: SharedHeap, request: WorkerThreadRequest
   };
 }
 
+function moduleReference(target: ModuleTarget): { readonly module: string; readonly export: string } {
+  return { module: String(target.module), export: target.export };
+}
+
 // The Worker's side: this module is its entry point.
 if (import.meta.main) startIfWorker();
 
@@ -183,5 +200,36 @@ function startIfWorker(): void {
   const wt = process?.getBuiltinModule?.("node:worker_threads") as WorkerThreadsModule | undefined;
   const data = wt && !wt.isMainThread ? wt.workerData as WorkerData | undefined : undefined;
   if (data?.tag !== WORKER_TAG) return;
-  import("./_worker_bootstrap.ts").then((boot) => boot.runWorkerThread(data));
+  runWorkerThread(data, (wt as unknown as { threadId: number }).threadId);
+}
+
+// Runs the thread described by `data` in this Worker, then ends the Worker.
+async function runWorkerThread(data: WorkerData, threadId: number): Promise<void> {
+  const heap = useDefaultHeap(heapOf(data.heap, false));
+  // The spawner decides whether this Worker keeps the program alive.
+  keepAliveForDaemons();
+  const post = (message: WorkerMessage) => data.port.postMessage(message);
+  try {
+    const entry = await loadTarget(data.entry);
+    const start: WorkerThreadStart = {
+      backend: "atomics",
+      ident: data.ident,
+      name: data.name,
+      daemon: data.daemon,
+      nativeId: threadId,
+      target: data.target,
+      args: data.args,
+    };
+    await entry(start);
+  } catch (error) {
+    if (!(error instanceof SystemExit)) post({ type: "error", error: packError(error) });
+  } finally {
+    post({ type: "done" });
+    data.port.close();
+    const view = heap.viewFor(data.state);
+    Atomics.store(view, data.state, FINISHED);
+    Atomics.notify(view, data.state);
+    // End now, whatever the target left behind (timers, open handles).
+    (globalThis as unknown as { process: { exit(code: number): never } }).process.exit(0);
+  }
 }

@@ -15,16 +15,9 @@
  *
  * @module
  */
-import type {
-  Backend,
-  Capabilities,
-  Cells,
-  ParkRequest,
-  ThreadBody,
-  UnparkResult,
-  WorkerThread,
-  WorkerThreadRequest,
-} from "../types.ts";
+import { describe } from "../../runtime/describe.ts";
+import type { Backend, Capabilities, Cells, ParkRequest, SpawnRequest, ThreadHandle, UnparkResult } from "../types.ts";
+import { spawnHere } from "../_local_thread.ts";
 import type { PARK_INVALID } from "../types.ts";
 import { SharedHeap } from "./_heap.ts";
 import { getDefaultHeap, heapOf, isDefaultHeap } from "./_heap_registry.ts";
@@ -47,7 +40,7 @@ function lotOf(cells: Cells): SharedParkingLot {
     );
   }
   const heap = cells.heap;
-  return heap.lot ??= new SharedParkingLot(heap);
+  return (heap.lot ??= new SharedParkingLot(heap)) as SharedParkingLot;
 }
 
 /**
@@ -97,7 +90,7 @@ export class AtomicsBackend implements Backend {
     if (!SharedHeap.isHeap(buffer)) {
       throw new TypeError(
         `Cannot revive ${kind}: its handle does not point into an atomics heap (received ${
-          (buffer as unknown) instanceof SharedArrayBuffer ? "a foreign SharedArrayBuffer" : describeValue(buffer)
+          (buffer as unknown) instanceof SharedArrayBuffer ? "a foreign SharedArrayBuffer" : describe(buffer)
         })`,
       );
     }
@@ -138,21 +131,17 @@ export class AtomicsBackend implements Backend {
     return getDefaultHeap().now();
   }
 
-  /** Runs an in-isolate thread (a `Timer`, a `Thread` subclass) as a task of this isolate. */
-  spawn(_thread: ThreadBody, body: () => Promise<void>): void {
-    queueMicrotask(body);
+  /**
+   * Runs a plain call of a module export in a new Worker, in parallel; any
+   * other thread (a `Timer`, a `Thread` subclass overriding `run`) as a task
+   * of this isolate.
+   */
+  spawn(request: SpawnRequest): ThreadHandle {
+    const call = request.call;
+    return call === undefined
+      ? spawnHere(this, request, queueMicrotask)
+      : spawnWorkerThread(getDefaultHeap(), request, call);
   }
-
-  /** Runs a module target in a new Worker. */
-  spawnWorker(request: WorkerThreadRequest): WorkerThread {
-    return spawnWorkerThread(getDefaultHeap(), request);
-  }
-}
-
-function describeValue(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return value.constructor?.name ?? "object";
-  return `${typeof value} ${String(value)}`;
 }
 
 let instance: AtomicsBackend | undefined;

@@ -22,8 +22,8 @@
  *
  * @module
  */
-import type { QueueStorage } from "../../queue/_storage.ts";
 import { decodeItem, encodedBytes, encodeItem } from "./_item_codec.ts";
+import { lockWord, unlockWord } from "./_word_lock.ts";
 
 const PUT_LOCK = 0;
 const GET_LOCK = 1;
@@ -36,27 +36,12 @@ const CONTROL_BYTES = 32;
 const WRAP = 0xffffffff;
 // Records up to this many bytes are copied into the ring byte by byte (a subarray costs more).
 const SHORT_RECORD = 64;
-// Looks at a taken lock this many times before sleeping on it (critical sections are a few copies long).
-const SPINS = 40;
-
-// Takes a lock word: 0 free, 1 taken, 2 taken with possible sleepers.
-function lockWord(control: Int32Array, word: number): void {
-  if (Atomics.compareExchange(control, word, 0, 1) === 0) return;
-  for (let spin = 0; spin < SPINS; spin++) {
-    if (Atomics.load(control, word) === 0 && Atomics.compareExchange(control, word, 0, 1) === 0) return;
-  }
-  while (Atomics.exchange(control, word, 2) !== 0) Atomics.wait(control, word, 2);
-}
-
-function unlockWord(control: Int32Array, word: number): void {
-  if (Atomics.exchange(control, word, 0) === 2) Atomics.notify(control, word, 1);
-}
 
 /** The data bytes of a new ring unless told otherwise: 1 MiB. */
 export const DEFAULT_RING_BYTES = 1024 * 1024;
 
 /** A queue's items in shared memory, structured-cloned in and out. */
-export class SharedRingStorage<T> implements QueueStorage<T> {
+export class SharedRingStorage<T> {
   /** The memory: what a handle carries to another thread. */
   readonly buffer: SharedArrayBuffer;
   /** The items are in shared memory: a blocking call can be satisfied by another Worker. */

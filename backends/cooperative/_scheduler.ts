@@ -34,7 +34,7 @@ import { beginWait, endWait } from "../../runtime/pending.ts";
 import { Waiter, type WaitQueue } from "../_wait_queue.ts";
 import { type Cells, PARK_INVALID, type ParkRequest, type Subject, type UnparkResult } from "../types.ts";
 import { captureCreation, creationSite, describeDeadlock } from "./_deadlock_report.ts";
-import type { Candidate, Strategy } from "./_strategy.ts";
+import type { Candidate, Strategy } from "./strategies.ts";
 import { VirtualClock } from "./_virtual_clock.ts";
 
 const NONE: UnparkResult = Object.freeze({ unparked: false, haveMore: false });

@@ -9,11 +9,21 @@
  * @module
  */
 import type { ThreadIdentity } from "../../runtime/current_thread.ts";
-import type { Backend, Capabilities, Cells, ParkRequest, Subject, ThreadBody, UnparkResult } from "../types.ts";
+import { spawnHere } from "../_local_thread.ts";
+import type {
+  Backend,
+  Capabilities,
+  Cells,
+  ParkRequest,
+  SpawnRequest,
+  Subject,
+  ThreadHandle,
+  UnparkResult,
+} from "../types.ts";
 import type { PARK_INVALID } from "../types.ts";
 import { Scheduler } from "./_scheduler.ts";
-import { FifoStrategy, RandomStrategy } from "./_strategy.ts";
-import { describe } from "../../runtime/wait_options.ts";
+import { FifoStrategy, RandomStrategy } from "./strategies.ts";
+import { describe } from "../../runtime/describe.ts";
 
 /** The options of `new CooperativeBackend()`. */
 export interface CooperativeBackendOptions {
@@ -148,8 +158,8 @@ export class CooperativeBackend implements Backend {
   }
 
   /** Makes the thread runnable; it starts when the scheduler picks it. */
-  spawn(thread: ThreadBody, body: () => Promise<void>): void {
-    this.#scheduler.spawn(thread as ThreadIdentity, body);
+  spawn(request: SpawnRequest): ThreadHandle {
+    return spawnHere(this, request, (start) => this.#scheduler.spawn(request.thread as ThreadIdentity, start));
   }
 
   /** The calling thread gives way; the scheduler picks who runs next. */

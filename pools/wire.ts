@@ -13,7 +13,7 @@
  * @module
  */
 import type { PoolTaskResult } from "./pool_worker.ts";
-import { unpackError } from "../runtime/error_transfer.ts";
+import { type PackedError, unpackError } from "../runtime/error_transfer.ts";
 
 /** A task or an outcome as it crosses the queue. */
 export type Wire = unknown[];
@@ -39,3 +39,9 @@ export function resultFromWire(wire: Wire): PoolTaskResult {
   const index = wire[1] as number;
   return wire[2] === 1 ? [job, index, true, wire.slice(3)] : [job, index, false, unpackError(wire[3])];
 }
+
+/** A chunk's outcome: every call's result, what one raised, or why this Worker cannot run calls. */
+export type ChunkOutcome =
+  | { readonly values: unknown[] }
+  | { readonly error: PackedError }
+  | { readonly broken: PackedError };
