@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { DeadlockError } from "../runtime/errors.ts";
+import { endWithoutBlocking, oneIsolate } from "./_unblocked_wait.ts";
 import { currentIdentity, wakeAs } from "../runtime/current_thread.ts";
 import type { LocalCells } from "./_local_cells.ts";
 import { interruptTarget, takeInterrupt } from "../runtime/interrupt.ts";
@@ -93,14 +93,7 @@ export class LocalParkingLot {
       if (interrupt !== undefined) throw interrupt;
     }
     if (!request.validate()) return PARK_INVALID;
-    request.timedOut?.(queue.size === 0);
-    if (request.timeout !== Infinity) return request.timeoutValue;
-    const thread = currentIdentity();
-    throw new DeadlockError(
-      `Cannot ${request.op} ${request.subject.label} synchronously: thread '${thread.name}' would wait forever, and on the '${this.backend}' backend no other thread can run while it blocks${
-        holderText(request.subject.holder?.())
-      }`,
-    );
+    return endWithoutBlocking(request, queue.size === 0, oneIsolate(this.backend));
   }
 
   /** See `Backend.unparkOne`. */
@@ -176,8 +169,4 @@ function settle(w: Waiter, token: number): void {
     return;
   }
   w.resolve(value);
-}
-
-function holderText(holder: string | undefined): string {
-  return holder === undefined ? "" : ` (held by ${holder})`;
 }

@@ -35,16 +35,6 @@ export interface Capabilities {
   readonly parallelThreads: boolean;
   /** A `Thread` target may be a function (and a subclass may override `run`). */
   readonly functionTargets: boolean;
-  /**
-   * Locks are eventually fair instead of strictly FIFO: a release wakes the
-   * oldest waiter but lets it race a thread that re-acquires at once, and
-   * hands the lock straight to it only when the parking lot asks for
-   * fairness ({@linkcode UnparkResult.beFair}, about once a millisecond).
-   * Across Workers every hand-off costs a sleeping thread's wake-up, so
-   * strict hand-off would cap a contended lock at one owner per wake-up.
-   * Absent or `false`: every release with waiters hands off to the oldest.
-   */
-  readonly eventualFairness?: boolean;
 }
 
 /**
@@ -102,7 +92,9 @@ export interface ParkRequest<T> {
   /**
    * Turns the unparker's token into the value the park resolves with. It
    * runs as the woken thread (a lock handed off here records the waiter as
-   * its owner), even where a backend calls it on the unparker's stack.
+   * its owner), even where a backend calls it on the unparker's stack. In an
+   * awaiting park it may return a promise instead (a waiter woken to race for
+   * a lock that it then has to wait for again): the park's promise adopts it.
    */
   wake(token: number): T;
   /** The value the park resolves with when the timeout elapses. */
@@ -111,6 +103,14 @@ export interface ParkRequest<T> {
   readonly timeout: number;
   /** Aborting it rejects the park with `signal.reason` and dequeues the waiter. */
   readonly signal?: AbortSignal | undefined;
+  /**
+   * Only threads of the parking isolate could end this wait: what it waits
+   * for lives in this isolate's memory (a queue's items before the queue is
+   * shared). A `parkSync` that blocks the isolate would never return, so a
+   * backend ends it as one that cannot block does: a finite wait times out
+   * at once, one forever throws `DeadlockError`.
+   */
+  readonly isolateBound?: boolean;
   /**
    * A service loop's wait (a shared Barrier's action server): it does not
    * keep the program alive and is not listed among pending waits.
@@ -125,10 +125,14 @@ export interface UnparkResult {
   /** More waiters remain on the cell after this one. */
   readonly haveMore: boolean;
   /**
-   * The parking lot asks for a fair hand-off now (backends with
-   * `eventualFairness`: it says so about once a millisecond per bucket, and
-   * whenever the waiter is in the unparker's own isolate, where it could
-   * not win a race before the unparker yields).
+   * Whether to hand the resource straight to the woken waiter (parking_lot's
+   * `be_fair`). Absent or `true`: hand off, so waiters are served strictly
+   * first in, first out. `false`: the lot prefers throughput now; free the
+   * resource and let the woken waiter race for it. The `atomics` lot says
+   * `false` except about once a millisecond per bucket, and whenever the
+   * waiter is in the unparker's own isolate (where it could not win a race
+   * before the unparker yields), because across Workers every hand-off
+   * costs a sleeping thread's wake-up.
    */
   readonly beFair?: boolean;
 }

@@ -19,7 +19,8 @@ import { checkTarget, isModuleTarget, lazyModuleTarget } from "../runtime/target
 import { describe } from "../runtime/describe.ts";
 import type { WaitOptions } from "../runtime/wait_options.ts";
 import { SimpleQueue } from "../queue/simple_queue.ts";
-import { PUT_ALL, PUT_COALESCED, Queue } from "../queue/queue.ts";
+import { Queue } from "../queue/queue.ts";
+import { CoalescedPuts, putAll } from "../queue/batched_puts.ts";
 import { AsyncResult, type Job, MapResult, type ResultCallbacks } from "./async_result.ts";
 import { IMapIterator } from "./imap_iterator.ts";
 import { type PoolResultSink, type PoolTask, type PoolTaskResult, poolWorker } from "./pool_worker.ts";
@@ -114,6 +115,8 @@ export class Pool implements Disposable, AsyncDisposable {
   readonly #workers: Thread[] = [];
   readonly #handler: Thread | undefined;
   readonly #jobs = new Map<number, Job>();
+  // Over Workers: one burst of applyAsync calls wakes them together.
+  #coalesced: CoalescedPuts<Wire | null> | undefined = undefined;
   readonly #kind: string;
   #state: "RUN" | "CLOSE" | "TERMINATE" = "RUN";
   // Why the pool stopped by itself, if a thread died.
@@ -692,7 +695,7 @@ export class Pool implements Disposable, AsyncDisposable {
     for (let i = 0, chunk = 0; i < argsList.length; i += size, chunk++) {
       wires.push(taskToWire(id, chunk, number, size === 1 ? [argsList[i]] : argsList.slice(i, i + size)));
     }
-    (this.#tasks as Queue<Wire | null>)[PUT_ALL](wires);
+    putAll(this.#tasks as Queue<Wire | null>, wires);
   }
 
   // Queues one task; to Workers, its target goes by number, and a burst of
@@ -702,7 +705,7 @@ export class Pool implements Disposable, AsyncDisposable {
     if (table === undefined) this.#tasks.putSync([job, index, target, argsList]);
     else {
       const wire = taskToWire(job, index, table.intern(target as ModuleTarget), argsList);
-      (this.#tasks as Queue<Wire | null>)[PUT_COALESCED](wire);
+      (this.#coalesced ??= new CoalescedPuts(this.#tasks as Queue<Wire | null>)).put(wire);
     }
   }
 

@@ -18,13 +18,17 @@
  * barge ahead of a waiter (FIFO hand-off; a futex-style "clear and wake"
  * lets the releaser win nearly every time in one isolate).
  *
- * On a backend with `eventualFairness` (`atomics`), a hand-off between
- * Workers costs a sleeping thread's wake-up (about 8 us), so strict hand-off
- * would cap a contended lock at one owner per wake-up. There the release
- * frees the lock (state 0, or 2 while others stay parked) and wakes the
- * oldest waiter to race for it (token RACE), and hands off only when the
- * parking lot says `beFair` (about once a millisecond, parking_lot's fair
- * timeout): a waiter may be overtaken, but not for long.
+ * Whether to hand off is the parking lot's answer, as in parking_lot's
+ * `unlock_slow`: the lot of `atomics` says `beFair: false` most of the
+ * time, because a hand-off between Workers costs a sleeping thread's
+ * wake-up (about 8 us), and strict hand-off would cap a contended lock at
+ * one owner per wake-up. Then the release frees the lock (state 0, or 2
+ * while others stay parked) and wakes the oldest waiter to race for it
+ * (token RACE); the lot says `beFair` about once a millisecond (parking_lot's
+ * fair timeout), so a waiter may be overtaken, but not for long. A lot that
+ * does not say (the in-isolate ones) gets hand-off every time. A waiter
+ * woken to race that loses parks again, inside its own wait (its `wake`
+ * returns the new attempt), so a lock never asks which lot it is on.
  *
  * @module
  */
@@ -44,10 +48,11 @@ export const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
 /** A resolved `false`, shared. */
 export const RESOLVED_FALSE: Promise<boolean> = Promise.resolve(false);
 
-/** What a lock makes on first contention and keeps: one field instead of two. */
+/** What a lock makes on first contention and keeps: one field instead of three. */
 interface SlowPath {
-  // The request of a plain `acquire()` is the same every time.
-  forever: ParkRequest<boolean | null> | undefined;
+  // The requests of a plain `acquire()` and `acquireSync()` are the same every time.
+  forever: ParkRequest<boolean> | undefined;
+  foreverSync: ParkRequest<boolean | null> | undefined;
   // The callback of `unparkOne`, made once rather than per release.
   onUnpark: ((result: UnparkResult) => number) | undefined;
 }
@@ -73,13 +78,8 @@ export class RawLock extends CoreBase {
   /** Runs in the thread that has just taken the lock. */
   onAcquired(): void {}
 
-  // Strict FIFO hand-off: every backend without `eventualFairness`.
-  private get strict(): boolean {
-    return !this.backend.capabilities.eventualFairness;
-  }
-
   private slowPath(): SlowPath {
-    return this.#slow ??= { forever: undefined, onUnpark: undefined };
+    return this.#slow ??= { forever: undefined, foreverSync: undefined, onUnpark: undefined };
   }
 
   /** Takes the lock if it is free; says whether it did. */
@@ -105,23 +105,19 @@ export class RawLock extends CoreBase {
   acquire(wait: Wait): Promise<boolean> {
     if (this.tryAcquire()) return RESOLVED_TRUE;
     if (!wait.blocking) return RESOLVED_FALSE;
-    const request = this.request(wait);
+    const request = wait === FOREVER
+      ? this.#slow?.forever ?? (this.slowPath().forever = this.makeRequest(wait))
+      : this.makeRequest(wait);
     for (;;) {
       const parked = this.backend.park(this.cells, STATE, request);
-      if (parked !== PARK_INVALID) return this.strict ? parked as Promise<boolean> : this.raceLater(parked, wait);
+      if (parked !== PARK_INVALID) return parked;
       // The lock was released between our try and the park: try again.
       if (this.tryAcquire()) return RESOLVED_TRUE;
     }
   }
 
-  // Out of line, so that `acquire` itself makes no closure.
-  private raceLater(parked: Promise<boolean | null>, wait: Wait): Promise<boolean> {
-    const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
-    return parked.then((got) => got !== null ? got : this.raceAgain(wait, deadline));
-  }
-
-  // Woken to race for the lock (eventual fairness): try, else park again
-  // for what is left of the timeout.
+  // Woken to race for the lock, and the race is this waiter's to run: try,
+  // else park again for what is left of the timeout.
   private raceAgain(wait: Wait, deadline: number): Promise<boolean> | boolean {
     if (this.tryAcquire()) return true;
     if (wait.signal?.aborted) throw wait.signal.reason;
@@ -135,7 +131,9 @@ export class RawLock extends CoreBase {
   acquireSync(wait: Wait): boolean {
     if (this.tryAcquire()) return true;
     if (!wait.blocking) return false;
-    let request = this.request(wait);
+    let request = wait === FOREVER
+      ? this.#slow?.foreverSync ?? (this.slowPath().foreverSync = this.makeSyncRequest(wait))
+      : this.makeSyncRequest(wait);
     const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
     for (;;) {
       const parked = this.backend.parkSync(this.cells, STATE, request);
@@ -145,7 +143,7 @@ export class RawLock extends CoreBase {
       if (parked === null && deadline !== Infinity) {
         const remaining = deadline - this.backend.now();
         if (remaining <= 0) return false;
-        request = this.makeRequest({ blocking: true, timeout: remaining, signal: undefined });
+        request = this.makeSyncRequest({ blocking: true, timeout: remaining, signal: undefined });
       }
     }
   }
@@ -166,21 +164,10 @@ export class RawLock extends CoreBase {
   }
 
   private makeOnUnpark(): (result: UnparkResult) => number {
-    return this.slowPath().onUnpark = this.strict
-      ? (result) => this.handOff(result)
-      : (result) => this.unparked(result);
+    return this.slowPath().onUnpark = (result) => this.unparked(result);
   }
 
-  // Strict FIFO: the lock stays locked and passes to the woken waiter.
-  private handOff(result: UnparkResult): number {
-    if (!result.unparked) {
-      this.cells.store(STATE, 0);
-      return 0;
-    }
-    if (!result.haveMore) this.cells.store(STATE, LOCKED);
-    return HANDOFF;
-  }
-
+  // parking_lot's `unlock_slow`: hand off unless the lot says not to be fair now.
   private unparked(result: UnparkResult): number {
     const cells = this.cells;
     const i = STATE;
@@ -188,8 +175,8 @@ export class RawLock extends CoreBase {
       cells.store(i, 0);
       return 0;
     }
-    if (result.beFair === false && this.backend.capabilities.eventualFairness) {
-      // Eventual fairness: free the lock and let the woken waiter race for it.
+    if (result.beFair === false) {
+      // Free the lock and let the woken waiter race for it.
       cells.store(i, result.haveMore ? PARKED : 0);
       return RACE;
     }
@@ -198,12 +185,27 @@ export class RawLock extends CoreBase {
     return HANDOFF;
   }
 
-  private request(wait: Wait): ParkRequest<boolean | null> {
-    if (wait === FOREVER) return this.#slow?.forever ?? (this.slowPath().forever = this.makeRequest(wait));
-    return this.makeRequest(wait);
+  // The request of an awaiting acquire: a waiter woken to race runs the race
+  // in its `wake`, whose promise its park then adopts.
+  private makeRequest(wait: Wait): ParkRequest<boolean> {
+    const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
+    return this.requestOf(wait, (token) => {
+      if (token === RACE) return this.raceAgain(wait, deadline) as boolean;
+      this.onAcquired();
+      return true;
+    });
   }
 
-  private makeRequest(wait: Wait): ParkRequest<boolean | null> {
+  // The request of a blocking acquire: `null` when woken to race (`acquireSync` loops).
+  private makeSyncRequest(wait: Wait): ParkRequest<boolean | null> {
+    return this.requestOf<boolean | null>(wait, (token) => {
+      if (token === RACE) return null;
+      this.onAcquired();
+      return true;
+    });
+  }
+
+  private requestOf<T>(wait: Wait, wake: (token: number) => T): ParkRequest<T> {
     const cells = this.cells;
     const i = STATE;
     return {
@@ -211,7 +213,7 @@ export class RawLock extends CoreBase {
       op: "acquire",
       timeout: wait.timeout,
       signal: wait.signal,
-      timeoutValue: false,
+      timeoutValue: false as T,
       validate() {
         for (;;) {
           const state = cells.load(i);
@@ -226,17 +228,7 @@ export class RawLock extends CoreBase {
           if (cells.cas(i, state, state & ~PARKED)) return;
         }
       },
-      // `null`: woken to race for the lock, not handed it (never, on a strict backend).
-      wake: this.strict
-        ? () => {
-          this.onAcquired();
-          return true;
-        }
-        : (token) => {
-          if (token === RACE) return null;
-          this.onAcquired();
-          return true;
-        },
+      wake,
     };
   }
 }

@@ -132,7 +132,7 @@ export class Barrier {
     if (aborted) throw aborted.reason;
     const wait = this.#checkWait(timeout);
     const core = this.#core;
-    await core.backend.schedulingPoint?.("wait", core);
+    await core.enter("wait");
     const steps = this.#steps(wait.timeout);
     let next = steps.next();
     while (!next.done) {
@@ -223,7 +223,7 @@ export class Barrier {
       if (state === FILLING || state === BROKEN) this.#setState(RESETTING);
       // DRAINING or ACTION: the cycle's parties leave normally, then it is empty.
     } else this.#setState(FILLING);
-    this.#core.backend.record?.("reset", this.#core);
+    this.#core.record("reset");
   }
 
   /**
@@ -242,7 +242,7 @@ export class Barrier {
    */
   abort(): void {
     this.#setState(BROKEN);
-    this.#core.backend.record?.("abort", this.#core);
+    this.#core.record("abort");
   }
 
   /**

@@ -243,10 +243,9 @@ export class Condition {
 
   #wait(wait: Wait): Promise<boolean> {
     const core = this.#core;
-    const point = core.backend.schedulingPoint;
-    if (point !== undefined) return point.call(core.backend, "wait", core).then(() => this.#park(wait));
+    const entered = core.enter("wait");
     // No scheduling point: park at once rather than a microtask later.
-    return this.#park(wait);
+    return entered === undefined ? this.#park(wait) : entered.then(() => this.#park(wait));
   }
 
   async #park(wait: Wait): Promise<boolean> {
@@ -405,7 +404,7 @@ export class Condition {
     if (n < 0) throw new ValueError(`Cannot notify ${this.#core.label} as 'n' must be >= 0: received ${n}`);
     this.#checkOwned("notify on");
     const core = this.#core;
-    core.backend.record?.(n === Infinity ? "notifyAll" : "notify", core);
+    core.record(n === Infinity ? "notifyAll" : "notify");
     if (n > 0) core.backend.unparkMany(core.cells, WAITERS, n, NOTIFIED);
   }
 
@@ -426,7 +425,7 @@ export class Condition {
   notifyAll(): void {
     this.#checkOwned("notify on");
     const core = this.#core;
-    core.backend.record?.("notifyAll", core);
+    core.record("notifyAll");
     core.backend.unparkMany(core.cells, WAITERS, Infinity, NOTIFIED);
   }
 

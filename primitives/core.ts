@@ -100,6 +100,33 @@ export class CoreBase implements Subject {
     return `${this.kind}#${n}`;
   }
 
+  /**
+   * A scheduling point before an operation that may wait: `undefined` where
+   * the backend has none (go on at once), else a promise to await first (a
+   * cooperative scheduler may run another thread meanwhile).
+   *
+   * @param op The operation, for the trace (`acquire`, `wait`, ...).
+   */
+  enter(op: string): Promise<void> | undefined {
+    return schedulingPoint(this.backend, op, this);
+  }
+
+  /**
+   * Records an operation that never waits (a release, notify or set) where
+   * the backend keeps a trace; nothing elsewhere.
+   *
+   * @param op The operation.
+   */
+  record(op: string): void {
+    const record = this.backend.record;
+    if (record !== undefined) record.call(this.backend, op, this);
+  }
+
+  /** Whether the backend keeps a trace (a lock then records its holder, for deadlock reports). */
+  get traced(): boolean {
+    return this.backend.record !== undefined;
+  }
+
   /** Who holds the primitive, for deadlock reports (primitives with an owner override it). */
   holder(): string | undefined {
     return undefined;
@@ -142,6 +169,20 @@ export class Core extends CoreBase {
     super(kind, cellCount, options, initialize);
     (this as { kind: string }).kind = kind;
   }
+}
+
+/**
+ * The scheduling point of `op` on `backend` (see `CoreBase.enter`), for the
+ * waiting functions that are not primitives (`sleep`, `yieldNow`).
+ *
+ * @param backend The backend.
+ * @param op The operation.
+ * @param subject What it is on, for the trace.
+ * @returns `undefined`, or a promise to await first.
+ */
+export function schedulingPoint(backend: Backend, op: string, subject: Subject): Promise<void> | undefined {
+  const point = backend.schedulingPoint;
+  return point === undefined ? undefined : point.call(backend, op, subject);
 }
 
 /**

@@ -95,7 +95,7 @@ export class Event {
   set(): void {
     const core = this.#core;
     const cells = core.cells;
-    core.backend.record?.("set", core);
+    core.record("set");
     for (let state = cells.load(FLAG); (state & SET) === 0; state = cells.load(FLAG)) {
       const next = (state + GENERATION) | SET;
       // Already set: its waiters are woken by the set() that set it.
@@ -126,7 +126,7 @@ export class Event {
     for (let state = cells.load(FLAG); (state & SET) !== 0; state = cells.load(FLAG)) {
       if (cells.cas(FLAG, state, state & ~SET)) break;
     }
-    core.backend.record?.("clear", core);
+    core.record("clear");
   }
 
   /**
@@ -156,20 +156,22 @@ export class Event {
       return Promise.reject(error);
     }
     const core = this.#core;
-    const point = core.backend.schedulingPoint;
-    if (point !== undefined) return point.call(core.backend, "wait", core).then(() => this.parkWaiter(wait));
-    return this.parkWaiter(wait);
+    const entered = core.enter("wait");
+    return entered === undefined ? this.parkWaiter(wait) : entered.then(() => this.parkWaiter(wait));
   }
 
   /** Parks until the flag is set (or the wait ends). */
   private parkWaiter(wait: Wait): Promise<boolean> {
     const core = this.#core;
-    const parked = core.backend.park(core.cells, FLAG, this.request(wait));
-    if (parked === PARK_INVALID) return RESOLVED_TRUE;
-    // Only threads running in parallel can wake a waiter with an older set.
-    if (!core.backend.capabilities.parallelThreads) return parked as Promise<boolean>;
     const deadline = wait.timeout === Infinity ? Infinity : core.backend.now() + wait.timeout;
-    return parked.then((woken) => woken ?? this.waitAgain(wait, deadline));
+    // Woken by a set() older than this wait (see FLAG): the wake itself waits on.
+    const parked = core.backend.park(
+      core.cells,
+      FLAG,
+      this.request(wait, () => this.waitAgain(wait, deadline) as boolean),
+    );
+    if (parked === PARK_INVALID) return RESOLVED_TRUE;
+    return parked;
   }
 
   /** Waits on after a wake by a set() older than the wait (see FLAG). */
@@ -205,7 +207,7 @@ export class Event {
     const core = this.#core;
     const deadline = wait.timeout === Infinity ? Infinity : core.backend.now() + wait.timeout;
     for (;;) {
-      const parked = core.backend.parkSync(core.cells, FLAG, this.request(wait));
+      const parked = core.backend.parkSync(core.cells, FLAG, this.request<boolean | null>(wait, () => null));
       if (parked === PARK_INVALID) return true;
       if (parked !== null) return parked;
       // Woken by a set() older than this wait (see FLAG): wait on.
@@ -240,8 +242,11 @@ export class Event {
     return `<${this.#core.label} ${this.isSet() ? "set" : "unset"}>`;
   }
 
-  /** What a wait parks with; its `wake` gives `null` for a set() older than the wait (see FLAG). */
-  private request(wait: Wait): ParkRequest<boolean | null> {
+  /**
+   * What a wait parks with; its `wake` gives `stale()` for a set() older than
+   * the wait (see FLAG: only threads running in parallel wake one so).
+   */
+  private request<T>(wait: Wait, stale: () => T): ParkRequest<T | true> {
     const cells = this.#core.cells;
     let seen = 0;
     return {
@@ -249,13 +254,13 @@ export class Event {
       op: "wait",
       timeout: wait.timeout,
       signal: wait.signal,
-      timeoutValue: false,
+      timeoutValue: false as T,
       validate: () => {
         const state = cells.load(FLAG);
         seen = state >> 1;
         return (state & SET) === 0;
       },
-      wake: (generation) => ((generation - seen) | 0) > 0 ? true : null,
+      wake: (generation) => ((generation - seen) | 0) > 0 ? true : stale(),
     };
   }
 }

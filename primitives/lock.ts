@@ -17,7 +17,7 @@ import { registerShareable } from "./revive.ts";
 // only where a backend records a trace: it costs a lookup per acquire).
 class LockCore extends RawLock {
   override onAcquired(): void {
-    if (this.backend.record !== undefined) this.cells.store(1, currentIdentity().ident);
+    if (this.traced) this.cells.store(1, currentIdentity().ident);
   }
 
   // Unknown (0) where nothing records the holder: a report must not name a thread then.
@@ -61,8 +61,6 @@ export class Lock {
       return this.#core.handle();
     },
   };
-  // The backend has no scheduling points and keeps no trace: the hot paths skip both.
-  readonly #plain: boolean;
 
   /**
    * Creates an unlocked lock.
@@ -71,8 +69,7 @@ export class Lock {
    * @throws {TypeError} If the backend is unknown.
    */
   constructor(options?: PrimitiveOptions) {
-    const core = this.#core = new LockCore("Lock", 2, options);
-    this.#plain = core.backend.schedulingPoint === undefined && core.backend.record === undefined;
+    this.#core = new LockCore("Lock", 2, options);
     exposeHandle(this, Lock.#shared);
   }
 
@@ -111,7 +108,7 @@ export class Lock {
   acquire(options: WaitOptions): Promise<boolean>;
   acquire(blocking?: boolean | WaitOptions, timeout?: number | null): Promise<boolean> {
     // A plain `acquire()` first, kept small so that V8 inlines the whole hot path into the caller.
-    if (blocking === undefined && timeout === undefined && this.#plain) return this.#core.acquire(FOREVER);
+    if (blocking === undefined && timeout === undefined) return this.acquireChecked(FOREVER);
     return this.acquireParsing(blocking, timeout);
   }
 
@@ -142,11 +139,9 @@ export class Lock {
    * @returns Whether the lock was acquired.
    */
   acquireChecked(wait: Wait): Promise<boolean> {
-    const point = this.#core.backend.schedulingPoint;
-    if (point !== undefined) {
-      return point.call(this.#core.backend, "acquire", this.#core).then(() => this.#core.acquire(wait));
-    }
-    return this.#core.acquire(wait);
+    const core = this.#core;
+    const entered = core.enter("acquire");
+    return entered === undefined ? core.acquire(wait) : entered.then(() => core.acquire(wait));
   }
 
   /**
@@ -198,8 +193,9 @@ export class Lock {
    * ```
    */
   release(): void {
-    if (!this.#core.release()) this.notLocked();
-    if (!this.#plain) this.#core.backend.record?.("release", this.#core);
+    const core = this.#core;
+    if (!core.release()) this.notLocked();
+    core.record("release");
   }
 
   /** Throws the error of a release of an unlocked lock. */

@@ -133,9 +133,8 @@ export class RLock {
    */
   acquireChecked(wait: Wait): Promise<boolean> {
     const core = this.#core;
-    const point = core.backend.schedulingPoint;
-    if (point !== undefined) return point.call(core.backend, "acquire", core).then(() => this.acquireOwned(wait));
-    return this.acquireOwned(wait);
+    const entered = core.enter("acquire");
+    return entered === undefined ? this.acquireOwned(wait) : entered.then(() => this.acquireOwned(wait));
   }
 
   /** Acquires: at once if the caller owns the lock already, else as `RawLock`. */
@@ -204,7 +203,7 @@ export class RLock {
       cells.store(OWNER, 0);
       this.#core.release();
     }
-    core.backend.record?.("release", core);
+    core.record("release");
   }
 
   /** The error of a release by a thread that does not own the lock. */

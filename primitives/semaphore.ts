@@ -3,23 +3,17 @@
  *
  * @module
  */
-import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, type CoreOptions, exposeHandle, type PrimitiveOptions, REVIVE_AT } from "./core.ts";
+import { type CoreOptions, exposeHandle, type PrimitiveOptions, REVIVE_AT } from "./core.ts";
 import { openGuard, runExclusiveOf } from "./_guard.ts";
-import { RESOLVED_FALSE, RESOLVED_TRUE } from "./_raw_lock.ts";
+import { Permits, PERMITS_MAX } from "./permits.ts";
 import { describe } from "../runtime/describe.ts";
 import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { ValueError } from "../runtime/errors.ts";
 import { registerShareable } from "./revive.ts";
 
-// One state cell: (permits << 1) | PARKED. Keeping both in one word lets a
-// release and a waiter's park agree atomically on "is anybody waiting".
-const PARKED = 1;
-const PERMIT = 2;
-const HANDOFF = 1;
 /** The largest count a semaphore can hold (its state is one int32 cell). */
-export const SEMAPHORE_VALUE_MAX = 2 ** 30 - 1;
+export const SEMAPHORE_VALUE_MAX: number = PERMITS_MAX;
 
 /**
  * A counting semaphore (Python's `threading.Semaphore`): a counter of
@@ -44,12 +38,8 @@ export const SEMAPHORE_VALUE_MAX = 2 ** 30 - 1;
  * ```
  */
 export class Semaphore {
-  readonly #core: Core;
-  // The backend has no scheduling points and keeps no trace: the hot paths skip both.
-  readonly #plain: boolean;
-  // The request of a plain `acquire()`, made on first contention; the release callback, on first hand-off.
-  #forever: ParkRequest<boolean> | undefined = undefined;
-  #onUnpark: ((result: UnparkResult) => number) | undefined = undefined;
+  // The counting algorithm (`permits.ts`), and the semaphore's cells and label.
+  readonly #core: Permits;
   // The getter behind the handle a structured clone carries (one for all instances).
   static readonly #shared: PropertyDescriptor = {
     enumerable: true,
@@ -76,10 +66,9 @@ export class Semaphore {
       throw new ValueError(`Cannot create ${kind} as 'value' must be <= ${SEMAPHORE_VALUE_MAX}: received ${value}`);
     }
     // A revived semaphore's count is live in its cells already: only new cells get `value`.
-    this.#core = new Core(kind, 1, options, (cells) => cells.store(0, value * PERMIT));
+    this.#core = new Permits(kind, value, options);
     if (kind === "BoundedSemaphore") this.#core.facts = { bound: value };
     exposeHandle(this, Semaphore.#shared);
-    this.#plain = this.#core.backend.schedulingPoint === undefined && this.#core.backend.record === undefined;
   }
 
   /**
@@ -111,7 +100,7 @@ export class Semaphore {
   acquire(options: WaitOptions): Promise<boolean>;
   acquire(blocking?: boolean | WaitOptions, timeout?: number | null): Promise<boolean> {
     // A plain `acquire()` first, kept small so that V8 inlines the whole hot path into the caller.
-    if (blocking === undefined && timeout === undefined && this.#plain) return this.#acquire(FOREVER);
+    if (blocking === undefined && timeout === undefined) return this.acquireChecked(FOREVER);
     return this.#acquireChecking(blocking, timeout);
   }
 
@@ -138,21 +127,8 @@ export class Semaphore {
    */
   acquireChecked(wait: Wait): Promise<boolean> {
     const core = this.#core;
-    const point = core.backend.schedulingPoint;
-    if (point !== undefined) return point.call(core.backend, "acquire", core).then(() => this.#acquire(wait));
-    return this.#acquire(wait);
-  }
-
-  #acquire(wait: Wait): Promise<boolean> {
-    if (this.#tryAcquire()) return RESOLVED_TRUE;
-    if (!wait.blocking) return RESOLVED_FALSE;
-    const core = this.#core;
-    const request = wait === FOREVER ? this.#forever ??= this.#request(wait) : this.#request(wait);
-    for (;;) {
-      const parked = core.backend.park(core.cells, 0, request);
-      if (parked !== PARK_INVALID) return parked;
-      if (this.#tryAcquire()) return RESOLVED_TRUE;
-    }
+    const entered = core.enter("acquire");
+    return entered === undefined ? core.acquire(wait) : entered.then(() => core.acquire(wait));
   }
 
   /**
@@ -178,15 +154,7 @@ export class Semaphore {
     const wait = blocking === undefined && timeout === undefined
       ? FOREVER
       : checkAcquire(`acquire ${this.#core.label}`, blocking, timeout);
-    if (this.#tryAcquire()) return true;
-    if (!wait.blocking) return false;
-    const core = this.#core;
-    const request = this.#request(wait);
-    for (;;) {
-      const parked = core.backend.parkSync(core.cells, 0, request);
-      if (parked !== PARK_INVALID) return parked;
-      if (this.#tryAcquire()) return true;
-    }
+    return this.#core.acquireSync(wait);
   }
 
   /**
@@ -210,18 +178,8 @@ export class Semaphore {
     if (n !== 1) this.#checkCount(n);
     this.checkRelease(n);
     if (this.value + n > SEMAPHORE_VALUE_MAX) this.#tooMany();
-    const cells = core.cells;
-    let left = n;
-    while (left > 0) {
-      const state = cells.load(0);
-      if (!(state & PARKED)) {
-        if (cells.cas(0, state, state + left * PERMIT)) break;
-        continue;
-      }
-      core.backend.unparkOne(cells, 0, this.#onUnpark ??= (result) => this.#unparked(result));
-      left--;
-    }
-    if (!this.#plain) core.backend.record?.("release", core);
+    core.release(n);
+    core.record("release");
   }
 
   // Errors out of line: the hot paths stay small enough for V8 to inline them.
@@ -234,17 +192,6 @@ export class Semaphore {
 
   #tooMany(): never {
     throw new ValueError(`Cannot release ${this.#core.label}: its value would exceed ${SEMAPHORE_VALUE_MAX}`);
-  }
-
-  #unparked(result: UnparkResult): number {
-    const cells = this.#core.cells;
-    if (!result.unparked) {
-      clearParked(cells);
-      cells.add(0, PERMIT);
-      return 0;
-    }
-    if (!result.haveMore) clearParked(cells);
-    return HANDOFF; // the permit passes to the waiter; the count is unchanged
   }
 
   /**
@@ -268,7 +215,7 @@ export class Semaphore {
    * ```
    */
   get value(): number {
-    return this.#core.cells.load(0) >> 1;
+    return this.#core.value;
   }
 
   /**
@@ -332,46 +279,6 @@ export class Semaphore {
    */
   toString(): string {
     return `<${this.#core.label} value=${this.value}>`;
-  }
-
-  #tryAcquire(): boolean {
-    const cells = this.#core.cells;
-    for (;;) {
-      const state = cells.load(0);
-      // With waiters parked, permits are never left free (they are handed
-      // off), so a free permit here means nobody queues ahead of us.
-      if (state < PERMIT) return false;
-      if (cells.cas(0, state, state - PERMIT)) return true;
-    }
-  }
-
-  #request(wait: Wait): ParkRequest<boolean> {
-    const cells = this.#core.cells;
-    return {
-      subject: this.#core,
-      op: "acquire",
-      timeout: wait.timeout,
-      signal: wait.signal,
-      timeoutValue: false,
-      validate() {
-        for (;;) {
-          const state = cells.load(0);
-          if (state >= PERMIT) return false;
-          if (state & PARKED || cells.cas(0, state, state | PARKED)) return true;
-        }
-      },
-      timedOut(wasLast) {
-        if (wasLast) clearParked(cells);
-      },
-      wake: () => true,
-    };
-  }
-}
-
-function clearParked(cells: Core["cells"]): void {
-  for (;;) {
-    const state = cells.load(0);
-    if (cells.cas(0, state, state & ~PARKED)) return;
   }
 }
 

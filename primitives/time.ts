@@ -7,6 +7,7 @@
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import type { Backend, Cells, ParkRequest, Subject } from "../backends/types.ts";
 import { PARK_INVALID } from "../backends/types.ts";
+import { schedulingPoint } from "./core.ts";
 import { describe } from "../runtime/describe.ts";
 import { TIMEOUT_MAX } from "../runtime/wait_options.ts";
 import { OverflowError, ValueError } from "../runtime/errors.ts";
@@ -86,11 +87,10 @@ export function sleep(ms: number, options?: { backend?: BackendChoice; signal?: 
     wake: () => undefined,
   };
   // A scheduling backend (cooperative) may switch threads before the sleep begins.
-  const point = backend.schedulingPoint;
-  if (point !== undefined) {
-    return point.call(backend, "sleep", sleeper).then(() => parkSleeper(backend, cells, request));
-  }
-  return parkSleeper(backend, cells, request);
+  const entered = schedulingPoint(backend, "sleep", sleeper);
+  return entered === undefined
+    ? parkSleeper(backend, cells, request)
+    : entered.then(() => parkSleeper(backend, cells, request));
 }
 
 function parkSleeper(backend: Backend, cells: Cells, request: ParkRequest<void>): Promise<void> {

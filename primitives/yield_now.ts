@@ -6,6 +6,7 @@
 import { currentIdentity } from "../runtime/current_thread.ts";
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import type { Backend, Subject } from "../backends/types.ts";
+import { schedulingPoint } from "./core.ts";
 
 const nothing: Subject = { label: "" };
 
@@ -54,7 +55,7 @@ export function yieldNow(options?: { backend?: BackendChoice }): Promise<void> {
   } catch (error) {
     return Promise.reject(error);
   }
-  return backend.schedulingPoint?.("yield", nothing) ?? Promise.resolve();
+  return schedulingPoint(backend, "yield", nothing) ?? Promise.resolve();
 }
 
 // The current thread's own backend if it schedules (threads of a cooperative scheduler), else the default.

@@ -7,7 +7,7 @@
  * @module
  */
 import { describe } from "../runtime/describe.ts";
-import { checkTimeout } from "../runtime/wait_options.ts";
+import { checkTimeout, FOREVER, type Wait } from "../runtime/wait_options.ts";
 
 /** How a queue's `put` or `get` may wait. */
 export interface QueueWaitOptions {
@@ -21,17 +21,8 @@ export interface QueueWaitOptions {
   signal?: AbortSignal;
 }
 
-/** A checked queue wait: `timeout` is `Infinity` for "forever" and unused when not blocking. */
-export interface QueueWait {
-  readonly block: boolean;
-  readonly timeout: number;
-  readonly signal: AbortSignal | undefined;
-}
-
-/** A blocking wait forever with no signal: the common case, made once. */
-export const WAIT_FOREVER: QueueWait = Object.freeze({ block: true, timeout: Infinity, signal: undefined });
-/** A non-blocking call with no signal. */
-export const NO_WAIT: QueueWait = Object.freeze({ block: false, timeout: 0, signal: undefined });
+/** A non-blocking call with no signal (its timeout is not used). */
+const NO_WAIT: Wait = Object.freeze({ blocking: false, timeout: 0, signal: undefined });
 
 /**
  * Checks `(block?, timeout?)` or `(options)`.
@@ -44,10 +35,10 @@ export function checkQueueWait(
   subject: { readonly label: string },
   first: unknown,
   second: unknown,
-): QueueWait {
+): Wait {
   // The common calls, decided before any message could be needed (a label is made on demand).
   if (second === undefined) {
-    if (first === undefined || first === true) return WAIT_FOREVER;
+    if (first === undefined || first === true) return FOREVER;
     if (first === false) return NO_WAIT;
   }
   const what = `${verb} ${subject.label}`;
@@ -73,17 +64,8 @@ export function checkQueueWait(
   if (typeof block !== "boolean") {
     throw new TypeError(`Cannot ${what} as 'block' must be a boolean: received ${describe(block)}`);
   }
-  if (!block) return signal === undefined ? NO_WAIT : { block: false, timeout: 0, signal };
+  if (!block) return signal === undefined ? NO_WAIT : { blocking: false, timeout: 0, signal };
   const ms = checkTimeout(what, timeout);
-  if (ms === Infinity && signal === undefined) return WAIT_FOREVER;
-  return { block: true, timeout: ms, signal };
-}
-
-/** The options a `Condition.wait` takes for the time left. */
-export function conditionWait(remaining: number, signal: AbortSignal | undefined): number | {
-  timeout?: number;
-  signal?: AbortSignal;
-} | undefined {
-  if (signal === undefined) return remaining === Infinity ? undefined : remaining;
-  return remaining === Infinity ? { signal } : { timeout: remaining, signal };
+  if (ms === Infinity && signal === undefined) return FOREVER;
+  return { blocking: true, timeout: ms, signal };
 }

@@ -13,21 +13,25 @@
  * between a `Condition.wait`'s check and its sleep and be lost. A woken
  * waiter re-checks the state, as after Python's `wait()`.
  *
- * The items live in a {@linkcode QueueStorage}, the one part a shared-memory
- * queue will swap out (with the cells on shared memory, the waits already
- * run on any backend's parking lot).
+ * The three conditions are `ConditionCell`s (`_condition_cell.ts`, with the
+ * counted-in protocol that lets a put or get skip the parking lot when
+ * nobody waits). The items live in a {@linkcode QueueStorage}, the one part
+ * a shared queue swaps out (`_shared_queue.ts`: on first hand-over to
+ * another thread, the items move into a shared ring). Puts that wake
+ * getters in batches, for the Worker pool, are `batched_puts.ts`.
  *
  * @module
  */
 import type { BackendChoice } from "../backends/mod.ts";
-import type { Backend, ParkRequest } from "../backends/types.ts";
-import { PARK_INVALID } from "../backends/types.ts";
-import { DeadlockError, Empty, Full, ShutDown, ValueError } from "../runtime/errors.ts";
+import type { Backend } from "../backends/types.ts";
+import { Empty, Full, ShutDown, ValueError } from "../runtime/errors.ts";
 import { Core, type CoreOptions, exposeHandle, REVIVE_AT } from "../primitives/core.ts";
 import { type HandleFacts, registerShareable } from "../primitives/revive.ts";
 import { describe } from "../runtime/describe.ts";
 import { abortedSignal, checkWait, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
-import { checkQueueWait, type QueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
+import { checkQueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
+import { ConditionCell } from "./_condition_cell.ts";
+import { checkShared, moveToSharedRing, notShareableReason } from "./_shared_queue.ts";
 import { FifoStorage, type QueueStorage } from "./_storage.ts";
 import { SharedRingStorage } from "../backends/atomics/shared_ring.ts";
 
@@ -51,11 +55,11 @@ export interface QueueOptions {
 /** A revived shared queue's ring (internal). */
 export const SHARED_RING: unique symbol = Symbol("shared queue ring");
 
-/** The method that puts many items with fewer wake-ups (internal). */
-export const PUT_ALL: unique symbol = Symbol("put all");
+/** The method that puts an item if there is room now, waking no getter; says whether it did (internal). */
+export const PUT_QUIETLY: unique symbol = Symbol("put quietly");
 
-/** The method that puts an item and coalesces the wake-ups of one synchronous burst (internal). */
-export const PUT_COALESCED: unique symbol = Symbol("put coalesced");
+/** The method that wakes up to `n` getters (internal: after puts made quietly). */
+export const WAKE_GETTERS: unique symbol = Symbol("wake getters");
 
 /** Lets a subclass choose the storage (internal: not part of the public options). */
 export const STORAGE: unique symbol = Symbol("queue storage");
@@ -69,22 +73,14 @@ export interface StorageOptions<T> extends QueueOptions {
   /** The queue is a SimpleQueue's. */
 }
 
-// Cells: three counters, and the three cells waiters park on.
+// Cells: three counters, then the three conditions' cells (each with its count, 3 cells on).
 const UNFINISHED = 0;
 const SHUTDOWN = 1;
 const MAXSIZE = 2;
 const NOT_EMPTY = 3;
 const NOT_FULL = 4;
 const ALL_DONE = 5;
-// How many threads may be parked on each condition (cell `condition + PARKED`): at
-// least as many as are. A waiter counts itself in before its last check of the
-// state, and a thread that changes the state reads the count after: with
-// sequentially consistent cells, one of them sees the other, so a wake-up is
-// skipped only when nobody can be waiting (in a shared queue that skips the
-// parking lot's bucket lock on nearly every put and get).
-const PARKED = 3;
 const CELLS = 9;
-const OPS = ["", "", "", "get", "put", "join"];
 
 const INT32_MAX = 2 ** 31 - 1;
 const MUST_WAIT: unique symbol = Symbol("must wait");
@@ -180,44 +176,31 @@ export class Queue<T = unknown> {
   // Swapped once, from this isolate's FIFO to a shared ring, when a queue that may be
   // shared is first handed to another thread.
   #storage: QueueStorage<T>;
-  // Calls may decide without awaiting: no scheduling point to honour (a
-  // cooperative backend switches threads at each one).
-  readonly #fast: boolean;
-  // On a backend whose `...Sync` waits really block: they could never be woken
-  // here, as the items live in this isolate, whose other threads cannot run
-  // while the caller blocks. (Elsewhere `parkSync` already says so.)
-  #cannotBlock: boolean;
+  // Python's three conditions.
+  readonly #notEmpty: ConditionCell;
+  readonly #notFull: ConditionCell;
+  readonly #allTasksDone: ConditionCell;
   // The ring's size for a queue that goes shared later (undefined: the default).
   readonly #sharedBytes: number | undefined;
-  // One request per condition for waits forever without a signal, made on first use.
-  readonly #forever: (ParkRequest<boolean> | undefined)[] = [];
-  // The condition each waiter re-checks as it parks: still worth waiting?
-  readonly #stillWaiting: (() => boolean)[] = [];
-  // Set by those checks when they count a waiter in (see PARKED): read right after the park call.
-  #countedIn = false;
-  // PUT_COALESCED: items put in this burst whose wake-up is deferred; -1 when no burst is open.
-  #unwoken = -1;
   // The getter behind the handle a structured clone would carry (one for all queues).
   static readonly #shareable: PropertyDescriptor = {
     enumerable: true,
     get(this: Queue) {
-      if (!(this.#storage instanceof SharedRingStorage)) this.#share();
-      const ring = (this.#storage as SharedRingStorage<unknown>).buffer;
-      return this.#core.handle({ ring });
+      // Handed to another thread: from now on the items live in shared memory.
+      if (!(this.#storage instanceof SharedRingStorage)) {
+        this.#storage = moveToSharedRing(this.#storage, this.#core.label, this.#sharedBytes);
+      }
+      return this.#core.handle({ ring: (this.#storage as SharedRingStorage<unknown>).buffer });
     },
   };
   static readonly #notShareable: PropertyDescriptor = {
     enumerable: true,
     get(this: Queue) {
       const core = this.#core;
-      let why = `the '${core.backend.name}' backend has no shared memory (make it with { backend: "atomics" })`;
-      if (core.backend.capabilities.sharedMemory) {
-        why = this.#fifo
-          ? "it was made with { shared: false }"
-          : "only a Queue itself (FIFO) can keep its items in shared memory";
-      }
       throw new TypeError(
-        `Cannot share ${core.label} with another thread: it keeps its items in the isolate that made it, as ${why}`,
+        `Cannot share ${core.label} with another thread: it keeps its items in the isolate that made it, as ${
+          notShareableReason(core.backend, this.#fifo)
+        }`,
       );
     },
   };
@@ -245,52 +228,21 @@ export class Queue<T = unknown> {
     this.#fifo = own === undefined && kind === "Queue";
     const shared = checkShared(kind, options, this.#fifo, core.backend);
     this.#sharedBytes = options?.sharedBytes;
-    const storage = this.#storage = own ??
+    this.#storage = own ??
       (ring !== undefined || shared === true
         ? new SharedRingStorage<T>(ring, this.#sharedBytes)
         : new FifoStorage<T>());
-    this.#fast = core.backend.schedulingPoint === undefined;
-    this.#cannotBlock = storage.isolateLocal && core.backend.capabilities.blockingWait;
-    const countedIn = (condition: number, stillWaiting: () => boolean) => () => {
-      cells.add(condition + PARKED, 1);
-      if (stillWaiting()) return this.#countedIn = true;
-      cells.add(condition + PARKED, -1);
-      return false;
-    };
-    this.#stillWaiting[NOT_EMPTY] = countedIn(NOT_EMPTY, () => this.#storage.size === 0 && cells.load(SHUTDOWN) === 0);
-    this.#stillWaiting[NOT_FULL] = countedIn(NOT_FULL, () => !this.#hasRoom() && cells.load(SHUTDOWN) === 0);
-    this.#stillWaiting[ALL_DONE] = countedIn(ALL_DONE, () => cells.load(UNFINISHED) !== 0);
+    this.#notEmpty = new ConditionCell(
+      core,
+      NOT_EMPTY,
+      "get",
+      () => this.#storage.size === 0 && cells.load(SHUTDOWN) === 0,
+    );
+    this.#notFull = new ConditionCell(core, NOT_FULL, "put", () => !this.#hasRoom() && cells.load(SHUTDOWN) === 0);
+    this.#allTasksDone = new ConditionCell(core, ALL_DONE, "join", () => cells.load(UNFINISHED) !== 0);
     // Shareable: a FIFO queue on a backend with shared memory, unless made with { shared: false }.
     const shareable = this.#fifo && core.backend.capabilities.sharedMemory && shared !== false;
     exposeHandle(this, shareable ? Queue.#shareable : Queue.#notShareable);
-  }
-
-  // Moves the items into a new shared ring: the queue is about to be handed to
-  // another thread, and until now only this isolate could reach it (so nothing
-  // else touches the ring meanwhile). If an item cannot be cloned, or the items
-  // do not fit, the queue stays as it was.
-  #share(): void {
-    const local = this.#storage;
-    const ring = new SharedRingStorage<T>(undefined, this.#sharedBytes);
-    const items: T[] = [];
-    while (local.size > 0) items.push(local.pop());
-    try {
-      for (const item of items) {
-        if (ring.push(item) === false) {
-          throw new RangeError(
-            `its ${items.length} items do not fit in a ring of ${ring.buffer.byteLength} bytes (raise 'sharedBytes')`,
-          );
-        }
-      }
-    } catch (error) {
-      for (const item of items) local.push(item);
-      throw new TypeError(
-        `Cannot share ${this.#core.label} with another thread: ${error instanceof Error ? error.message : error}`,
-        { cause: error },
-      );
-    }
-    this.#storage = ring;
-    this.#cannotBlock = false;
   }
 
   /**
@@ -317,8 +269,8 @@ export class Queue<T = unknown> {
   set maxsize(value: number) {
     const core = this.#core;
     core.cells.store(MAXSIZE, this.#checkMaxsize(value, "set maxsize of"));
-    core.backend.record?.("set maxsize", core);
-    this.#wakeAll(NOT_FULL);
+    core.record("set maxsize");
+    this.#notFull.wakeAll();
   }
 
   /**
@@ -469,35 +421,36 @@ export class Queue<T = unknown> {
   put(item: T, block?: boolean | QueueWaitOptions, timeout?: number | null): Promise<void> {
     const aborted = abortedSignal(block);
     if (aborted) return Promise.reject(aborted.reason);
-    let wait: QueueWait;
+    let wait: Wait;
     try {
       wait = checkQueueWait("put to", this.#core, block, timeout);
     } catch (error) {
       return Promise.reject(error);
     }
-    const start = wait.block && wait.timeout !== Infinity ? this.#core.backend.now() : 0;
-    if (this.#fast) {
-      try {
-        if (this.#tryPut(item, wait.block)) return RESOLVED_VOID;
-      } catch (error) {
-        return Promise.reject(error);
-      }
+    const start = wait.blocking && wait.timeout !== Infinity ? this.#core.backend.now() : 0;
+    const entered = this.#core.enter("put");
+    if (entered !== undefined) {
+      return entered.then(() => {
+        if (!this.#tryPut(item, wait.blocking)) return this.#put(item, wait, start);
+      });
+    }
+    try {
+      if (this.#tryPut(item, wait.blocking)) return RESOLVED_VOID;
+    } catch (error) {
+      return Promise.reject(error);
     }
     return this.#put(item, wait, start);
   }
 
-  async #put(item: T, wait: QueueWait, start: number): Promise<void> {
+  // The waiting part of `put`, entered with the state checked once.
+  async #put(item: T, wait: Wait, start: number): Promise<void> {
     const core = this.#core;
-    if (!this.#fast) {
-      await core.backend.schedulingPoint!("put", core);
-      if (this.#tryPut(item, wait.block)) return;
-    }
     const deadline = start + wait.timeout;
     for (;;) {
       const remaining = deadline - core.backend.now();
       // Out of time: a last try, which raises Full if there is still no room.
       if (remaining <= 0 && this.#tryPut(item, false)) return;
-      const notified = await this.#park(NOT_FULL, remaining, wait.signal);
+      const notified = await this.#notFull.park(remaining, wait.signal);
       // A wait that timed out raises Full unless room appeared meanwhile.
       if (this.#tryPut(item, notified)) return;
     }
@@ -549,9 +502,9 @@ export class Queue<T = unknown> {
    */
   putSync(item: T, block?: boolean, timeout?: number | null): void {
     const wait = checkQueueWait("put to", this.#core, block, timeout);
-    const start = wait.block && wait.timeout !== Infinity ? this.#core.backend.now() : 0;
-    if (this.#tryPut(item, wait.block)) return;
-    this.#blockSync(NOT_FULL, "full", wait.timeout, start, (notified) => this.#tryPut(item, notified));
+    const start = wait.blocking && wait.timeout !== Infinity ? this.#core.backend.now() : 0;
+    if (this.#tryPut(item, wait.blocking)) return;
+    this.#blockSync(this.#notFull, wait.timeout, start, (notified) => this.#tryPut(item, notified));
   }
 
   /**
@@ -591,37 +544,37 @@ export class Queue<T = unknown> {
   get(block?: boolean | QueueWaitOptions, timeout?: number | null): Promise<T> {
     const aborted = abortedSignal(block);
     if (aborted) return Promise.reject(aborted.reason);
-    let wait: QueueWait;
+    let wait: Wait;
     try {
       wait = checkQueueWait("get from", this.#core, block, timeout);
     } catch (error) {
       return Promise.reject(error);
     }
-    const start = wait.block && wait.timeout !== Infinity ? this.#core.backend.now() : 0;
-    if (this.#fast) {
-      let item: T | typeof MUST_WAIT;
-      try {
-        item = this.#tryGet(wait.block);
-      } catch (error) {
-        return Promise.reject(error);
-      }
-      if (item !== MUST_WAIT) return Promise.resolve(item);
+    const start = wait.blocking && wait.timeout !== Infinity ? this.#core.backend.now() : 0;
+    const entered = this.#core.enter("get");
+    if (entered !== undefined) {
+      return entered.then(() => {
+        const item = this.#tryGet(wait.blocking);
+        return item !== MUST_WAIT ? item : this.#get(wait, start);
+      });
     }
-    return this.#get(wait, start);
+    let item: T | typeof MUST_WAIT;
+    try {
+      item = this.#tryGet(wait.blocking);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return item !== MUST_WAIT ? Promise.resolve(item) : this.#get(wait, start);
   }
 
-  async #get(wait: QueueWait, start: number): Promise<T> {
+  // The waiting part of `get`, entered with the state checked once.
+  async #get(wait: Wait, start: number): Promise<T> {
     const core = this.#core;
-    if (!this.#fast) {
-      await core.backend.schedulingPoint!("get", core);
-      const item = this.#tryGet(wait.block);
-      if (item !== MUST_WAIT) return item;
-    }
     const deadline = start + wait.timeout;
     for (;;) {
       const remaining = deadline - core.backend.now();
       if (remaining <= 0) return this.#tryGet(false) as T; // a last try: raises Empty if nothing came
-      const notified = await this.#park(NOT_EMPTY, remaining, wait.signal);
+      const notified = await this.#notEmpty.park(remaining, wait.signal);
       const item = this.#tryGet(notified);
       if (item !== MUST_WAIT) return item;
     }
@@ -672,11 +625,11 @@ export class Queue<T = unknown> {
    */
   getSync(block?: boolean, timeout?: number | null): T {
     const wait = checkQueueWait("get from", this.#core, block, timeout);
-    const start = wait.block && wait.timeout !== Infinity ? this.#core.backend.now() : 0;
-    const first = this.#tryGet(wait.block);
+    const start = wait.blocking && wait.timeout !== Infinity ? this.#core.backend.now() : 0;
+    const first = this.#tryGet(wait.blocking);
     if (first !== MUST_WAIT) return first;
     let item: T | typeof MUST_WAIT = MUST_WAIT;
-    this.#blockSync(NOT_EMPTY, "empty", wait.timeout, start, (notified) => {
+    this.#blockSync(this.#notEmpty, wait.timeout, start, (notified) => {
       item = this.#tryGet(notified);
       return item !== MUST_WAIT;
     });
@@ -712,8 +665,8 @@ export class Queue<T = unknown> {
         throw new ValueError(`Cannot mark a task done on ${core.label}: taskDone() called more times than put()`);
       }
     } while (!core.cells.cas(UNFINISHED, unfinished + 1, unfinished));
-    core.backend.record?.("taskDone", core);
-    if (unfinished === 0) this.#wakeAll(ALL_DONE);
+    core.record("taskDone");
+    if (unfinished === 0) this.#allTasksDone.wakeAll();
   }
 
   /**
@@ -759,18 +712,20 @@ export class Queue<T = unknown> {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#fast && this.#core.cells.load(UNFINISHED) === 0) return RESOLVED_TRUE;
-    return this.#join(wait, this.#core.backend.now());
+    const core = this.#core;
+    const start = core.backend.now();
+    const entered = core.enter("join");
+    if (entered !== undefined) return entered.then(() => this.#join(wait, start));
+    return core.cells.load(UNFINISHED) === 0 ? RESOLVED_TRUE : this.#join(wait, start);
   }
 
   async #join(wait: Wait, start: number): Promise<boolean> {
     const core = this.#core;
-    if (!this.#fast) await core.backend.schedulingPoint!("join", core);
     const deadline = start + wait.timeout;
     while (core.cells.load(UNFINISHED) !== 0) {
       const remaining = deadline - core.backend.now();
       if (remaining <= 0) return false;
-      const notified = await this.#park(ALL_DONE, remaining, wait.signal);
+      const notified = await this.#allTasksDone.park(remaining, wait.signal);
       if (!notified) return core.cells.load(UNFINISHED) === 0;
     }
     return true;
@@ -797,7 +752,7 @@ export class Queue<T = unknown> {
     const wait = checkWait(`join ${this.#core.label}`, timeout);
     if (cells.load(UNFINISHED) === 0) return true;
     const done = () => cells.load(UNFINISHED) === 0;
-    return this.#blockSync(ALL_DONE, "not done", wait.timeout, this.#core.backend.now(), done);
+    return this.#blockSync(this.#allTasksDone, wait.timeout, this.#core.backend.now(), done);
   }
 
   /**
@@ -836,7 +791,7 @@ export class Queue<T = unknown> {
     this.#storage.lockPut?.();
     core.cells.store(SHUTDOWN, 1);
     this.#storage.unlockPut?.();
-    core.backend.record?.(immediate ? "shutdown immediate" : "shutdown", core);
+    core.record(immediate ? "shutdown immediate" : "shutdown");
     if (immediate) {
       const storage = this.#storage;
       storage.lockPut?.();
@@ -848,11 +803,11 @@ export class Queue<T = unknown> {
       for (let seen = core.cells.load(UNFINISHED); !core.cells.cas(UNFINISHED, seen, Math.max(0, seen - dropped));) {
         seen = core.cells.load(UNFINISHED);
       }
-      this.#wakeAll(ALL_DONE);
+      this.#allTasksDone.wakeAll();
     }
     // Every waiter re-checks: getters raise ShutDown once nothing is left, putters at once.
-    this.#wakeAll(NOT_EMPTY);
-    this.#wakeAll(NOT_FULL);
+    this.#notEmpty.wakeAll();
+    this.#notFull.wakeAll();
   }
 
   /**
@@ -887,72 +842,37 @@ export class Queue<T = unknown> {
       }
     } finally {
       // Not put after all: uncount it (waking join() if that was the last task).
-      if (counted && !pushed && core.cells.add(UNFINISHED, -1) === 1) this.#wakeAll(ALL_DONE);
+      if (counted && !pushed && core.cells.add(UNFINISHED, -1) === 1) this.#allTasksDone.wakeAll();
       storage.unlockPut?.();
     }
     if (!pushed) {
       if (!block) throw this.#full();
       return false;
     }
-    core.backend.record?.("put", core);
-    if (wake) this.#wake(NOT_EMPTY, 1);
+    core.record("put");
+    if (wake) this.#notEmpty.wake(1);
     return true;
   }
 
   /**
-   * Puts an item as `putSync` does, but of the items put in one synchronous
-   * burst only the first wakes a getter at once; the others wake getters
-   * together in a microtask (internal: a pool queuing `applyAsync` calls).
+   * Puts an item if there is room now, waking no getter (internal: for
+   * `batched_puts.ts`, which wakes getters in groups).
    *
    * @param item The item.
+   * @returns Whether it was put (`false`: the queue is full).
+   * @throws {ShutDown} If the queue is shut down.
    */
-  [PUT_COALESCED](item: T): void {
-    if (!this.#tryPut(item, true, this.#unwoken < 0)) {
-      // Full: the getters must run (wake those deferred so far), then the blocking way.
-      if (this.#unwoken > 0) this.#wake(NOT_EMPTY, this.#unwoken);
-      if (this.#unwoken >= 0) this.#unwoken = 0;
-      this.putSync(item);
-      return;
-    }
-    if (this.#unwoken >= 0) {
-      this.#unwoken++;
-      return;
-    }
-    // The first put of this burst woke a getter at once, so some thread is taking items
-    // even if the caller now blocks; the rest wake together once the burst is over.
-    this.#unwoken = 0;
-    queueMicrotask(() => {
-      const unwoken = this.#unwoken;
-      this.#unwoken = -1;
-      if (unwoken > 0) this.#wake(NOT_EMPTY, unwoken);
-    });
+  [PUT_QUIETLY](item: T): boolean {
+    return this.#tryPut(item, true, false);
   }
 
   /**
-   * Puts every item, blocking while the queue is full as `putSync` does, but
-   * waking getters once per `group` items instead of once per item (internal:
-   * a pool queuing a map's tasks). Waking a sleeping Worker costs the waker
-   * microseconds; a Worker woken with a group to take stays awake through it.
+   * Wakes up to `n` getters (internal: after puts made with `PUT_QUIETLY`).
    *
-   * @param items The items, in order.
-   * @param group How many items to put between wake-ups.
+   * @param n How many.
    */
-  [PUT_ALL](items: readonly T[], group: number = 64): void {
-    let unwoken = 0;
-    for (const item of items) {
-      if (this.#tryPut(item, true, false)) {
-        if (++unwoken === group) {
-          this.#wake(NOT_EMPTY, unwoken);
-          unwoken = 0;
-        }
-        continue;
-      }
-      // Full: the getters must run before this item fits.
-      this.#wake(NOT_EMPTY, unwoken + 1);
-      unwoken = 0;
-      this.putSync(item);
-    }
-    if (unwoken > 0) this.#wake(NOT_EMPTY, unwoken);
+  [WAKE_GETTERS](n: number): void {
+    this.#notEmpty.wake(n);
   }
 
   // Gets an item if there is one. Raises ShutDown when shut down and empty,
@@ -970,8 +890,8 @@ export class Queue<T = unknown> {
       storage.unlockGet?.();
     }
     if (item !== MUST_WAIT) {
-      core.backend.record?.("get", core);
-      this.#wake(NOT_FULL, 1);
+      core.record("get");
+      this.#notFull.wake(1);
       return item;
     }
     if (shut) {
@@ -994,93 +914,23 @@ export class Queue<T = unknown> {
     return new Empty(`Cannot get from ${this.#core.label}: it is empty`);
   }
 
-  #wakeAll(condition: number): void {
-    this.#wake(condition, Infinity);
-  }
-
-  // Wakes up to `count` waiters of a condition, if any may be parked.
-  #wake(condition: number, count: number): void {
-    const cells = this.#core.cells;
-    if (cells.load(condition + PARKED) !== 0) this.#core.backend.unparkMany(cells, condition, count, 1);
-  }
-
-  // Parks on a condition cell until woken (true) or out of time (false). A
-  // park refused by `validate` (the state changed) counts as a wake-up.
-  #park(condition: number, timeout: number, signal: AbortSignal | undefined): Promise<boolean> {
-    const core = this.#core;
-    this.#countedIn = false;
-    let parked;
-    try {
-      parked = core.backend.park(core.cells, condition, this.#request(condition, timeout, signal));
-    } catch (error) {
-      if (this.#countedIn) core.cells.add(condition + PARKED, -1);
-      throw error;
-    }
-    if (parked === PARK_INVALID) return RESOLVED_TRUE;
-    // A park that ended before its check (a pending interrupt) never counted in.
-    if (!this.#countedIn) return parked;
-    const countOut = () => core.cells.add(condition + PARKED, -1);
-    return parked.then((notified) => {
-      countOut();
-      return notified;
-    }, (error) => {
-      countOut();
-      throw error;
-    });
-  }
-
-  #request(condition: number, timeout: number, signal: AbortSignal | undefined): ParkRequest<boolean> {
-    if (timeout === Infinity && signal === undefined) {
-      return this.#forever[condition] ??= this.#makeRequest(condition, Infinity, undefined);
-    }
-    return this.#makeRequest(condition, timeout, signal);
-  }
-
-  #makeRequest(condition: number, timeout: number, signal: AbortSignal | undefined): ParkRequest<boolean> {
-    return {
-      subject: this.#core,
-      op: OPS[condition],
-      timeout,
-      signal,
-      timeoutValue: false,
-      validate: this.#stillWaiting[condition],
-      wake: wokenUp,
-    };
-  }
-
   // The waiting part of a `...Sync` call, entered with the state checked
   // once. `attempt(notified)` retries and says whether it is done; a put or
   // get raises Full/Empty itself once `notified` is false. Returns false if
   // the time ran out.
   #blockSync(
-    condition: number,
-    state: string,
+    condition: ConditionCell,
     timeout: number,
     start: number,
     attempt: (notified: boolean) => boolean,
   ): boolean {
-    const core = this.#core;
-    if (this.#cannotBlock) {
-      // A blocking wait would never end: end as the wait would, without blocking.
-      if (timeout !== Infinity) return attempt(false);
-      throw new DeadlockError(
-        `Cannot ${
-          OPS[condition]
-        } ${core.label} synchronously: it is ${state} and the call would wait forever, and no thread that could change that can run while this one blocks (the queue's items live in this isolate)`,
-      );
-    }
+    const backend = this.#core.backend;
     const deadline = start + timeout;
     for (;;) {
-      const remaining = deadline - core.backend.now();
+      const remaining = deadline - backend.now();
       if (remaining <= 0) return attempt(false);
-      let parked;
-      this.#countedIn = false;
-      try {
-        parked = core.backend.parkSync(core.cells, condition, this.#request(condition, remaining, undefined));
-      } finally {
-        if (this.#countedIn) core.cells.add(condition + PARKED, -1);
-      }
-      if (attempt(parked === PARK_INVALID || parked)) return true;
+      // While the items live in this isolate, nothing that could change the state can run while this blocks.
+      if (attempt(condition.parkSync(remaining, this.#storage.isolateLocal))) return true;
     }
   }
 
@@ -1098,37 +948,6 @@ export class Queue<T = unknown> {
     }
     return value;
   }
-}
-
-// Checks the sharing options: `shared` as given (true, false or undefined).
-function checkShared(kind: string, options: QueueOptions | undefined, fifo: boolean, backend: Backend) {
-  const shared = options?.shared;
-  if (shared !== undefined && typeof shared !== "boolean") {
-    throw new TypeError(`Cannot create ${kind} as 'shared' must be a boolean: received ${describe(shared)}`);
-  }
-  if (shared === true && !fifo) {
-    throw new TypeError(
-      `Cannot create ${kind} with 'shared': only a Queue itself (FIFO) can keep its items in shared memory`,
-    );
-  }
-  if (shared === true && !backend.capabilities.sharedMemory) {
-    throw new TypeError(
-      `Cannot create ${kind} with 'shared' on the '${backend.name}' backend: it has no shared memory (use { backend: "atomics" })`,
-    );
-  }
-  const bytes = options?.sharedBytes;
-  if (
-    bytes !== undefined && (typeof bytes !== "number" || !Number.isInteger(bytes) || bytes < 64 || bytes > 2 ** 30)
-  ) {
-    throw new RangeError(
-      `Cannot create ${kind} as 'sharedBytes' must be an integer from 64 to 2**30: received ${describe(bytes)}`,
-    );
-  }
-  return shared;
-}
-
-function wokenUp(): boolean {
-  return true;
 }
 
 /**

@@ -1,25 +1,122 @@
 /**
- * `SimpleQueue`: Python's `queue.SimpleQueue`.
+ * `SimpleQueue`: Python's `queue.SimpleQueue`, as one of two small classes
+ * chosen once, when the queue is made:
+ *
+ * - where the items can live only in this isolate (`async`, `cooperative`),
+ *   CPython's `_PySimpleQueue`: a FIFO of items and a counter of permits
+ *   (`primitives/permits.ts`), one permit per item;
+ * - on a backend with shared memory (`atomics`), a `Queue` with `taskDone`
+ *   folded into every get, so that it can be handed to Workers as a
+ *   `Queue` is.
  *
  * @module
  */
 import { getBackend } from "../backends/mod.ts";
 import type { Backend } from "../backends/types.ts";
-import { DeadlockError, Empty } from "../runtime/errors.ts";
-import { Semaphore } from "../primitives/semaphore.ts";
+import { Empty } from "../runtime/errors.ts";
 import { abortedSignal } from "../runtime/wait_options.ts";
-import { checkQueueWait, type QueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
+import { exposeHandle, HANDLE_KEY } from "../primitives/core.ts";
+import { Permits } from "../primitives/permits.ts";
+import { registerShareable } from "../primitives/revive.ts";
+import { checkQueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
 import { FifoStorage } from "./_storage.ts";
 import { checkQueueOptions, Queue, type QueueOptions, reviveQueue } from "./queue.ts";
-import { registerShareable } from "../primitives/revive.ts";
-import { exposeHandle, HANDLE_KEY } from "../primitives/core.ts";
 
 const RESOLVED_VOID: Promise<void> = Promise.resolve();
-let serial = 0;
+let sharedSerial = 0;
 // The Queue a revived SimpleQueue is made over (internal option).
 const OVER: unique symbol = Symbol("SimpleQueue over a Queue");
-// The count of a SimpleQueue whose items are in a Queue.
-const NO_COUNT = new Semaphore(0, { backend: "async" });
+
+/** What both kinds of SimpleQueue do; arguments are checked by each (a shared one's by its Queue). */
+interface SimpleQueueKind<T> {
+  readonly label: string;
+  readonly size: number;
+  put(item: T): void;
+  get(block: boolean | QueueWaitOptions | undefined, timeout: number | null | undefined): Promise<T>;
+  getSync(block: boolean | undefined, timeout: number | null | undefined): T;
+}
+
+// CPython's `_PySimpleQueue`: the items, and a permit per item.
+class LocalSimpleQueue<T> implements SimpleQueueKind<T> {
+  readonly #items = new FifoStorage<T>();
+  readonly #count: Permits;
+
+  constructor(backend: Backend) {
+    this.#count = new Permits("SimpleQueue", 0, { backend }, "get");
+  }
+
+  get label(): string {
+    return this.#count.label;
+  }
+
+  get size(): number {
+    return this.#count.value;
+  }
+
+  put(item: T): void {
+    this.#items.push(item);
+    this.#count.release(1);
+    this.#count.record("put");
+  }
+
+  get(block: boolean | QueueWaitOptions | undefined, timeout: number | null | undefined): Promise<T> {
+    let wait;
+    try {
+      wait = checkQueueWait("get from", this.#count, block, timeout);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const entered = this.#count.enter("get");
+    return entered === undefined ? this.#take(wait) : entered.then(() => this.#take(wait));
+  }
+
+  #take(wait: Parameters<Permits["acquire"]>[0]): Promise<T> {
+    // An item is there: take it without a round through the parking lot.
+    if (this.#count.tryAcquire()) return Promise.resolve(this.#items.pop());
+    return this.#count.acquire(wait).then((ok) => {
+      if (!ok) throw this.#empty();
+      return this.#items.pop();
+    });
+  }
+
+  getSync(block: boolean | undefined, timeout: number | null | undefined): T {
+    // Nothing can put while this isolate blocks: the wait ends at once (Empty) or is a deadlock.
+    if (this.#count.acquireSync(checkQueueWait("get from", this.#count, block, timeout))) return this.#items.pop();
+    throw this.#empty();
+  }
+
+  #empty(): Empty {
+    return new Empty(`Cannot get from ${this.label}: it is empty`);
+  }
+}
+
+// A Queue whose every get marks its task done at once: no task accounting in a SimpleQueue.
+class SharedSimpleQueue<T> implements SimpleQueueKind<T> {
+  readonly label = `SimpleQueue#${++sharedSerial}`;
+
+  constructor(readonly queue: Queue<T>) {}
+
+  get size(): number {
+    return this.queue.qsize();
+  }
+
+  put(item: T): void {
+    this.queue.putSync(item);
+  }
+
+  get(block: boolean | QueueWaitOptions | undefined, timeout: number | null | undefined): Promise<T> {
+    return this.queue.get(block as boolean, timeout).then((item) => {
+      this.queue.taskDone();
+      return item;
+    });
+  }
+
+  getSync(block: boolean | undefined, timeout: number | null | undefined): T {
+    const item = this.queue.getSync(block, timeout);
+    this.queue.taskDone();
+    return item;
+  }
+}
 
 /**
  * A SimpleQueue over a shared Queue that arrived from another thread (how
@@ -64,28 +161,22 @@ export function simpleQueueOver<T>(queue: Queue<T>): SimpleQueue<T> {
  * ```
  */
 export class SimpleQueue<T = unknown> {
-  readonly #storage = new FifoStorage<T>();
-  readonly #count: Semaphore;
   readonly #backend: Backend;
-  readonly #label: string;
-  readonly #subject: { readonly label: string };
-  readonly #fast: boolean;
-  // On a backend with shared memory: the Queue that holds the items, so that the
-  // SimpleQueue can be handed to Workers (see Queue); every call goes to it.
-  readonly #queue: Queue<T> | undefined;
+  // Chosen once, by where the items can live.
+  readonly #kind: SimpleQueueKind<T>;
   static readonly #shareable: PropertyDescriptor = {
     enumerable: true,
     get(this: SimpleQueue) {
       // The handle of the Queue under it, named as a SimpleQueue so that it revives as one.
-      const handle = (this.#queue as unknown as Record<string, object>)[HANDLE_KEY];
-      return { ...handle, kind: "SimpleQueue" };
+      const queue = (this.#kind as SharedSimpleQueue<unknown>).queue as unknown as Record<string, object>;
+      return { ...queue[HANDLE_KEY], kind: "SimpleQueue" };
     },
   };
   static readonly #notShareable: PropertyDescriptor = {
     enumerable: true,
     get(this: SimpleQueue) {
       throw new TypeError(
-        `Cannot share ${this.#label} with another thread: it keeps its items in the isolate that made it, as the '${this.#backend.name}' backend has no shared memory (make it with { backend: "atomics" })`,
+        `Cannot share ${this.#kind.label} with another thread: it keeps its items in the isolate that made it, as the '${this.#backend.name}' backend has no shared memory (make it with { backend: "atomics" })`,
       );
     },
   };
@@ -97,24 +188,19 @@ export class SimpleQueue<T = unknown> {
    */
   constructor(options?: QueueOptions) {
     checkQueueOptions("SimpleQueue", options);
-    this.#label = `SimpleQueue#${++serial}`;
-    this.#subject = { label: this.#label };
-    this.#backend = getBackend(options?.backend);
-    this.#fast = this.#backend.schedulingPoint === undefined;
+    const backend = this.#backend = getBackend(options?.backend);
     const over = (options as { [OVER]?: Queue<T> } | undefined)?.[OVER];
-    if (over !== undefined || this.#backend.capabilities.sharedMemory) {
-      this.#queue = over ??
-        new Queue<T>(0, { ...options, backend: this.#backend });
-      this.#count = NO_COUNT; // unused: the queue counts its items
+    if (over !== undefined || backend.capabilities.sharedMemory) {
+      this.#kind = new SharedSimpleQueue(over ?? new Queue<T>(0, { ...options, backend }));
       exposeHandle(this, SimpleQueue.#shareable);
       return;
     }
-    this.#count = new Semaphore(0, { backend: this.#backend });
     if (options?.shared === true) {
       throw new TypeError(
-        `Cannot create SimpleQueue with 'shared' on the '${this.#backend.name}' backend: it has no shared memory (use { backend: "atomics" })`,
+        `Cannot create SimpleQueue with 'shared' on the '${backend.name}' backend: it has no shared memory (use { backend: "atomics" })`,
       );
     }
+    this.#kind = new LocalSimpleQueue(backend);
     exposeHandle(this, SimpleQueue.#notShareable);
   }
 
@@ -156,7 +242,7 @@ export class SimpleQueue<T = unknown> {
     const aborted = abortedSignal(_block);
     if (aborted) return Promise.reject(aborted.reason);
     try {
-      this.putSync(item);
+      this.#kind.put(item);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -181,9 +267,7 @@ export class SimpleQueue<T = unknown> {
    * ```
    */
   putSync(item: T, _block?: boolean, _timeout?: number | null): void {
-    if (this.#queue !== undefined) return this.#queue.putSync(item);
-    this.#storage.push(item);
-    this.#count.release();
+    this.#kind.put(item);
   }
 
   /**
@@ -202,7 +286,7 @@ export class SimpleQueue<T = unknown> {
    * ```
    */
   putNowait(item: T): void {
-    this.putSync(item);
+    this.#kind.put(item);
   }
 
   /**
@@ -235,31 +319,7 @@ export class SimpleQueue<T = unknown> {
   get(block?: boolean | QueueWaitOptions, timeout?: number | null): Promise<T> {
     const aborted = abortedSignal(block);
     if (aborted) return Promise.reject(aborted.reason);
-    const queue = this.#queue;
-    if (queue !== undefined) {
-      // No task accounting in a SimpleQueue: each item is done as it is taken.
-      return queue.get(block as boolean, timeout).then((item) => {
-        queue.taskDone();
-        return item;
-      });
-    }
-    let wait: QueueWait;
-    try {
-      wait = checkQueueWait("get from", this.#subject, block, timeout);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    if (this.#fast && this.#count.value > 0) {
-      this.#count.acquireSync(); // a permit is free: this cannot wait
-      return Promise.resolve(this.#storage.pop());
-    }
-    const acquired = wait.block
-      ? this.#count.acquire({ timeout: wait.timeout === Infinity ? undefined : wait.timeout, signal: wait.signal })
-      : this.#count.acquire({ blocking: false, signal: wait.signal });
-    return acquired.then((ok) => {
-      if (!ok) throw this.#empty();
-      return this.#storage.pop();
-    });
+    return this.#kind.get(block, timeout);
   }
 
   /**
@@ -277,7 +337,7 @@ export class SimpleQueue<T = unknown> {
    * ```
    */
   getNowait(): T {
-    return this.getSync(false);
+    return this.#kind.getSync(false, undefined);
   }
 
   /**
@@ -302,21 +362,7 @@ export class SimpleQueue<T = unknown> {
    * ```
    */
   getSync(block?: boolean, timeout?: number | null): T {
-    const queue = this.#queue;
-    if (queue !== undefined) {
-      const item = queue.getSync(block, timeout);
-      queue.taskDone();
-      return item;
-    }
-    const wait = checkQueueWait("get from", this.#subject, block, timeout);
-    if (this.#count.value > 0) {
-      this.#count.acquireSync();
-      return this.#storage.pop();
-    }
-    if (!wait.block || wait.timeout !== Infinity) throw this.#empty();
-    throw new DeadlockError(
-      `Cannot get from ${this.#label} synchronously: it is empty and the call would wait forever, and no other thread can run while this one blocks (the queue's items live in this isolate)`,
-    );
+    return this.#kind.getSync(block, timeout);
   }
 
   /**
@@ -334,7 +380,7 @@ export class SimpleQueue<T = unknown> {
    * ```
    */
   empty(): boolean {
-    return this.qsize() === 0;
+    return this.#kind.size === 0;
   }
 
   /**
@@ -354,7 +400,7 @@ export class SimpleQueue<T = unknown> {
    * ```
    */
   qsize(): number {
-    return this.#queue !== undefined ? this.#queue.qsize() : this.#count.value;
+    return this.#kind.size;
   }
 
   /**
@@ -363,11 +409,7 @@ export class SimpleQueue<T = unknown> {
    * @returns Such as `<SimpleQueue#2 size=3>`.
    */
   toString(): string {
-    return `<${this.#label} size=${this.qsize()}>`;
-  }
-
-  #empty(): Empty {
-    return new Empty(`Cannot get from ${this.#label}: it is empty`);
+    return `<${this.#kind.label} size=${this.#kind.size}>`;
   }
 }
 

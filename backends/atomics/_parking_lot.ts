@@ -51,11 +51,12 @@ import { INTERRUPT_MESSAGE, interruptTarget, isWorkerIsolate, takeInterrupt } fr
 import { beginWait, endWait, type RegisteredWait } from "../../runtime/pending.ts";
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../types.ts";
 import { BUCKET_SIZE, BUCKETS, FIRST_BUCKET, H_IDENT, H_INTERRUPT, type SharedHeap } from "./_heap.ts";
+import type { SharedCells } from "./_shared_cells.ts";
+import { lockWord, unlockWord } from "./_word_lock.ts";
+import { endWithoutBlocking, ONLY_THIS_ISOLATE } from "../_unblocked_wait.ts";
 
 // The top bits of a multiplicative hash pick the bucket.
 const BUCKET_SHIFT = 32 - Math.log2(BUCKETS);
-import type { SharedCells } from "./_shared_cells.ts";
-import { lockWord, unlockWord } from "./_word_lock.ts";
 
 // Waiter record layout.
 const R_NEXT = 0;
@@ -219,6 +220,11 @@ export class SharedParkingLot {
     if (interruptTarget !== undefined) {
       const interrupt = takeInterrupt(thread);
       if (interrupt !== undefined) throw interrupt;
+    }
+    if (request.isolateBound) {
+      // Nobody outside this isolate could wake it, and this isolate is about to block.
+      if (!request.validate()) return PARK_INVALID;
+      return endWithoutBlocking(request, this.parked(cells, index) === 0, ONLY_THIS_ISOLATE);
     }
     const key = cells.base + index;
     const bucket = bucketOf(key);

@@ -68,7 +68,6 @@ export class AtomicsBackend implements Backend {
     virtualTime: false,
     parallelThreads: true,
     functionTargets: false,
-    eventualFairness: true,
   });
 
   /** Allocates cells in the shared heap. */

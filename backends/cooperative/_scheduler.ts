@@ -25,6 +25,7 @@
  * @module
  */
 import { DeadlockError, RuntimeError } from "../../runtime/errors.ts";
+import { endWithoutBlocking, oneIsolate } from "../_unblocked_wait.ts";
 import { SystemExit } from "../../runtime/system_exit.ts";
 import { currentIdentity, type ThreadIdentity, wakeAs } from "../../runtime/current_thread.ts";
 import { LocalCells } from "../_local_cells.ts";
@@ -281,20 +282,13 @@ export class Scheduler {
       }
     }
     if (!request.validate()) return PARK_INVALID;
-    request.timedOut?.(queue.size === 0);
     if (request.timeout !== Infinity) {
       if (this.#lines !== undefined) {
         this.#trace(thread, `blocks in ${describeWait(request)}, timed out at once (blocking call)`);
       }
       this.clock.advanceBy(request.timeout);
-      return request.timeoutValue;
     }
-    const holder = request.subject.holder?.();
-    throw new DeadlockError(
-      `Cannot ${request.op} ${request.subject.label} synchronously: thread '${thread.name}' would wait forever, and on the '${this.name}' backend no other thread can run while it blocks${
-        holder === undefined ? "" : ` (held by ${holder})`
-      }`,
-    );
+    return endWithoutBlocking(request, queue.size === 0, oneIsolate(this.name));
   }
 
   /** See `Backend.unparkOne`. */

@@ -15,7 +15,7 @@
 import { assert, assertEquals, assertThrows } from "@std/assert";
 import { revive, Thread } from "@locksmith/threading";
 import { Empty, Full, LifoQueue, PriorityQueue, Queue, ShutDown } from "@locksmith/threading/queue";
-import { PUT_ALL, PUT_COALESCED } from "../../queue/queue.ts";
+import { CoalescedPuts, putAll } from "../../queue/batched_puts.ts";
 import { type Case, type CaseContext, defineCases } from "./_suite.ts";
 import { Outcome, QUEUE_TARGETS, reportArray } from "./_queue_worker_targets.ts";
 
@@ -86,10 +86,11 @@ const workerCases: Case[] = [
       return withWorkers(ctx, [q], async (start) => {
         const consuming = [start("consume", q, seen), start("consume", q, seen)];
         await ctx.sleep(REACH_WAIT_MS); // both asleep in getSync
-        q[PUT_ALL](Array.from({ length: total / 2 }, (_, i) => i), 64);
-        for (let i = total / 2; i < total; i++) q[PUT_COALESCED](i); // one synchronous burst
-        q[PUT_COALESCED](null);
-        q[PUT_COALESCED](null);
+        putAll(q, Array.from({ length: total / 2 }, (_, i) => i), 64);
+        const burst = new CoalescedPuts(q);
+        for (let i = total / 2; i < total; i++) burst.put(i); // one synchronous burst
+        burst.put(null);
+        burst.put(null);
         for (const t of consuming) await t.join();
         const wrong: string[] = [];
         for (let i = 0; i < total && wrong.length < 10; i++) if (seen[i] !== 1) wrong.push(`${i}: ${seen[i]}`);

@@ -1,0 +1,83 @@
+/**
+ * Puts that wake getters in groups, for a Worker pool's task queue: waking
+ * a sleeping Worker costs the waker microseconds, and a Worker woken with
+ * several items to take stays awake through them. A queue's own `put`
+ * wakes one getter per item; these use its internal `PUT_QUIETLY` and
+ * `WAKE_GETTERS` instead.
+ *
+ * @module
+ */
+import { PUT_QUIETLY, type Queue, WAKE_GETTERS } from "./queue.ts";
+
+/**
+ * Puts every item, blocking while the queue is full as `putSync` does, but
+ * waking getters once per `group` items instead of once per item (a pool
+ * queuing a map's tasks).
+ *
+ * @param queue The queue.
+ * @param items The items, in order.
+ * @param group How many items to put between wake-ups.
+ */
+export function putAll<T>(queue: Queue<T>, items: readonly T[], group: number = 64): void {
+  let unwoken = 0;
+  for (const item of items) {
+    if (queue[PUT_QUIETLY](item)) {
+      if (++unwoken === group) {
+        queue[WAKE_GETTERS](unwoken);
+        unwoken = 0;
+      }
+      continue;
+    }
+    // Full: the getters must run before this item fits.
+    queue[WAKE_GETTERS](unwoken + 1);
+    unwoken = 0;
+    queue.putSync(item);
+  }
+  if (unwoken > 0) queue[WAKE_GETTERS](unwoken);
+}
+
+/**
+ * Puts items one at a time as `putSync` does, but of the items put in one
+ * synchronous burst only the first wakes a getter at once; the others wake
+ * getters together in a microtask (a pool queuing `applyAsync` calls in a
+ * loop).
+ */
+export class CoalescedPuts<T> {
+  readonly #queue: Queue<T>;
+  // Items put in this burst whose wake-up is deferred; -1 when no burst is open.
+  #unwoken = -1;
+
+  /** @param queue The queue. */
+  constructor(queue: Queue<T>) {
+    this.#queue = queue;
+  }
+
+  /**
+   * Puts an item.
+   *
+   * @param item The item.
+   */
+  put(item: T): void {
+    const queue = this.#queue;
+    if (this.#unwoken < 0) {
+      // The first put of a burst wakes a getter at once, so some thread is taking items even if the
+      // caller now blocks; the rest wake together once the burst is over.
+      queue.putSync(item);
+      this.#unwoken = 0;
+      queueMicrotask(() => {
+        const unwoken = this.#unwoken;
+        this.#unwoken = -1;
+        if (unwoken > 0) queue[WAKE_GETTERS](unwoken);
+      });
+      return;
+    }
+    if (queue[PUT_QUIETLY](item)) {
+      this.#unwoken++;
+      return;
+    }
+    // Full: the getters must run (wake those deferred so far), then the blocking way.
+    if (this.#unwoken > 0) queue[WAKE_GETTERS](this.#unwoken);
+    this.#unwoken = 0;
+    queue.putSync(item);
+  }
+}
