@@ -4,6 +4,14 @@
  * never races with itself between awaits, so the request's callbacks need no
  * lock: running them in line is already atomic.
  *
+ * It keeps every contract of the seam in one place: a pending
+ * `interruptMain()` raised by the next park; waits listed among the pending
+ * ones while they wait; a waiter that times out, is aborted or interrupted
+ * leaves its queue (so no later unpark is swallowed by it) and runs
+ * `timedOut`; `wake` runs as the woken thread. A backend that schedules its
+ * threads itself (`cooperative`) passes {@linkcode LotHooks}: it hears of
+ * each park and decides when a woken waiter runs on.
+ *
  * @module
  */
 import { endWithoutBlocking, oneIsolate } from "./_unblocked_wait.ts";
@@ -12,7 +20,8 @@ import type { LocalCells } from "./_local_cells.ts";
 import { interruptTarget, takeInterrupt } from "../runtime/interrupt.ts";
 import { beginWaitGroup, endWaitGroup, nextWaitSeq } from "../runtime/pending.ts";
 import { type Cells, PARK_INVALID, type ParkRequest, type UnparkResult } from "./types.ts";
-import { Waiter } from "./_wait_queue.ts";
+import { type Leaving, Waiter } from "./_wait_queue.ts";
+import type { ThreadIdentity } from "../runtime/current_thread.ts";
 
 /** How a parking lot sets timers: real ones, or a virtual clock's. */
 export interface TimerSource {
@@ -20,6 +29,24 @@ export interface TimerSource {
   setTimer(ms: number, fn: () => void, daemon: boolean): unknown;
   /** Cancels a timer set by `setTimer`. */
   clearTimer(handle: unknown): void;
+}
+
+/** What a backend that schedules its own threads hears from the lot. */
+export interface LotHooks {
+  /** A thread is about to park or block (first thing, even if a pending interrupt then ends it). */
+  entering(thread: ThreadIdentity): void;
+  /** A pending `interruptMain()` ends the calling thread's park at once. */
+  interrupted(thread: ThreadIdentity, request: ParkRequest<unknown>): void;
+  /** `w` is queued and armed; its request's `beforeSleep` runs next. */
+  queued(w: Waiter): void;
+  /** `w`'s thread sleeps now (after `beforeSleep`); the hook may end it at once with `lot.leave`. */
+  parked(w: Waiter): void;
+  /**
+   * `w` has left its queue (woken by an unpark, or `how` it left), and
+   * `resume` settles its promise: call it when the waiter's thread may run
+   * on (without hooks: at once).
+   */
+  left(w: Waiter, how: Leaving | "woken", resume: () => void): void;
 }
 
 // The three answers unparkOne can give, made once rather than per wake.
@@ -42,22 +69,29 @@ function wrongCells(cells: Cells): never {
 
 /** Parks and unparks waiters of one isolate. */
 export class LocalParkingLot {
+  readonly #hooks: LotHooks | undefined;
+
   /**
    * @param backend The backend's name, for reports.
    * @param timers Where timeouts are set.
+   * @param hooks What a backend that schedules its threads itself hears.
    */
-  constructor(readonly backend: string, readonly timers: TimerSource) {}
+  constructor(readonly backend: string, readonly timers: TimerSource, hooks?: LotHooks) {
+    this.#hooks = hooks;
+  }
 
   /** See `Backend.park`. */
   park<T>(cells: Cells, index: number, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID {
     const queue = localCells(cells).queue(index);
+    const hooks = this.#hooks;
+    if (hooks !== undefined) hooks.entering(currentIdentity());
     // `interruptMain()` pending for this thread: its next wait raises instead.
     if (interruptTarget !== undefined) {
-      const interrupt = takeInterrupt(currentIdentity());
+      const interrupt = this.#takeInterrupt(request);
       if (interrupt !== undefined) return Promise.reject(interrupt);
     }
     if (!request.validate()) return PARK_INVALID;
-    const w = new Waiter(this.backend, request, currentIdentity(), queue);
+    const w = new Waiter(this.backend, request, currentIdentity(), queue, cells, this);
     const promise = new Promise<T>((resolve, reject) => {
       w.resolve = resolve as (value: unknown) => void;
       w.reject = reject;
@@ -67,20 +101,21 @@ export class LocalParkingLot {
     if (queue.size === 0) beginWaitGroup(queue);
     queue.push(w);
     if (request.timeout !== Infinity || request.signal !== undefined) this.#arm(w);
+    if (hooks !== undefined) hooks.queued(w);
     if (request.beforeSleep !== undefined) request.beforeSleep();
+    if (hooks !== undefined) hooks.parked(w);
     return promise;
   }
 
   // Kept out of `park` so that a plain wait does not pay for these closures' context.
   #arm(w: Waiter): void {
     const request = w.request;
-    w.lot = this; // what `Waiter.interrupt` needs to disarm it
     if (request.timeout !== Infinity) {
-      w.timer = this.timers.setTimer(request.timeout, () => this.#leave(w, false), w.thread.daemon);
+      w.timer = this.timers.setTimer(request.timeout, () => this.leave(w, "timeout"), w.thread.daemon);
     }
     const signal = request.signal;
     if (signal) {
-      w.onAbort = () => this.#leave(w, true);
+      w.onAbort = () => this.leave(w, "abort");
       signal.addEventListener("abort", w.onAbort, { once: true });
     }
   }
@@ -88,12 +123,20 @@ export class LocalParkingLot {
   /** See `Backend.parkSync`: in one isolate nobody can wake a blocked caller. */
   parkSync<T>(cells: Cells, index: number, request: ParkRequest<T>): T | typeof PARK_INVALID {
     const queue = localCells(cells).queue(index);
+    this.#hooks?.entering(currentIdentity());
     if (interruptTarget !== undefined) {
-      const interrupt = takeInterrupt(currentIdentity());
+      const interrupt = this.#takeInterrupt(request);
       if (interrupt !== undefined) throw interrupt;
     }
     if (!request.validate()) return PARK_INVALID;
     return endWithoutBlocking(request, queue.size === 0, oneIsolate(this.backend));
+  }
+
+  #takeInterrupt(request: ParkRequest<unknown>): Error | undefined {
+    const thread = currentIdentity();
+    const interrupt = takeInterrupt(thread);
+    if (interrupt !== undefined) this.#hooks?.interrupted(thread, request);
+    return interrupt;
   }
 
   /** See `Backend.unparkOne`. */
@@ -130,43 +173,55 @@ export class LocalParkingLot {
     return localCells(cells).queues[index]?.size ?? 0;
   }
 
+  // The value is decided now (a lock is handed off now), as the woken thread.
   #wake(w: Waiter, token: number): void {
-    if (w.timer !== undefined || w.onAbort !== undefined) this.#cleanup(w);
-    settle(w, token);
+    if (w.timer !== undefined || w.onAbort !== undefined) this.#disarm(w);
+    let value: unknown;
+    let failed = false;
+    try {
+      value = wakeAs(w.thread, w.request, token);
+    } catch (error) {
+      failed = true;
+      value = error;
+    }
+    const hooks = this.#hooks;
+    if (hooks === undefined) {
+      if (failed) w.reject(value);
+      else w.resolve(value);
+      return;
+    }
+    hooks.left(w, "woken", failed ? () => w.reject(value) : () => w.resolve(value));
   }
 
-  // Timeout or abort: the waiter takes itself out of the queue, so a later
-  // unpark can never be swallowed by it.
-  #leave(w: Waiter, aborted: boolean): void {
-    if (!w.queued) return;
+  /**
+   * Ends a parked waiter other than by an unpark: its timeout elapsed, its
+   * signal aborted, or `reason` ends it (an interrupt, a deadlock, a
+   * schedule wound down). It leaves its queue, so a later unpark can never be
+   * swallowed by it, and `timedOut` runs. Says whether it was still parked.
+   */
+  leave(w: Waiter, how: Leaving, reason?: unknown): boolean {
+    if (!w.queued) return false;
     w.queue.remove(w);
     if (w.queue.size === 0) endWaitGroup(w.queue);
-    this.#cleanup(w);
+    this.#disarm(w);
     const request = w.request;
     request.timedOut?.(w.queue.size === 0);
-    if (aborted) w.reject(request.signal!.reason);
-    else w.resolve(request.timeoutValue);
+    const error = how === "abort" ? request.signal!.reason : reason;
+    const resume = how === "timeout" ? () => w.resolve(request.timeoutValue) : () => w.reject(error);
+    const hooks = this.#hooks;
+    if (hooks === undefined) resume();
+    else hooks.left(w, how, resume);
+    return true;
   }
 
-  #cleanup(w: Waiter): void {
-    if (w.timer !== undefined) this.timers.clearTimer(w.timer);
-    if (w.onAbort) w.request.signal!.removeEventListener("abort", w.onAbort);
+  #disarm(w: Waiter): void {
+    if (w.timer !== undefined) {
+      this.timers.clearTimer(w.timer);
+      w.timer = undefined;
+    }
+    if (w.onAbort !== undefined) {
+      w.request.signal!.removeEventListener("abort", w.onAbort);
+      w.onAbort = undefined;
+    }
   }
-
-  /** Cancels a waiter's timer and abort listener (for `Waiter.interrupt`). */
-  disarm(w: Waiter): void {
-    this.#cleanup(w);
-  }
-}
-
-/** Resolves the waiter with what its `wake` makes of `token`, run as the waiter's thread. */
-function settle(w: Waiter, token: number): void {
-  let value: unknown;
-  try {
-    value = wakeAs(w.thread, w.request, token);
-  } catch (error) {
-    w.reject(error);
-    return;
-  }
-  w.resolve(value);
 }

@@ -5,8 +5,17 @@
  * @module
  */
 import type { ThreadIdentity } from "../runtime/current_thread.ts";
-import { endWaitGroup, type RegisteredWait, type WaitGroup } from "../runtime/pending.ts";
-import type { ParkRequest } from "./types.ts";
+import type { RegisteredWait, WaitGroup } from "../runtime/pending.ts";
+import type { Cells, ParkRequest } from "./types.ts";
+
+/** How a waiter leaves its queue other than by an unpark. */
+export type Leaving = "timeout" | "abort" | "interrupt" | "error";
+
+/** The lot a waiter is parked in (see `LocalParkingLot.leave`). */
+export interface WaiterLot {
+  /** Ends a parked waiter; says whether it was still parked. */
+  leave(w: Waiter, how: Leaving, reason?: unknown): boolean;
+}
 
 /** One parked waiter: a node of the queue of the cell it waits on. */
 export class Waiter {
@@ -30,20 +39,22 @@ export class Waiter {
   pendingNext: RegisteredWait | undefined = undefined;
   /** When the wait began (orders the pending-wait registry). */
   pendingSeq = 0;
-  /** The lot that armed its timer or abort listener, if any (to disarm it when interrupted). */
-  lot: { disarm(w: Waiter): void } | undefined = undefined;
 
   /**
    * @param backend The backend's name.
    * @param request What the waiter asked for.
    * @param thread The thread that parked.
    * @param queue The queue it is in.
+   * @param cells The cells it waits on (named in deadlock reports).
+   * @param lot The lot it is parked in.
    */
   constructor(
     readonly backend: string,
     readonly request: ParkRequest<unknown>,
     readonly thread: ThreadIdentity,
     readonly queue: WaitQueue,
+    readonly cells: Cells,
+    readonly lot: WaiterLot,
   ) {}
 
   /**
@@ -53,14 +64,7 @@ export class Waiter {
    * whether it was still parked.
    */
   interrupt(reason: unknown): boolean {
-    if (!this.queued) return false;
-    const queue = this.queue;
-    queue.remove(this);
-    if (queue.size === 0) endWaitGroup(queue);
-    this.lot?.disarm(this);
-    this.request.timedOut?.(queue.size === 0);
-    this.reject(reason);
-    return true;
+    return this.lot.leave(this, "interrupt", reason);
   }
 }
 

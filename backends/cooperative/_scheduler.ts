@@ -27,49 +27,20 @@
 import { DeadlockError, RuntimeError } from "../../runtime/errors.ts";
 import { endWithoutBlocking, oneIsolate } from "../_unblocked_wait.ts";
 import { SystemExit } from "../../runtime/system_exit.ts";
-import { currentIdentity, type ThreadIdentity, wakeAs } from "../../runtime/current_thread.ts";
+import { currentIdentity, type ThreadIdentity } from "../../runtime/current_thread.ts";
 import { LocalCells } from "../_local_cells.ts";
-import { localCells } from "../_local_parking_lot.ts";
+import { localCells, LocalParkingLot, type LotHooks } from "../_local_parking_lot.ts";
 import { interruptTarget, takeInterrupt } from "../../runtime/interrupt.ts";
-import { beginWait, endWait } from "../../runtime/pending.ts";
-import { Waiter, type WaitQueue } from "../_wait_queue.ts";
+import type { Leaving, Waiter } from "../_wait_queue.ts";
 import { type Cells, PARK_INVALID, type ParkRequest, type Subject, type UnparkResult } from "../types.ts";
 import { captureCreation, creationSite, describeDeadlock } from "./_deadlock_report.ts";
 import type { Candidate, Strategy } from "./strategies.ts";
 import { VirtualClock } from "./_virtual_clock.ts";
 
-const NONE: UnparkResult = Object.freeze({ unparked: false, haveMore: false });
-const LAST_ONE: UnparkResult = Object.freeze({ unparked: true, haveMore: false });
-const ONE_OF_MANY: UnparkResult = Object.freeze({ unparked: true, haveMore: true });
-
 /** A continuation waiting to be picked. */
 class Ready implements Candidate {
   constructor(readonly thread: ThreadIdentity, readonly resume: () => void) {}
 }
-
-/** A parked waiter that remembers its cells (for the deadlock report). */
-class CooperativeWaiter extends Waiter {
-  constructor(
-    backend: string,
-    request: ParkRequest<unknown>,
-    thread: ThreadIdentity,
-    queue: WaitQueue,
-    readonly cells: Cells,
-    readonly scheduler: Scheduler,
-  ) {
-    super(backend, request, thread, queue);
-  }
-
-  /** Leaves through the scheduler, which resumes the thread when it picks it (`interruptMain()`). */
-  override interrupt(reason: unknown): boolean {
-    return this.scheduler.interrupt(this, reason);
-  }
-}
-
-/** How a waiter left its queue other than by an unpark. */
-type Leaving = { readonly kind: "timeout" } | { readonly kind: "abort" } | { readonly kind: "error"; error: unknown };
-const TIMED_OUT: Leaving = { kind: "timeout" };
-const ABORTED: Leaving = { kind: "abort" };
 
 /** What the explorer sets on a scheduler it runs a schedule on. */
 export interface ScheduleSettings {
@@ -98,7 +69,7 @@ export class Scheduler {
   #lastYielding = false;
   #pumpQueued = false;
   readonly #outside = new Set<ThreadIdentity>();
-  readonly #blocked = new Set<CooperativeWaiter>();
+  readonly #blocked = new Set<Waiter>();
   #signalWaits = 0;
   readonly #live = new Set<ThreadIdentity>();
   #steps = 0;
@@ -114,6 +85,8 @@ export class Scheduler {
   #stopping = false;
   readonly #whenSettled: (() => void)[] = [];
   readonly #sites = new WeakMap<Cells, Error>();
+  // The parking lot of the in-isolate backends, told of every park and resuming woken threads through the strategy.
+  readonly #lot: LocalParkingLot;
   readonly #serials = new Map<string, number>();
 
   /**
@@ -122,6 +95,7 @@ export class Scheduler {
    */
   constructor(readonly name: string, strategy: Strategy) {
     this.#strategy = strategy;
+    this.#lot = new LocalParkingLot(name, this.clock, this.#hooks);
   }
 
   /** Sets up a schedule of the explorer. */
@@ -209,7 +183,7 @@ export class Scheduler {
   stop(): void {
     if (this.#stopping) return;
     this.#stopping = true;
-    for (const w of [...this.#blocked]) this.#leave(w, { kind: "error", error: new SystemExit() });
+    for (const w of [...this.#blocked]) this.#lot.leave(w, "error", new SystemExit());
     this.#schedule();
   }
 
@@ -223,47 +197,43 @@ export class Scheduler {
 
   /** See `Backend.park`. */
   park<T>(cells: Cells, index: number, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID {
-    const queue = localCells(cells).queue(index);
-    const thread = currentIdentity();
-    this.#contacts++;
-    // `interruptMain()` pending for this thread: its next wait raises instead (it goes on running).
-    if (interruptTarget !== undefined) {
-      const interrupt = takeInterrupt(thread);
-      if (interrupt !== undefined) {
-        if (this.#lines !== undefined) this.#trace(thread, `is interrupted before ${describeWait(request)}`);
-        return Promise.reject(interrupt);
-      }
-    }
-    if (!request.validate()) return PARK_INVALID;
-    const w = new CooperativeWaiter(this.name, request, thread, queue, cells, this);
-    const promise = new Promise<T>((resolve, reject) => {
-      w.resolve = resolve as (value: unknown) => void;
-      w.reject = reject;
-    });
-    queue.push(w);
-    beginWait(w);
-    this.#blocked.add(w);
-    if (this.#lines !== undefined) this.#trace(thread, `blocks in ${describeWait(request)}`);
-    if (request.timeout !== Infinity) {
-      w.timer = this.clock.setTimer(request.timeout, () => this.#leave(w, TIMED_OUT));
-    }
-    const signal = request.signal;
-    if (signal) {
-      this.#signalWaits++;
-      w.onAbort = () => this.#leave(w, ABORTED);
-      signal.addEventListener("abort", w.onAbort, { once: true });
-    }
-    request.beforeSleep?.();
-    this.#outside.delete(thread);
-    if (thread === this.#last) this.#lastYielding = false;
-    if (this.#holder === thread) this.#holder = undefined;
-    if (this.#stopping) this.#leave(w, { kind: "error", error: new SystemExit() });
-    // Aborted while the thread waited to be scheduled: the listener will never fire.
-    else if (signal?.aborted) this.#leave(w, ABORTED);
-    else if (this.#holder === undefined) this.#schedule();
-    else if (w.timer !== undefined) this.#armWatchdog();
-    return promise;
+    return this.#lot.park(cells, index, request);
   }
+
+  // What the lot tells the scheduler; a woken waiter runs on when the strategy picks it.
+  readonly #hooks: LotHooks = {
+    entering: () => {
+      this.#contacts++;
+    },
+    interrupted: (thread, request) => {
+      // `interruptMain()` pending for this thread: its next wait raises instead (it goes on running).
+      if (this.#lines !== undefined) this.#trace(thread, `is interrupted before ${describeWait(request)}`);
+    },
+    queued: (w) => {
+      this.#blocked.add(w);
+      if (this.#lines !== undefined) this.#trace(w.thread, `blocks in ${describeWait(w.request)}`);
+      if (w.request.signal !== undefined) this.#signalWaits++;
+    },
+    parked: (w) => {
+      const thread = w.thread;
+      this.#outside.delete(thread);
+      if (thread === this.#last) this.#lastYielding = false;
+      if (this.#holder === thread) this.#holder = undefined;
+      if (this.#stopping) this.#lot.leave(w, "error", new SystemExit());
+      // Aborted while the thread waited to be scheduled: the listener will never fire.
+      else if (w.request.signal?.aborted) this.#lot.leave(w, "abort");
+      else if (this.#holder === undefined) this.#schedule();
+      else if (w.timer !== undefined) this.#armWatchdog();
+    },
+    left: (w, how, resume) => {
+      this.#blocked.delete(w);
+      if (w.request.signal !== undefined) this.#signalWaits--;
+      if (this.#lines !== undefined && how !== "woken" && how !== "error") {
+        this.#trace(w.thread, `${LEAVING[how]} ${describeWait(w.request)}`);
+      }
+      this.#enqueue(new Ready(w.thread, resume));
+    },
+  };
 
   /**
    * See `Backend.parkSync`. No other thread can run while the caller blocks,
@@ -293,94 +263,17 @@ export class Scheduler {
 
   /** See `Backend.unparkOne`. */
   unparkOne(cells: Cells, index: number, callback: (result: UnparkResult) => number): boolean {
-    const queue = localCells(cells).queues[index];
-    const w = queue?.shift() as CooperativeWaiter | undefined;
-    if (w === undefined) {
-      callback(NONE);
-      return false;
-    }
-    this.#wake(w, callback(queue!.size > 0 ? ONE_OF_MANY : LAST_ONE));
-    return true;
+    return this.#lot.unparkOne(cells, index, callback);
   }
 
   /** See `Backend.unparkMany`. */
   unparkMany(cells: Cells, index: number, count: number, token: number): number {
-    const queue = localCells(cells).queues[index];
-    let woken = 0;
-    while (queue !== undefined && woken < count) {
-      const w = queue.shift() as CooperativeWaiter | undefined;
-      if (w === undefined) break;
-      this.#wake(w, token);
-      woken++;
-    }
-    return woken;
+    return this.#lot.unparkMany(cells, index, count, token);
   }
 
   /** See `Backend.parked`. */
   parked(cells: Cells, index: number): number {
-    return localCells(cells).queues[index]?.size ?? 0;
-  }
-
-  // The value is decided now (a lock is handed off now); the waiter runs when picked.
-  #wake(w: CooperativeWaiter, token: number): void {
-    this.#unblock(w);
-    let resume: () => void;
-    try {
-      const value = wakeAs(w.thread, w.request, token);
-      resume = () => w.resolve(value);
-    } catch (error) {
-      resume = () => w.reject(error);
-    }
-    this.#enqueue(new Ready(w.thread, resume));
-  }
-
-  // Timeout, abort or deadlock: the waiter takes itself out of the queue.
-  #leave(w: CooperativeWaiter, how: Leaving): void {
-    if (!w.queued) return;
-    w.queue.remove(w);
-    this.#unblock(w);
-    const request = w.request;
-    request.timedOut?.(w.queue.size === 0);
-    let resume: () => void;
-    if (how.kind === "timeout") {
-      if (this.#lines !== undefined) this.#trace(w.thread, `times out in ${describeWait(request)}`);
-      resume = () => w.resolve(request.timeoutValue);
-    } else if (how.kind === "abort") {
-      if (this.#lines !== undefined) this.#trace(w.thread, `is aborted in ${describeWait(request)}`);
-      const reason = request.signal!.reason;
-      resume = () => w.reject(reason);
-    } else {
-      const error = how.error;
-      resume = () => w.reject(error);
-    }
-    this.#enqueue(new Ready(w.thread, resume));
-  }
-
-  /**
-   * Ends a parked waiter with `reason` (`interruptMain()`): it leaves its
-   * queue as on a timeout, and its thread resumes with the error when the
-   * strategy picks it, so a seed still decides the whole run. Says whether
-   * it was still parked.
-   */
-  interrupt(w: CooperativeWaiter, reason: unknown): boolean {
-    if (!w.queued) return false;
-    if (this.#lines !== undefined) this.#trace(w.thread, `is interrupted in ${describeWait(w.request)}`);
-    this.#leave(w, { kind: "error", error: reason });
-    return true;
-  }
-
-  #unblock(w: CooperativeWaiter): void {
-    this.#blocked.delete(w);
-    endWait(w);
-    if (w.timer !== undefined) {
-      this.clock.clearTimer(w.timer);
-      w.timer = undefined;
-    }
-    if (w.onAbort !== undefined) {
-      w.request.signal!.removeEventListener("abort", w.onAbort);
-      w.onAbort = undefined;
-      this.#signalWaits--;
-    }
+    return this.#lot.parked(cells, index);
   }
 
   // ---- picking the next thread ----
@@ -477,7 +370,7 @@ export class Scheduler {
     for (const w of waits) {
       const error = new DeadlockError(message);
       first ??= error;
-      this.#leave(w, { kind: "error", error });
+      this.#lot.leave(w, "error", error);
     }
     this.#fail(first);
   }
@@ -555,6 +448,13 @@ export class Scheduler {
     this.#lines.push(`[${formatTime(this.clock.now())}ms] ${text}`);
   }
 }
+
+// What a trace says of a waiter that leaves its queue other than by an unpark (an error other than an interrupt says nothing).
+const LEAVING: Record<Exclude<Leaving, "error">, string> = {
+  timeout: "times out in",
+  abort: "is aborted in",
+  interrupt: "is interrupted in",
+};
 
 function describeWait(request: ParkRequest<unknown>): string {
   const label = request.subject.label;
