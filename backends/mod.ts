@@ -149,6 +149,49 @@ export function setDefaultBackend(choice: BackendChoice): void {
   defaultBackend = getBackend(choice);
 }
 
+/**
+ * The backend for this isolate's own waits on the work of `backend`'s
+ * threads (a pool's results, an executor's futures): `backend` itself when
+ * its threads are tasks of this isolate (on `cooperative` they must wait on
+ * its virtual clock), else `async` (`atomics`: the threads are Workers, and
+ * the waiting tasks are this isolate's).
+ *
+ * @param backend The backend the threads run on.
+ * @returns The backend to wait on in this isolate.
+ */
+export function hostBackendFor(backend: Backend): Backend {
+  return backend.capabilities.functionTargets ? backend : asyncBackend;
+}
+
+/**
+ * The registered backend whose threads run in parallel in Workers sharing
+ * memory (`atomics` unless another is registered first): `multiprocessing`'s
+ * and `ProcessPoolExecutor`'s default.
+ *
+ * @param what Who asks, for the message.
+ * @returns The backend.
+ * @throws {TypeError} If no registered backend has such threads here.
+ */
+export function parallelBackend(what: string): Backend {
+  const problems: string[] = [];
+  for (const name of registry.keys()) {
+    let backend: Backend;
+    try {
+      backend = getBackend(name);
+    } catch (error) {
+      problems.push(`'${name}': ${error instanceof Error ? error.message : String(error)}`);
+      continue;
+    }
+    const { parallelThreads, sharedMemory } = backend.capabilities;
+    if (parallelThreads && sharedMemory) return backend;
+  }
+  throw new TypeError(
+    `Cannot create ${what}: it runs on Worker threads, and no registered backend has them here${
+      problems.length > 0 ? ` (${problems.join("; ")})` : ""
+    }; use multiprocessing/dummy or ThreadPoolExecutor for threads of this isolate`,
+  );
+}
+
 /** Lets a scope choose the default backend for the code it runs (internal). */
 export function setDefaultOverride(fn: (() => Backend | undefined) | undefined): void {
   defaultOverride = fn;

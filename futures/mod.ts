@@ -32,6 +32,7 @@
 export { type AnyFuture, Future, type FutureOptions, type FutureState, type FutureWaiter } from "./future.ts";
 export { Executor, type MapOptions, type ShutdownOptions } from "./executor.ts";
 export { ThreadPoolExecutor, type ThreadPoolExecutorOptions } from "./thread_pool_executor.ts";
+export { ProcessPoolExecutor, type ProcessPoolExecutorOptions } from "./process_pool_executor.ts";
 export { asCompleted, type CompletedFuture } from "./as_completed.ts";
 export {
   ALL_COMPLETED,

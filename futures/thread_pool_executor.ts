@@ -1,22 +1,35 @@
 /**
- * `ThreadPoolExecutor`: Python's `concurrent.futures.ThreadPoolExecutor`.
+ * `ThreadPoolExecutor`: Python's `concurrent.futures.ThreadPoolExecutor`,
+ * as CPython's `thread.py` writes it: a work queue, threads started as calls
+ * arrive (an idle one reused first, counted by a semaphore), each running
+ * the initializer and then work items until the shutdown sentinel, and a
+ * pool broken by a failing initializer. Over Workers (`atomics`) it runs on
+ * `ProcessPoolExecutor`'s engine instead, chosen once in the constructor.
  *
  * @module
  */
-import { type BackendChoice, getBackend } from "../backends/mod.ts";
-import { asyncBackend } from "../backends/async/mod.ts";
+import { type BackendChoice, getDefaultBackend } from "../backends/mod.ts";
 import type { Backend, ModuleTarget, Target } from "../backends/types.ts";
-import { BrokenExecutor, Empty, RuntimeError, ValueError } from "../runtime/errors.ts";
+import { BrokenExecutor, Empty } from "../runtime/errors.ts";
+import { cpuCount } from "../runtime/cpu_count.ts";
+import { callTarget } from "../runtime/target.ts";
 import { Semaphore } from "../primitives/semaphore.ts";
 import { Thread } from "../primitives/thread.ts";
-import { callTarget, isModuleTarget } from "../runtime/target.ts";
-import { describe } from "../runtime/describe.ts";
 import { SimpleQueue } from "../queue/simple_queue.ts";
 import { Executor, type ShutdownOptions } from "./executor.ts";
 import { Future } from "./future.ts";
-import { flatten, type MapOptions, mapResults, readMapCall } from "./_map.ts";
-import { WorkerDispatcher } from "./_worker_dispatcher.ts";
+import { type MapOptions, mapResults, readMapCall } from "./_map.ts";
 import { WorkItem } from "./_work_item.ts";
+import {
+  type CallEngine,
+  checkCall,
+  checkExecutorOptions,
+  checkOpen,
+  checkShutdown,
+  type EngineSettings,
+  executorBackend,
+} from "./_call_engine.ts";
+import { WorkerCalls } from "./_worker_calls.ts";
 
 /** The options of `new ThreadPoolExecutor()`. */
 export interface ThreadPoolExecutorOptions {
@@ -42,6 +55,130 @@ export interface ThreadPoolExecutorOptions {
 let poolCounter = 0;
 
 /**
+ * CPython's `thread.py`: threads of this isolate taking work items from one
+ * queue (internal: `ThreadPoolExecutor`'s engine, and `ProcessPoolExecutor`'s
+ * on a backend without Workers).
+ */
+export class ThreadCalls implements CallEngine {
+  readonly #settings: EngineSettings;
+  readonly #workQueue: SimpleQueue<WorkItem<unknown> | null>;
+  // Counts threads that are idle: a submit takes one before starting a thread.
+  readonly #idle: Semaphore;
+  readonly threads: Thread[] = [];
+  broken: BrokenExecutor | undefined = undefined;
+
+  constructor(settings: EngineSettings) {
+    this.#settings = settings;
+    this.#workQueue = new SimpleQueue({ backend: settings.backend });
+    this.#idle = new Semaphore(0, { backend: settings.backend });
+  }
+
+  get census(): string {
+    return `threads=${this.threads.length}/${this.#settings.maxWorkers}`;
+  }
+
+  submit(target: Target, args: unknown[]): Future<unknown> {
+    const future = new Future<unknown>({ backend: this.#settings.backend });
+    this.#workQueue.putSync(new WorkItem(future, target, args));
+    this.#adjustThreadCount();
+    return future;
+  }
+
+  // One call per item: chunks only matter where calls cross to Workers (Python ignores chunksize here too).
+  map(
+    target: Target,
+    argsList: unknown[][],
+    _chunksize: number,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<unknown, void, undefined> {
+    const futures = argsList.map((args) => this.submit(target, args));
+    return mapResults(futures, deadline, signal, this.#settings.backend);
+  }
+
+  shutdown(cancelFutures: boolean): void {
+    if (cancelFutures) {
+      for (let item = this.#takeQueued(); item !== undefined; item = this.#takeQueued()) item?.future.cancel();
+    }
+    // Wakes a thread blocked in get(); each passes it on as it leaves.
+    this.#workQueue.putSync(null);
+  }
+
+  async join(): Promise<void> {
+    for (const t of [...this.threads]) await t.join();
+  }
+
+  joinSync(): void {
+    for (const t of this.threads) t.joinSync();
+  }
+
+  // Python's `_adjust_thread_count`: reuse an idle thread, else start one.
+  #adjustThreadCount(): void {
+    if (this.#idle.value > 0) {
+      this.#idle.acquireSync(); // a free permit: this cannot wait
+      return;
+    }
+    const { maxWorkers, prefix, backend } = this.#settings;
+    if (this.threads.length >= maxWorkers) return;
+    const thread = new Thread({
+      name: `${prefix}_${this.threads.length}`,
+      target: () => this.#work(thread),
+      backend,
+    });
+    this.threads.push(thread);
+    thread.start();
+  }
+
+  // Python's `_worker`.
+  async #work(thread: Thread): Promise<void> {
+    const { initializer, initargs } = this.#settings;
+    if (initializer) {
+      try {
+        await callTarget(initializer, initargs);
+      } catch (error) {
+        console.error(`Exception in initializer of ${thread.name}:`, error);
+        this.#initializerFailed(error);
+        return;
+      }
+    }
+    for (;;) {
+      const item = await this.#workQueue.get();
+      if (item === null) {
+        // Shut down: pass the wake-up on to the next thread, and leave.
+        this.#workQueue.putSync(null);
+        return;
+      }
+      await item.run();
+      if (this.#idle.value < this.threads.length) this.#idle.release();
+    }
+  }
+
+  // Python's `_initializer_failed`: the pool is broken; fail what is queued.
+  #initializerFailed(cause: unknown): void {
+    const broken = this.broken = new BrokenExecutor(
+      `Cannot use ${this.#settings.prefix}: a thread initializer failed, the thread pool is not usable anymore`,
+      { cause },
+    );
+    let sawSentinel = false;
+    for (let item = this.#takeQueued(); item !== undefined; item = this.#takeQueued()) {
+      if (item === null) sawSentinel = true;
+      else item.future.setException(new BrokenExecutor(broken.message, { cause }));
+    }
+    if (sawSentinel) this.#workQueue.putSync(null);
+  }
+
+  // The next queued item (null: the shutdown wake-up), or undefined if none.
+  #takeQueued(): WorkItem<unknown> | null | undefined {
+    try {
+      return this.#workQueue.getNowait();
+    } catch (error) {
+      if (error instanceof Empty) return undefined;
+      throw error;
+    }
+  }
+}
+
+/**
  * An executor that runs calls on a pool of threads (Python's
  * `concurrent.futures.ThreadPoolExecutor`).
  *
@@ -61,19 +198,20 @@ let poolCounter = 0;
  * this isolate: calls may be functions or module references
  * `{ module, export }`, and `map`'s `chunksize` is ignored, as in Python.
  *
- * On `atomics` the threads are Workers, so CPU-bound calls run in parallel
- * (Python's `ProcessPoolExecutor` is the model): every call and the
- * initializer must be a module reference, which a Worker imports (a
- * function is a `TypeError` that says so); arguments and results are
- * structured-cloned, and an exception raised in a Worker is re-made in its
- * class (a library error or a built-in one) for the future. The Workers
- * (`maxWorkers`, by default one per core) start at the first `submit`.
- * Calls wait in this isolate, where their futures can be cancelled, until a
- * Worker can take them: at most `maxWorkers + 1` are handed over at a time,
- * and a call is `running()` from then on. `map(fn, ...iterables,
- * { chunksize })` sends `chunksize` items per Worker task. A failing
- * initializer breaks the pool, failing the calls queued and running with
- * {@linkcode BrokenExecutor}.
+ * On `atomics` the threads are Workers, so CPU-bound calls run in parallel:
+ * the executor then runs on {@linkcode ProcessPoolExecutor}'s engine (see
+ * there), named after `threadNamePrefix`. Every call and the initializer
+ * must be a module reference, which a Worker imports (a function is a
+ * `TypeError` that says so); arguments and results are structured-cloned,
+ * and an exception raised in a Worker is re-made in its class (a library
+ * error or a built-in one) for the future. The Workers (`maxWorkers`, by
+ * default one per core) start at the first `submit`. Calls wait in this
+ * isolate, where their futures can be cancelled, until a Worker can take
+ * them: Python's call queue of `maxWorkers + 1` calls handed over and not
+ * yet taken by a Worker; a call is `running()` from hand-over on. `map(fn,
+ * ...iterables, { chunksize })` sends `chunksize` items per Worker task. A
+ * failing initializer breaks the pool, failing the calls queued and
+ * running with {@linkcode BrokenExecutor}.
  *
  * @example Downloads in parallel
  * ```ts
@@ -106,19 +244,10 @@ let poolCounter = 0;
  * ```
  */
 export class ThreadPoolExecutor extends Executor {
-  readonly #backend: Backend;
-  readonly #maxWorkers: number;
-  readonly #prefix: string;
-  readonly #initializer: Target | undefined;
-  readonly #initargs: unknown[];
-  // Set when the threads are Workers: calls go to a Worker pool.
-  readonly #workers: WorkerDispatcher | undefined;
-  readonly #workQueue: SimpleQueue<WorkItem<unknown> | null>;
-  // Counts threads that are idle: a submit takes one before starting a thread.
-  readonly #idle: Semaphore;
-  readonly #threads: Thread[] = [];
+  readonly #settings: EngineSettings;
+  // Threads of this isolate, or Workers: chosen once, by the backend.
+  readonly #engine: CallEngine;
   #shutdown = false;
-  #broken: BrokenExecutor | undefined = undefined;
 
   /**
    * Creates a pool; no thread starts until the first `submit`.
@@ -129,79 +258,18 @@ export class ThreadPoolExecutor extends Executor {
    */
   constructor(options: ThreadPoolExecutorOptions = {}) {
     super();
-    if (options === null || typeof options !== "object") {
-      throw new TypeError(
-        `Cannot create ThreadPoolExecutor as 'options' must be an object: received ${describe(options)}`,
-      );
-    }
-    const { maxWorkers, threadNamePrefix, initializer, initargs = [], backend } = options;
-    this.#backend = getBackend(backend);
-    const onWorkers = !this.#backend.capabilities.functionTargets;
-    const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
-    this.#maxWorkers = maxWorkers ?? (onWorkers ? (cores || 1) : Math.min(32, (cores || 1) + 4));
-    if (typeof this.#maxWorkers !== "number" || !Number.isInteger(this.#maxWorkers) || this.#maxWorkers <= 0) {
-      throw new ValueError(
-        `Cannot create ThreadPoolExecutor as 'maxWorkers' must be an integer greater than 0: received ${
-          describe(maxWorkers)
-        }`,
-      );
-    }
-    if (threadNamePrefix !== undefined && typeof threadNamePrefix !== "string") {
-      throw new TypeError(
-        `Cannot create ThreadPoolExecutor as 'threadNamePrefix' must be a string: received ${
-          describe(threadNamePrefix)
-        }`,
-      );
-    }
-    if (initializer !== undefined && initializer !== null) {
-      if (onWorkers && typeof initializer === "function") {
-        throw new TypeError(
-          `Cannot create ThreadPoolExecutor with a function as 'initializer': on the '${this.#backend.name}' backend its threads are Workers, which import what they run; pass a module reference { module: import.meta.url, export: "${
-            initializer.name || "myInitializer"
-          }" } instead`,
-        );
-      }
-      if (typeof initializer !== "function" && !isModuleTarget(initializer)) {
-        throw new TypeError(
-          `Cannot create ThreadPoolExecutor as 'initializer' must be a function or { module, export }: received ${
-            describe(initializer)
-          }`,
-        );
-      }
-    }
-    if (!Array.isArray(initargs)) {
-      throw new TypeError(
-        `Cannot create ThreadPoolExecutor as 'initargs' must be an array: received ${describe(initargs)}`,
-      );
-    }
-    if (onWorkers) {
-      try {
-        structuredClone(initargs);
-      } catch (error) {
-        throw new TypeError(
-          `Cannot create ThreadPoolExecutor as 'initargs' must be structured-cloneable to reach its Workers: ${
-            error instanceof Error ? error.message : String(error)
-          }`,
-          { cause: error },
-        );
-      }
-    }
-    this.#prefix = threadNamePrefix || `ThreadPoolExecutor-${poolCounter++}`;
-    this.#initializer = initializer === undefined || initializer === null ? undefined : normalize(initializer);
-    this.#initargs = initargs;
-    this.#workers = onWorkers
-      ? new WorkerDispatcher({
-        backend: this.#backend,
-        workers: this.#maxWorkers,
-        initializer: this.#initializer as ModuleTarget | undefined,
-        initargs,
-        label: `ThreadPoolExecutor ${this.#prefix}`,
-        threadNamePrefix: this.#prefix,
-      })
-      : undefined;
-    // The threads' queue (unused on Workers, so made in this isolate's memory there).
-    this.#workQueue = new SimpleQueue({ backend: onWorkers ? asyncBackend : this.#backend });
-    this.#idle = new Semaphore(0, { backend: onWorkers ? asyncBackend : this.#backend });
+    const backend = executorBackend("ThreadPoolExecutor", options, getDefaultBackend);
+    const local = backend.capabilities.functionTargets;
+    const settings = this.#settings = checkExecutorOptions(options, backend, {
+      kind: "ThreadPoolExecutor",
+      functions: local,
+      // Python's default for threads; on Workers, its ProcessPoolExecutor's.
+      defaultWorkers: local ? Math.min(32, cpuCount() + 4) : cpuCount(),
+      defaultPrefix: `ThreadPoolExecutor-${poolCounter++}`,
+    });
+    this.#engine = local
+      ? new ThreadCalls(settings)
+      : new WorkerCalls(settings, `ThreadPoolExecutor ${settings.prefix}`);
   }
 
   /**
@@ -216,7 +284,7 @@ export class ThreadPoolExecutor extends Executor {
    * ```
    */
   get backend(): Backend {
-    return this.#backend;
+    return this.#settings.backend;
   }
 
   /**
@@ -231,7 +299,7 @@ export class ThreadPoolExecutor extends Executor {
    * ```
    */
   get maxWorkers(): number {
-    return this.#maxWorkers;
+    return this.#settings.maxWorkers;
   }
 
   /**
@@ -250,8 +318,7 @@ export class ThreadPoolExecutor extends Executor {
    * ```
    */
   get threads(): Thread[] {
-    if (this.#workers !== undefined) return this.#workers.threads;
-    return [...this.#threads];
+    return [...this.#engine.threads];
   }
 
   /**
@@ -300,16 +367,9 @@ export class ThreadPoolExecutor extends Executor {
    */
   submit<R = unknown>(fn: ModuleTarget, ...args: unknown[]): Future<R>;
   submit(fn: Target, ...args: unknown[]): Future<unknown> {
-    const target = this.#checkCallable("submit to", fn);
-    this.#checkOpen();
-    const future = new Future<unknown>({ backend: this.#backend });
-    if (this.#workers) {
-      this.#workers.submit({ future, target: target as ModuleTarget, argsList: [args], chunk: false });
-      return future;
-    }
-    this.#workQueue.putSync(new WorkItem(future, target, args));
-    this.#adjustThreadCount();
-    return future;
+    const target = this.#checkCall("submit to", fn);
+    checkOpen(this.#engine, this.#shutdown, String(this));
+    return this.#engine.submit(target, args);
   }
 
   /**
@@ -367,23 +427,10 @@ export class ThreadPoolExecutor extends Executor {
     fn: ((...args: unknown[]) => unknown) | ModuleTarget,
     ...rest: (Iterable<unknown> | MapOptions | undefined)[]
   ): AsyncGenerator<unknown, void, undefined> {
-    const workers = this.#workers;
-    if (workers === undefined) return super.map(fn as ModuleTarget, ...rest as Iterable<unknown>[]);
-    const target = this.#checkCallable("map on", fn) as ModuleTarget;
-    const { argsList, chunksize, deadline, signal } = readMapCall(this.#backend, fn, rest);
-    this.#checkOpen();
-    const chunks: Future<unknown[]>[] = [];
-    for (let i = 0; i < argsList.length; i += chunksize) {
-      const future = new Future<unknown[]>({ backend: this.#backend });
-      workers.submit({
-        future: future as Future<unknown>,
-        target,
-        argsList: argsList.slice(i, i + chunksize),
-        chunk: true,
-      });
-      chunks.push(future);
-    }
-    return flatten(mapResults(chunks, deadline, signal, this.#backend));
+    const target = this.#checkCall("map on", fn);
+    const { argsList, chunksize, deadline, signal } = readMapCall(this.backend, fn, rest);
+    checkOpen(this.#engine, this.#shutdown, String(this));
+    return this.#engine.map(target, argsList, chunksize, deadline, signal);
   }
 
   /**
@@ -418,9 +465,9 @@ export class ThreadPoolExecutor extends Executor {
     } catch (error) {
       return Promise.reject(error);
     }
-    this.#beginShutdown(options.cancelFutures);
-    if (!options.wait) return Promise.resolve();
-    return this.#workers ? this.#workers.join() : this.#joinThreads();
+    this.#shutdown = true;
+    this.#engine.shutdown(options.cancelFutures);
+    return options.wait ? this.#engine.join() : Promise.resolve();
   }
 
   /**
@@ -445,10 +492,9 @@ export class ThreadPoolExecutor extends Executor {
    */
   shutdownSync(wait?: boolean, cancelFutures?: boolean): void {
     const options = checkShutdown(wait, cancelFutures);
-    this.#beginShutdown(options.cancelFutures);
-    if (!options.wait) return;
-    if (this.#workers) this.#workers.joinSync();
-    else for (const t of this.#threads) t.joinSync();
+    this.#shutdown = true;
+    this.#engine.shutdown(options.cancelFutures);
+    if (options.wait) this.#engine.joinSync();
   }
 
   /**
@@ -457,140 +503,11 @@ export class ThreadPoolExecutor extends Executor {
    * @returns Such as `<ThreadPoolExecutor ThreadPoolExecutor-0 threads=2/6>`.
    */
   override toString(): string {
-    const state = this.#brokenError() ? " broken" : this.#shutdown ? " shut down" : "";
-    const threads = this.#workers
-      ? `workers=${this.#workers.started ? this.#maxWorkers : 0}/${this.#maxWorkers}`
-      : `threads=${this.#threads.length}/${this.#maxWorkers}`;
-    return `<ThreadPoolExecutor ${this.#prefix} ${threads}${state}>`;
+    const state = this.#engine.broken ? " broken" : this.#shutdown ? " shut down" : "";
+    return `<ThreadPoolExecutor ${this.#settings.prefix} ${this.#engine.census}${state}>`;
   }
 
-  #checkCallable(what: string, fn: unknown): Target {
-    if (this.#workers && typeof fn === "function") {
-      throw new TypeError(
-        `Cannot ${what} ${this} with a function: on the '${this.#backend.name}' backend its threads are Workers, which import what they run; pass a module reference { module: import.meta.url, export: "${
-          fn.name || "myFunction"
-        }" } instead`,
-      );
-    }
-    if (typeof fn !== "function" && !isModuleTarget(fn)) {
-      throw new TypeError(
-        `Cannot ${what} ${this} as 'fn' must be a function or { module, export }: received ${describe(fn)}`,
-      );
-    }
-    return normalize(fn as Target);
+  #checkCall(what: string, fn: unknown): Target {
+    return checkCall(`${what} ${this}`, fn, this.backend.capabilities.functionTargets, this.backend);
   }
-
-  #checkOpen(): void {
-    const broken = this.#brokenError();
-    if (broken) throw new BrokenExecutor(broken.message, { cause: broken.cause });
-    if (this.#shutdown) throw new RuntimeError(`Cannot schedule new futures after shutdown of ${this}`);
-  }
-
-  #brokenError(): BrokenExecutor | undefined {
-    return this.#workers ? this.#workers.broken : this.#broken;
-  }
-
-  #beginShutdown(cancelFutures: boolean): void {
-    this.#shutdown = true;
-    if (this.#workers) {
-      this.#workers.shutdown(cancelFutures);
-      return;
-    }
-    if (cancelFutures) {
-      for (let item = this.#takeQueued(); item !== undefined; item = this.#takeQueued()) item?.future.cancel();
-    }
-    // Wakes a thread blocked in get(); each passes it on as it leaves.
-    this.#workQueue.putSync(null);
-  }
-
-  async #joinThreads(): Promise<void> {
-    for (const t of [...this.#threads]) await t.join();
-  }
-
-  // Python's `_adjust_thread_count`: reuse an idle thread, else start one.
-  #adjustThreadCount(): void {
-    if (this.#idle.value > 0) {
-      this.#idle.acquireSync(); // a free permit: this cannot wait
-      return;
-    }
-    if (this.#threads.length >= this.#maxWorkers) return;
-    const thread = new Thread({
-      name: `${this.#prefix}_${this.#threads.length}`,
-      target: () => this.#work(thread),
-      backend: this.#backend,
-    });
-    this.#threads.push(thread);
-    thread.start();
-  }
-
-  async #work(thread: Thread): Promise<void> {
-    if (this.#initializer) {
-      try {
-        await callTarget(this.#initializer, this.#initargs);
-      } catch (error) {
-        console.error(`Exception in initializer of ${thread.name}:`, error);
-        this.#initializerFailed(error);
-        return;
-      }
-    }
-    for (;;) {
-      const item = await this.#workQueue.get();
-      if (item === null) {
-        // Shut down: pass the wake-up on to the next thread, and leave.
-        this.#workQueue.putSync(null);
-        return;
-      }
-      await item.run();
-      if (this.#idle.value < this.#threads.length) this.#idle.release();
-    }
-  }
-
-  // Python's `_initializer_failed`: the pool is broken; fail what is queued.
-  #initializerFailed(cause: unknown): void {
-    this.#broken = new BrokenExecutor(
-      `Cannot use ${this.#prefix}: a thread initializer failed, the thread pool is not usable anymore`,
-      { cause },
-    );
-    let sawSentinel = false;
-    for (let item = this.#takeQueued(); item !== undefined; item = this.#takeQueued()) {
-      if (item === null) sawSentinel = true;
-      else item.future.setException(new BrokenExecutor(this.#broken.message, { cause }));
-    }
-    if (sawSentinel) this.#workQueue.putSync(null);
-  }
-
-  // The next queued item (null: the shutdown wake-up), or undefined if none.
-  #takeQueued(): WorkItem<unknown> | null | undefined {
-    try {
-      return this.#workQueue.getNowait();
-    } catch (error) {
-      if (error instanceof Empty) return undefined;
-      throw error;
-    }
-  }
-}
-
-// A module reference with its URL as a string (what a Worker is sent).
-function normalize(target: Target): Target {
-  return typeof target === "function" ? target : { module: String(target.module), export: target.export };
-}
-
-function checkShutdown(wait: unknown, cancelFutures: unknown): { wait: boolean; cancelFutures: boolean } {
-  if (wait !== null && typeof wait === "object") {
-    if (cancelFutures !== undefined) {
-      throw new TypeError(
-        `Cannot shut down with both an options object and 'cancelFutures': received ${describe(cancelFutures)}`,
-      );
-    }
-    ({ wait, cancelFutures } = wait as ShutdownOptions);
-  }
-  wait ??= true;
-  cancelFutures ??= false;
-  if (typeof wait !== "boolean") {
-    throw new TypeError(`Cannot shut down as 'wait' must be a boolean: received ${describe(wait)}`);
-  }
-  if (typeof cancelFutures !== "boolean") {
-    throw new TypeError(`Cannot shut down as 'cancelFutures' must be a boolean: received ${describe(cancelFutures)}`);
-  }
-  return { wait, cancelFutures };
 }

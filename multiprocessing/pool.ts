@@ -4,9 +4,9 @@
  *
  * @module
  */
+import { getBackend, parallelBackend } from "../backends/mod.ts";
 import type { Target } from "../backends/types.ts";
 import { BY_REFERENCE, Pool, type PoolOptions, type ReferencePoolOptions } from "../pools/pool.ts";
-import { workerBackend } from "./_worker_backend.ts";
 
 /**
  * A pool of processes with Python's `multiprocessing.Pool` API: every call
@@ -45,7 +45,9 @@ export class ProcessPool extends Pool {
     if (options !== undefined && (options === null || typeof options !== "object")) {
       throw new TypeError(`Cannot create multiprocessing Pool as 'options' must be an object: received ${options}`);
     }
-    const backend = workerBackend(options?.backend, "multiprocessing Pool");
+    const backend = options?.backend === undefined
+      ? parallelBackend("multiprocessing Pool")
+      : getBackend(options?.backend);
     super(processes, initializer, initargs, { ...options, backend, [BY_REFERENCE]: true } as ReferencePoolOptions);
   }
 }

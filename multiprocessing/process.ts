@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { BackendChoice } from "../backends/mod.ts";
+import { type BackendChoice, getBackend, parallelBackend } from "../backends/mod.ts";
 import type { Backend, ModuleTarget } from "../backends/types.ts";
 import { RuntimeError, ValueError } from "../runtime/errors.ts";
 import { Semaphore } from "../primitives/semaphore.ts";
@@ -11,7 +11,6 @@ import { stopThread, Thread } from "../primitives/thread.ts";
 import { isModuleTarget, lazyModuleTarget } from "../runtime/target.ts";
 import { describe } from "../runtime/describe.ts";
 import type { WaitOptions } from "../runtime/wait_options.ts";
-import { workerBackend } from "./_worker_backend.ts";
 
 /** The options of `new Process()`. */
 export interface ProcessOptions {
@@ -91,7 +90,7 @@ export class Process {
     if (!Array.isArray(args)) {
       throw new TypeError(`Cannot create Process as 'args' must be an array: received ${describe(args)}`);
     }
-    const backend = workerBackend(options.backend, "Process");
+    const backend = options.backend === undefined ? parallelBackend("Process") : getBackend(options.backend);
     this.#status = new Semaphore(0, { backend });
     const reference = target ? { module: String(target.module), export: target.export } : null;
     this.#thread = new Thread({

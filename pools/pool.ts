@@ -2,30 +2,37 @@
  * `Pool`: Python's `multiprocessing.Pool` API over threads of any backend
  * (what `multiprocessing.dummy` gives), and the base of the Worker pool.
  *
- * Every pool thread runs {@linkcode poolWorker}: it takes tasks (a job's
- * chunk of calls) from a queue and reports each outcome. Over threads of
- * this isolate, an outcome goes straight to its job; over threads that are
- * Workers, outcomes come back through a second queue that a result thread
- * of this isolate drains, as Python's result handler does.
+ * The pool keeps Python's API, the table of its jobs (each an
+ * `AsyncResult`, `MapResult` or `IMapIterator` waiting for its tasks'
+ * outcomes) and its state (RUN, CLOSE, TERMINATE, and broken when a thread
+ * dies). Where its threads run is its transport's business, chosen once:
+ * threads of this isolate (`_local_transport.ts`: a queue of tasks, and
+ * outcomes handed straight back) or Workers (`worker_transport.ts`: shared
+ * queues and a result handler, as Python's).
+ *
+ * | state     | new work  | queued tasks | threads                        |
+ * |-----------|-----------|--------------|--------------------------------|
+ * | RUN       | accepted  | run          | take tasks                     |
+ * | CLOSE     | refused   | run          | end once the queue is drained  |
+ * | TERMINATE | refused   | dropped      | end after their current call   |
+ * | broken    | refused   | dropped      | a thread died; calls fail      |
  *
  * @module
  */
-import { type BackendChoice, getBackend } from "../backends/mod.ts";
-import { asyncBackend } from "../backends/async/mod.ts";
+import { type BackendChoice, getBackend, hostBackendFor } from "../backends/mod.ts";
 import type { Backend, ModuleTarget, Target } from "../backends/types.ts";
-import { BrokenExecutor, CancelledError, Empty, ValueError } from "../runtime/errors.ts";
-import { onThreadEnd, Thread } from "../primitives/thread.ts";
-import { checkTarget, isModuleTarget, lazyModuleTarget } from "../runtime/target.ts";
+import { BrokenExecutor, CancelledError, ValueError } from "../runtime/errors.ts";
+import type { Thread } from "../primitives/thread.ts";
+import { checkTarget, isModuleTarget } from "../runtime/target.ts";
 import { describe } from "../runtime/describe.ts";
+import { cpuCount } from "../runtime/cpu_count.ts";
 import type { WaitOptions } from "../runtime/wait_options.ts";
-import { SimpleQueue } from "../queue/simple_queue.ts";
-import { Queue } from "../queue/queue.ts";
-import { CoalescedPuts, putAll } from "../queue/batched_puts.ts";
 import { AsyncResult, type Job, MapResult, type ResultCallbacks } from "./async_result.ts";
 import { IMapIterator } from "./imap_iterator.ts";
-import { type PoolResultSink, type PoolTask, type PoolTaskResult, poolWorker } from "./pool_worker.ts";
-import { resultFromWire, taskToWire, type Wire } from "./wire.ts";
-import { TargetTable } from "./target_table.ts";
+import { LocalTransport } from "./_local_transport.ts";
+import type { PoolTransport, TransportOptions } from "./transport.ts";
+import { WorkerTransport } from "./worker_transport.ts";
+import { BROKEN, DONE, type TaskStatus } from "./wire.ts";
 
 /** The options of a pool's constructor. */
 export interface PoolOptions {
@@ -33,7 +40,7 @@ export interface PoolOptions {
   backend?: BackendChoice;
 }
 
-/** Set by the Worker pool: calls are module references and outcomes come back through a queue. */
+/** Set by the Worker pool: calls must be module references (they may run in Workers). */
 export const BY_REFERENCE: unique symbol = Symbol("pool calls by reference");
 
 /** Names the pool's threads `${prefix}_${n}` (internal: an executor's `threadNamePrefix`). */
@@ -62,14 +69,7 @@ const THREADS: unique symbol = Symbol("pool threads");
 /** What a pool calls: a function (threads of this isolate) or `{ module, export }` (any thread). */
 export type PoolFunction<A extends unknown[], R> = ((...args: A) => R) | ModuleTarget;
 
-const workerTarget = lazyModuleTarget("./pool_worker.ts", import.meta.url, "poolWorker");
-const referenceWorkerTarget = lazyModuleTarget("../workers/pool_main.ts", import.meta.url, "referencePoolWorker");
 let workerCounter = 0;
-// The ring of each of a Worker pool's shared queues (reserved, touched only as far as it is used).
-const SHARED_QUEUE_BYTES = 16 * 1024 * 1024;
-
-/** What a pool needs of its task and result queues: a `SimpleQueue`, or a shared `Queue` over Workers. */
-type TaskQueue<T> = Pick<SimpleQueue<T>, "get" | "getSync" | "put" | "putSync" | "getNowait" | "qsize">;
 let jobCounter = 0;
 
 /**
@@ -108,19 +108,15 @@ export class Pool implements Disposable, AsyncDisposable {
   readonly #host: Backend;
   readonly #processes: number;
   readonly #byReference: boolean;
-  readonly #tasks: TaskQueue<PoolTask | Wire | null>;
-  // Over Workers: the numbers tasks name their targets by.
-  readonly #table: TargetTable | undefined;
-  readonly #results: TaskQueue<PoolTaskResult | Wire | null> | undefined;
-  readonly #workers: Thread[] = [];
-  readonly #handler: Thread | undefined;
+  // Where the tasks go: threads of this isolate, or Workers (chosen once).
+  readonly #transport: PoolTransport;
   readonly #jobs = new Map<number, Job>();
-  // Over Workers: one burst of applyAsync calls wakes them together.
-  #coalesced: CoalescedPuts<Wire | null> | undefined = undefined;
   readonly #kind: string;
   #state: "RUN" | "CLOSE" | "TERMINATE" = "RUN";
   // Why the pool stopped by itself, if a thread died.
   #broken: BrokenExecutor | undefined = undefined;
+  // A Worker's initializer failure is printed once (each of this isolate's threads prints its own).
+  #initializerReported = false;
 
   /**
    * Creates a pool and starts its threads.
@@ -142,63 +138,40 @@ export class Pool implements Disposable, AsyncDisposable {
     if (options !== undefined && (options === null || typeof options !== "object")) {
       throw new TypeError(`Cannot create ${kind} as 'options' must be an object: received ${describe(options)}`);
     }
-    const cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency;
-    const count = processes ?? (cores || 1);
+    const count = processes ?? cpuCount();
     if (typeof count !== "number" || !Number.isInteger(count) || count < 1) {
       throw new ValueError(`Cannot create ${kind} as 'processes' must be an integer >= 1: received ${describe(count)}`);
     }
     this.#processes = count;
     const backend = this.#backend = getBackend(options?.backend);
     this.#byReference = (options as ReferencePoolOptions | undefined)?.[BY_REFERENCE] === true;
-    if (initializer !== undefined && initializer !== null) this.#checkFunction(`create ${kind}`, initializer);
+    const init = initializer === undefined || initializer === null
+      ? null
+      : this.#checkFunction(`create ${kind}`, initializer);
     if (!Array.isArray(initargs)) {
       throw new TypeError(`Cannot create ${kind} as 'initargs' must be an array: received ${describe(initargs)}`);
     }
-    const workers = !backend.capabilities.functionTargets;
-    if (workers && !(this.#byReference && backend.capabilities.sharedMemory)) {
+    // Threads of this isolate run functions; Workers need module-referenced calls and shared queues.
+    const local = backend.capabilities.functionTargets;
+    if (!local && !(this.#byReference && backend.capabilities.sharedMemory)) {
       throw new TypeError(
         `Cannot create ${kind} over Workers of the '${backend.name}' backend: tasks and results reach Workers through a shared-memory queue, which needs module-referenced calls and a backend with shared memory; use the threads of multiprocessing/dummy's Pool meanwhile`,
       );
     }
-    // Results are waited for in this isolate (on `async` when the pool threads are Workers).
-    this.#host = workers ? asyncBackend : backend;
-    // Over Workers, tasks and results go through queues in shared memory.
-    const makeQueue = <T>(): TaskQueue<T> =>
-      workers
-        ? new Queue<T>(0, { backend, shared: true, sharedBytes: SHARED_QUEUE_BYTES })
-        : new SimpleQueue<T>({ backend });
-    this.#tasks = makeQueue();
-    this.#table = workers ? new TargetTable() : undefined;
-    let sink: PoolResultSink;
-    if (this.#byReference) {
-      const results = this.#results = makeQueue();
-      sink = results as TaskQueue<PoolTaskResult | null>;
-      this.#handler = new Thread({
-        name: `PoolResultHandler-${++workerCounter}`,
-        backend: this.#host,
-        target: () => this.#handleResults(results),
-      });
-      this.#handler.start();
-    } else {
-      sink = { put: (result) => this.#deliver(result) };
-    }
-    // Not daemons: a daemon's timers keep nothing alive, and a caller awaiting a
-    // result would then be left with nothing pending. Idle pool threads wait on
-    // a queue, which keeps nothing alive either.
+    // Results are waited for in this isolate.
+    this.#host = hostBackendFor(backend);
     const prefix = (options as ReferencePoolOptions | undefined)?.[THREAD_NAME_PREFIX];
-    for (let i = 0; i < count; i++) {
-      const thread = new Thread({
-        name: prefix === undefined ? `PoolWorker-${++workerCounter}` : `${prefix}_${i}`,
-        backend,
-        target: workers ? referenceWorkerTarget() : this.#byReference ? workerTarget() : poolWorker,
-        args: workers
-          ? [this.#tasks, this.#results, this.#table!.buffer, initializer ?? null, initargs]
-          : [this.#tasks, sink, initializer ?? null, initargs],
-      });
-      this.#workers.push(thread);
-      thread.start();
-      onThreadEnd(thread, (error) => this.#threadEnded(thread, error));
-    }
+    const transport: TransportOptions = {
+      backend,
+      threads: count,
+      threadName: (i) => prefix === undefined ? `PoolWorker-${++workerCounter}` : `${prefix}_${i}`,
+      initializer: init,
+      initargs,
+      deliver: (job, index, status, value) => this.#deliver(job, index, status, value),
+      finished: () => this.#state === "TERMINATE" || (this.#state === "CLOSE" && this.#jobs.size === 0),
+      threadEnded: (thread, error) => this.#threadEnded(thread, error),
+    };
+    this.#transport = local ? new LocalTransport(transport) : new WorkerTransport(transport);
   }
 
   /**
@@ -300,7 +273,7 @@ export class Pool implements Disposable, AsyncDisposable {
     const [id, result] = this.#register((label, onDone) =>
       new AsyncResult<Awaited<R>>(this.#host, callbacks, onDone, label)
     );
-    this.#sending(id, () => this.#send(id, 0, target, [callArgs]));
+    this.#sending(id, () => this.#transport.send(id, 0, target, [callArgs]));
     return result;
   }
 
@@ -506,8 +479,7 @@ export class Pool implements Disposable, AsyncDisposable {
   close(): void {
     if (this.#state !== "RUN") return;
     this.#state = "CLOSE";
-    for (let i = 0; i < this.#workers.length; i++) this.#tasks.putSync(null);
-    this.#results?.putSync(null);
+    this.#transport.close();
   }
 
   /**
@@ -539,19 +511,11 @@ export class Pool implements Disposable, AsyncDisposable {
   #stop(reason: Error): void {
     if (this.#state === "TERMINATE") return;
     this.#state = "TERMINATE";
-    for (;;) {
-      try {
-        this.#tasks.getNowait();
-      } catch (error) {
-        if (error instanceof Empty) break;
-        throw error;
-      }
-    }
+    this.#transport.dropQueued();
     const jobs = [...this.#jobs.values()];
     this.#jobs.clear();
     for (const job of jobs) job.abandon(reason);
-    for (let i = 0; i < this.#workers.length; i++) this.#tasks.putSync(null);
-    this.#results?.putSync(null);
+    this.#transport.close();
   }
 
   /**
@@ -576,7 +540,7 @@ export class Pool implements Disposable, AsyncDisposable {
     if (this.#state === "RUN") {
       throw new ValueError(`Cannot join ${this}: it is still running (close or terminate it first)`);
     }
-    const threads = this.#handler ? [...this.#workers, this.#handler] : this.#workers;
+    const threads = this.#transport.joinable;
     if (timeout === undefined || timeout === null) {
       for (const t of threads) await t.join();
       return true;
@@ -613,8 +577,7 @@ export class Pool implements Disposable, AsyncDisposable {
     if (this.#state === "RUN") {
       throw new ValueError(`Cannot join ${this}: it is still running (close or terminate it first)`);
     }
-    for (const t of this.#workers) t.joinSync();
-    this.#handler?.joinSync();
+    for (const t of this.#transport.joinable) t.joinSync();
   }
 
   /**
@@ -623,7 +586,7 @@ export class Pool implements Disposable, AsyncDisposable {
    * @returns A copy of the list.
    */
   [THREADS](): Thread[] {
-    return [...this.#workers];
+    return [...this.#transport.threads];
   }
 
   /** Terminates the pool without waiting (`using`), as Python's `with` does. */
@@ -658,7 +621,7 @@ export class Pool implements Disposable, AsyncDisposable {
     const [id, result] = this.#register((label, onDone) =>
       new MapResult<R>(this.#host, callbacks, onDone, label, argsList.length, size)
     );
-    this.#sending(id, () => this.#submitChunks(id, target, argsList, size));
+    this.#sending(id, () => this.#transport.sendChunks(id, target, argsList, size));
     return result;
   }
 
@@ -677,36 +640,8 @@ export class Pool implements Disposable, AsyncDisposable {
     const [id, iterator] = this.#register((_label, onDone) =>
       new IMapIterator<Awaited<R>>(this.#host, chunks, ordered, onDone)
     );
-    this.#sending(id, () => this.#submitChunks(id, target, argsList, size));
+    this.#sending(id, () => this.#transport.sendChunks(id, target, argsList, size));
     return iterator;
-  }
-
-  #submitChunks(id: number, target: Target, argsList: unknown[][], size: number): void {
-    const table = this.#table;
-    if (table === undefined) {
-      for (let i = 0, chunk = 0; i < argsList.length; i += size, chunk++) {
-        this.#tasks.putSync([id, chunk, target, argsList.slice(i, i + size)]);
-      }
-      return;
-    }
-    // To Workers: all at once, with a wake-up per group of tasks rather than per task.
-    const number = table.intern(target as ModuleTarget);
-    const wires: Wire[] = [];
-    for (let i = 0, chunk = 0; i < argsList.length; i += size, chunk++) {
-      wires.push(taskToWire(id, chunk, number, size === 1 ? [argsList[i]] : argsList.slice(i, i + size)));
-    }
-    putAll(this.#tasks as Queue<Wire | null>, wires);
-  }
-
-  // Queues one task; to Workers, its target goes by number, and a burst of
-  // tasks (applyAsync in a loop) wakes them together.
-  #send(job: number, index: number, target: Target, argsList: unknown[][]): void {
-    const table = this.#table;
-    if (table === undefined) this.#tasks.putSync([job, index, target, argsList]);
-    else {
-      const wire = taskToWire(job, index, table.intern(target as ModuleTarget), argsList);
-      (this.#coalesced ??= new CoalescedPuts(this.#tasks as Queue<Wire | null>)).put(wire);
-    }
   }
 
   // Sends a job's tasks; if that fails (an argument a Worker cannot receive), the
@@ -732,18 +667,17 @@ export class Pool implements Disposable, AsyncDisposable {
     return [id, job];
   }
 
-  #deliver([job, index, ok, value]: PoolTaskResult): void {
-    this.#jobs.get(job)?.deliver(index, ok, value);
-  }
-
-  async #handleResults(results: TaskQueue<PoolTaskResult | Wire | null>): Promise<void> {
-    const wired = this.#table !== undefined;
-    for (;;) {
-      // Drain what is there without a wait per outcome, then wait for the next one.
-      const result = results.qsize() > 0 ? results.getSync(false) : await results.get();
-      if (result !== null) this.#deliver(wired ? resultFromWire(result as Wire) : result as PoolTaskResult);
-      if (this.#state === "TERMINATE" || (this.#state === "CLOSE" && this.#jobs.size === 0)) return;
+  // An outcome, from a thread of this isolate or the result handler.
+  #deliver(job: number, index: number, status: TaskStatus, value: unknown): void {
+    if (status === BROKEN) {
+      // A Worker whose initializer raised runs no call: each task it takes fails (Python's threads' way).
+      if (!this.#initializerReported) {
+        this.#initializerReported = true;
+        console.error("Exception in the initializer of a pool thread:", value);
+      }
+      value = new BrokenExecutor("Cannot run the task: the initializer of its pool thread failed", { cause: value });
     }
+    this.#jobs.get(job)?.deliver(index, status === DONE, value);
   }
 
   // A pool thread ended. Unless the pool told it to, it died (a Worker whose

@@ -2,21 +2,33 @@
  * How a Worker pool's tasks and outcomes cross the shared queues: each one
  * flat array, as a shared queue encodes a flat array of plain values much
  * faster than nested ones (every array costs a check for holes and named
- * properties). The target goes as its number in the pool's
- * `TargetTable`.
+ * properties). The target goes as its number in the pool's `TargetTable`.
+ * This is the one encoding that crosses the Worker boundary: `Pool` and
+ * `ProcessPoolExecutor` both read it.
  *
- * | what    | layout                                                        |
- * |---------|---------------------------------------------------------------|
- * | task    | job, index, target, calls, then per call: count, ...arguments |
- * | outcome | job, index, 1, ...values (ok) or job, index, 0, packed error  |
+ * | what    | layout                                                            |
+ * |---------|-------------------------------------------------------------------|
+ * | task    | job, index, target, calls, then per call: count, ...arguments     |
+ * | outcome | job, index, DONE, ...values                                       |
+ * |         | job, index, RAISED, packed error (a call raised)                  |
+ * |         | job, index, BROKEN, packed error (the Worker's initializer raised) |
  *
  * @module
  */
-import type { PoolTaskResult } from "./pool_worker.ts";
-import { type PackedError, unpackError } from "../runtime/error_transfer.ts";
+import { unpackError } from "../runtime/error_transfer.ts";
 
 /** A task or an outcome as it crosses the queue. */
 export type Wire = unknown[];
+
+/** An outcome's status: every call returned; the values follow. */
+export const DONE = 1;
+/** An outcome's status: a call raised; its (packed) exception follows. */
+export const RAISED = 0;
+/** An outcome's status: the Worker's initializer raised, so it runs no call; the (packed) exception follows. */
+export const BROKEN = 2;
+
+/** What a task's outcome says: `DONE` with the values, `RAISED` or `BROKEN` with the exception (re-made). */
+export type TaskStatus = typeof DONE | typeof RAISED | typeof BROKEN;
 
 /** Flattens a task. */
 export function taskToWire(
@@ -33,15 +45,17 @@ export function taskToWire(
   return wire;
 }
 
-/** Rebuilds an outcome (an exception was packed by the Worker: it is re-made as its class). */
-export function resultFromWire(wire: Wire): PoolTaskResult {
-  const job = wire[0] as number;
-  const index = wire[1] as number;
-  return wire[2] === 1 ? [job, index, true, wire.slice(3)] : [job, index, false, unpackError(wire[3])];
+/**
+ * Reads an outcome and hands it to `deliver` (an exception was packed by
+ * the Worker: it is re-made as its class).
+ *
+ * @param wire The outcome.
+ * @param deliver Takes the job, the task's index, the status and the values or the exception.
+ */
+export function deliverFromWire(
+  wire: Wire,
+  deliver: (job: number, index: number, status: TaskStatus, value: unknown) => void,
+): void {
+  const status = wire[2] as TaskStatus;
+  deliver(wire[0] as number, wire[1] as number, status, status === DONE ? wire.slice(3) : unpackError(wire[3]));
 }
-
-/** A chunk's outcome: every call's result, what one raised, or why this Worker cannot run calls. */
-export type ChunkOutcome =
-  | { readonly values: unknown[] }
-  | { readonly error: PackedError }
-  | { readonly broken: PackedError };

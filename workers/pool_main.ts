@@ -15,11 +15,10 @@
  */
 import type { Queue } from "../queue/queue.ts";
 import type { Target } from "../backends/types.ts";
-import { loadTarget } from "../runtime/target.ts";
-import { runInitializer } from "../pools/pool_worker.ts";
+import { callTarget, loadTarget } from "../runtime/target.ts";
 import { TargetTable } from "../pools/target_table.ts";
 import { type PackedError, packError } from "../runtime/error_transfer.ts";
-import type { Wire } from "../pools/wire.ts";
+import { BROKEN, DONE, RAISED, type Wire } from "../pools/wire.ts";
 
 type Callable = (...args: unknown[]) => unknown;
 
@@ -32,7 +31,8 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * Runs one Worker of a pool until the pool sends `null`. A call that raises
  * fails its task, not the Worker (its exception goes packed, so that it
  * arrives as an instance of its class); if the initializer raises, every task
- * this Worker takes fails with `BrokenExecutor`.
+ * this Worker takes is answered `BROKEN` with that exception (the pool or
+ * executor decides what that means, and reports it).
  *
  * @param tasks The pool's shared task queue.
  * @param results The pool's shared result queue.
@@ -51,20 +51,26 @@ export async function referencePoolWorker(
   const targets = new TargetTable(table);
   // The functions by their number in the table, once imported.
   const functions: Callable[] = [];
-  const broken = await runInitializer(initializer, initargs);
-  let packedBroken: PackedError | undefined;
+  let broken: PackedError | undefined;
+  if (initializer !== null) {
+    try {
+      await callTarget(initializer, initargs);
+    } catch (error) {
+      broken = packError(error);
+    }
+  }
   for (;;) {
     const wire = tasks.getSync();
     if (wire === null) return;
     const job = wire[0] as number;
     const index = wire[1] as number;
     let outcome: Wire;
-    if (broken !== undefined) outcome = [job, index, 0, packedBroken ??= packError(broken)];
+    if (broken !== undefined) outcome = [job, index, BROKEN, broken];
     else {
       try {
         const id = wire[2] as number;
         const fn = functions[id] ?? (functions[id] = await loadTarget(targets.lookup(id)) as Callable);
-        outcome = [job, index, 1];
+        outcome = [job, index, DONE];
         const calls = wire[3] as number;
         for (let c = 0, at = 4; c < calls; c++) {
           const count = wire[at++] as number;
@@ -74,7 +80,7 @@ export async function referencePoolWorker(
           outcome.push(value);
         }
       } catch (error) {
-        outcome = [job, index, 0, packError(error)];
+        outcome = [job, index, RAISED, packError(error)];
       }
     }
     try {
@@ -82,7 +88,7 @@ export async function referencePoolWorker(
     } catch (error) {
       // A result a Worker cannot send (not structured-cloneable): fail the task instead.
       const unsendable = new TypeError(`Cannot send the result of a pool task: ${error}`);
-      results.putSync([job, index, 0, packError(unsendable)]);
+      results.putSync([job, index, RAISED, packError(unsendable)]);
     }
   }
 }

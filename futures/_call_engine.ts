@@ -1,0 +1,231 @@
+/**
+ * What the two pool executors share: the engine each drives (CPython's
+ * `thread.py` over threads of this isolate, `process.py` over Workers) and
+ * the checks of their options and calls. An executor chooses its engine
+ * once, in its constructor, by where its backend's threads run; none of its
+ * methods asks again.
+ *
+ * @module
+ */
+import { type BackendChoice, getBackend } from "../backends/mod.ts";
+import type { Backend, ModuleTarget, Target } from "../backends/types.ts";
+import { BrokenExecutor, RuntimeError, ValueError } from "../runtime/errors.ts";
+import { describe } from "../runtime/describe.ts";
+import { isModuleTarget } from "../runtime/target.ts";
+import type { Thread } from "../primitives/thread.ts";
+import type { Future } from "./future.ts";
+import type { ShutdownOptions } from "./executor.ts";
+
+/** The options both pool executors take. */
+export interface PoolExecutorOptions {
+  /** The most threads (or Workers) the pool runs. */
+  maxWorkers?: number;
+  /** The threads (Workers too) are named `${threadNamePrefix}_${n}`. */
+  threadNamePrefix?: string;
+  /** Called in each new thread before it runs any call (may be async). */
+  // deno-lint-ignore no-explicit-any
+  initializer?: ((...args: any[]) => unknown) | ModuleTarget;
+  /** The initializer's arguments (structured-cloneable for Workers). */
+  initargs?: unknown[];
+  /** The backend of the pool's threads. */
+  backend?: BackendChoice;
+}
+
+/** The options, checked. */
+export interface EngineSettings {
+  /** The executor's class, for messages. */
+  readonly kind: string;
+  /** The backend of the threads. */
+  readonly backend: Backend;
+  /** The most threads. */
+  readonly maxWorkers: number;
+  /** Threads are named `${prefix}_${n}`. */
+  readonly prefix: string;
+  /** Run in each new thread first. */
+  readonly initializer: Target | undefined;
+  /** Its arguments. */
+  readonly initargs: unknown[];
+}
+
+/** How an executor runs calls: on threads of this isolate, or on Workers. */
+export interface CallEngine {
+  /** The threads (Workers) started so far. */
+  readonly threads: Thread[];
+  /** Why the pool broke, if it did: every later call fails with it. */
+  readonly broken: BrokenExecutor | undefined;
+  /** For `toString`: how many threads of how many. */
+  readonly census: string;
+  /** Queues one call; its future settles with its result. */
+  submit(target: Target, args: unknown[]): Future<unknown>;
+  /**
+   * Queues `map`'s calls (`chunksize` per task where tasks cross to Workers)
+   * and yields their results in order, each waited for until `deadline`.
+   */
+  map(
+    target: Target,
+    argsList: unknown[][],
+    chunksize: number,
+    deadline: number,
+    signal: AbortSignal | undefined,
+  ): AsyncGenerator<unknown, void, undefined>;
+  /** Stops new work; with `cancelFutures`, cancels what has not started. */
+  shutdown(cancelFutures: boolean): void;
+  /** Waits for the queued calls and the threads. */
+  join(): Promise<void>;
+  /** Blocks until the queued calls and the threads are done (where it can). */
+  joinSync(): void;
+}
+
+/** The rules of one executor class. */
+export interface ExecutorRules {
+  /** The class, for messages. */
+  readonly kind: string;
+  /** Functions may be called (threads of this isolate) or only module references. */
+  readonly functions: boolean;
+  /** The default number of threads. */
+  readonly defaultWorkers: number;
+  /** The default thread name prefix. */
+  readonly defaultPrefix: string;
+}
+
+/**
+ * Checks an executor's options.
+ *
+ * @param options As received.
+ * @param backend The backend of the threads, resolved.
+ * @param rules What the executor accepts (`functions`: whether calls may be functions).
+ * @returns The checked settings.
+ */
+export function checkExecutorOptions(
+  options: PoolExecutorOptions,
+  backend: Backend,
+  rules: ExecutorRules,
+): EngineSettings {
+  const { kind } = rules;
+  const { maxWorkers = rules.defaultWorkers, threadNamePrefix, initializer, initargs = [] } = options;
+  if (typeof maxWorkers !== "number" || !Number.isInteger(maxWorkers) || maxWorkers <= 0) {
+    throw new ValueError(
+      `Cannot create ${kind} as 'maxWorkers' must be an integer greater than 0: received ${describe(maxWorkers)}`,
+    );
+  }
+  if (threadNamePrefix !== undefined && typeof threadNamePrefix !== "string") {
+    throw new TypeError(
+      `Cannot create ${kind} as 'threadNamePrefix' must be a string: received ${describe(threadNamePrefix)}`,
+    );
+  }
+  let init: Target | undefined;
+  if (initializer !== undefined && initializer !== null) {
+    if (!rules.functions && typeof initializer === "function") {
+      throw new TypeError(
+        `Cannot create ${kind} with a function as 'initializer': ${
+          whyModules(backend)
+        }; pass a module reference { module: import.meta.url, export: "${
+          initializer.name || "myInitializer"
+        }" } instead`,
+      );
+    }
+    if (typeof initializer !== "function" && !isModuleTarget(initializer)) {
+      throw new TypeError(
+        `Cannot create ${kind} as 'initializer' must be a function or { module, export }: received ${
+          describe(initializer)
+        }`,
+      );
+    }
+    init = normalize(initializer as Target);
+  }
+  if (!Array.isArray(initargs)) {
+    throw new TypeError(`Cannot create ${kind} as 'initargs' must be an array: received ${describe(initargs)}`);
+  }
+  if (!backend.capabilities.functionTargets) {
+    try {
+      structuredClone(initargs);
+    } catch (error) {
+      throw new TypeError(
+        `Cannot create ${kind} as 'initargs' must be structured-cloneable to reach its Workers: ${
+          error instanceof Error ? error.message : String(error)
+        }`,
+        { cause: error },
+      );
+    }
+  }
+  return {
+    kind,
+    backend,
+    maxWorkers,
+    prefix: threadNamePrefix || rules.defaultPrefix,
+    initializer: init,
+    initargs,
+  };
+}
+
+/** Resolves an executor's `options` argument and backend. */
+export function executorBackend(kind: string, options: unknown, fallback: () => Backend): Backend {
+  if (options === null || typeof options !== "object") {
+    throw new TypeError(`Cannot create ${kind} as 'options' must be an object: received ${describe(options)}`);
+  }
+  const choice = (options as PoolExecutorOptions).backend;
+  return choice === undefined ? fallback() : getBackend(choice);
+}
+
+/**
+ * Checks a call given to an executor, as its rules allow.
+ *
+ * @param what The call, for messages (`submit to <executor>`).
+ * @param fn As received.
+ * @param functions Whether a function is allowed.
+ * @param backend The executor's backend, for messages.
+ * @returns The target, a module reference's URL as a string.
+ */
+export function checkCall(what: string, fn: unknown, functions: boolean, backend: Backend): Target {
+  if (!functions && typeof fn === "function") {
+    throw new TypeError(
+      `Cannot ${what} with a function: ${
+        whyModules(backend)
+      }; pass a module reference { module: import.meta.url, export: "${fn.name || "myFunction"}" } instead`,
+    );
+  }
+  if (typeof fn !== "function" && !isModuleTarget(fn)) {
+    throw new TypeError(`Cannot ${what} as 'fn' must be a function or { module, export }: received ${describe(fn)}`);
+  }
+  return normalize(fn as Target);
+}
+
+// Why calls must be module references.
+function whyModules(backend: Backend): string {
+  return backend.capabilities.functionTargets
+    ? "a process pool runs calls as a Worker would, by module reference"
+    : `on the '${backend.name}' backend its threads are Workers, which import what they run`;
+}
+
+/** Refuses new work after a break or a shutdown. */
+export function checkOpen(engine: CallEngine, shutDown: boolean, executor: string): void {
+  const broken = engine.broken;
+  if (broken) throw new BrokenExecutor(broken.message, { cause: broken.cause });
+  if (shutDown) throw new RuntimeError(`Cannot schedule new futures after shutdown of ${executor}`);
+}
+
+// A module reference with its URL as a string (what a Worker is sent).
+function normalize(target: Target): Target {
+  return typeof target === "function" ? target : { module: String(target.module), export: target.export };
+}
+
+/** Checks `shutdown`'s arguments: `(wait?, cancelFutures?)` or `({ wait, cancelFutures })`. */
+export function checkShutdown(wait: unknown, cancelFutures: unknown): { wait: boolean; cancelFutures: boolean } {
+  if (wait !== null && typeof wait === "object") {
+    if (cancelFutures !== undefined) {
+      throw new TypeError(
+        `Cannot shut down with both an options object and 'cancelFutures': received ${describe(cancelFutures)}`,
+      );
+    }
+    ({ wait, cancelFutures } = wait as ShutdownOptions);
+  }
+  wait ??= true;
+  cancelFutures ??= false;
+  if (typeof wait !== "boolean") {
+    throw new TypeError(`Cannot shut down as 'wait' must be a boolean: received ${describe(wait)}`);
+  }
+  if (typeof cancelFutures !== "boolean") {
+    throw new TypeError(`Cannot shut down as 'cancelFutures' must be a boolean: received ${describe(cancelFutures)}`);
+  }
+  return { wait, cancelFutures };
+}
