@@ -204,9 +204,16 @@ export function checkOpen(engine: CallEngine, shutDown: boolean, executor: strin
   if (shutDown) throw new RuntimeError(`Cannot schedule new futures after shutdown of ${executor}`);
 }
 
+// The last module reference normalized, and what it became: a caller usually submits one target many times.
+let lastGiven: Target | undefined;
+let lastNormalized: Target | undefined;
+
 // A module reference with its URL as a string (what a Worker is sent).
 function normalize(target: Target): Target {
-  return typeof target === "function" ? target : { module: String(target.module), export: target.export };
+  if (typeof target === "function") return target;
+  if (target === lastGiven) return lastNormalized!;
+  lastGiven = target;
+  return lastNormalized = { module: String(target.module), export: target.export };
 }
 
 /** Checks `shutdown`'s arguments: `(wait?, cancelFutures?)` or `({ wait, cancelFutures })`. */

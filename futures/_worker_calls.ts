@@ -1,12 +1,22 @@
 /**
  * Calls run on Workers, for `ProcessPoolExecutor` (and `ThreadPoolExecutor`
- * on `atomics`), as CPython's `process.py` runs them: calls wait in this
- * isolate (pending: their futures can be cancelled) until Python's call
- * queue has room, then go to the Workers and are `running()` from then on;
- * the queue holds at most `maxWorkers + 1` calls handed over and not yet
- * taken by a Worker (`EXTRA_QUEUED_CALLS`), so a Worker that finishes finds
- * the next call at once, and a burst of calls flows to busy Workers without
- * waiting for each result.
+ * on `atomics`), as CPython's `process.py` runs them, with one change that
+ * keeps the Workers busy. Python's call queue holds at most `maxWorkers + 1`
+ * calls handed over and not yet taken by a Worker (`EXTRA_QUEUED_CALLS`);
+ * those are `running()` from hand-over on, as in Python. Calls beyond it
+ * are sent ahead too, while the Workers' task queue has room, but stay
+ * pending, and cancellable, until a Worker claims them: each carries a claim
+ * slot, and one compare-and-swap decides between the Worker's claim and a
+ * `cancel()` (a cancelled one is skipped). So a burst of submits flows to the
+ * Workers without a round trip through this isolate per call, and `cancel()`
+ * is exact: it succeeds for every call no Worker has started.
+ *
+ * | future state | where the call is                       | cancel()   |
+ * |--------------|-----------------------------------------|------------|
+ * | PENDING      | here, waiting for room                  | succeeds   |
+ * | PENDING      | sent ahead, claim slot PENDING          | succeeds (slot CANCELLED, the Worker skips it) |
+ * | RUNNING      | in Python's call queue, or claimed      | fails      |
+ * | FINISHED     | answered                                | fails      |
  *
  * The Workers are a pool's (`pools/worker_transport.ts`, started at the
  * first call), and tasks and outcomes cross on its wire: one encoding for
@@ -20,9 +30,9 @@ import { hostBackendFor } from "../backends/mod.ts";
 import type { Target } from "../backends/types.ts";
 import { BrokenExecutor, DeadlockError } from "../runtime/errors.ts";
 import type { Thread } from "../primitives/thread.ts";
-import { WorkerTransport } from "../pools/worker_transport.ts";
-import { BROKEN, DONE, type TaskStatus } from "../pools/wire.ts";
-import { Future } from "./future.ts";
+import { CLAIM_SLOTS, WorkerTransport } from "../pools/worker_transport.ts";
+import { BROKEN, CLAIM_FREE, CLAIM_PENDING, DONE, SKIPPED, type TaskStatus } from "../pools/wire.ts";
+import { Future, sentAhead } from "./future.ts";
 import { flatten, mapResults } from "./_map.ts";
 import type { CallEngine, EngineSettings } from "./_call_engine.ts";
 
@@ -39,6 +49,8 @@ interface WorkerCall {
   readonly argsList: unknown[][];
   /** Whether the future takes the list of results rather than the only one. */
   readonly chunk: boolean;
+  /** Its claim slot while sent ahead, else -1. */
+  slot: number;
 }
 
 let callCounter = 0;
@@ -51,8 +63,11 @@ export class WorkerCalls implements CallEngine {
   // Calls not handed over yet, oldest first from `#head`.
   #pending: (WorkerCall | undefined)[] = [];
   #head = 0;
-  // Calls handed over and not yet answered, by id.
+  // Calls handed over or sent ahead, and not yet answered, by id.
   readonly #running = new Map<number, WorkerCall>();
+  // Claim slots: those given back, and the next never used.
+  readonly #freeSlots: number[] = [];
+  #nextSlot = 0;
   #closing = false;
   #finished = false;
   broken: BrokenExecutor | undefined = undefined;
@@ -82,7 +97,7 @@ export class WorkerCalls implements CallEngine {
   /** Queues one call. */
   submit(target: Target, args: unknown[]): Future<unknown> {
     const future = this.#future();
-    this.#pending.push({ id: ++callCounter, future, target, argsList: [args], chunk: false });
+    this.#pending.push({ id: ++callCounter, future, target, argsList: [args], chunk: false, slot: -1 });
     this.#dispatch();
     return future;
   }
@@ -104,6 +119,7 @@ export class WorkerCalls implements CallEngine {
         target,
         argsList: argsList.slice(i, i + chunksize),
         chunk: true,
+        slot: -1,
       });
       chunks.push(future as Future<unknown[]>);
     }
@@ -116,6 +132,8 @@ export class WorkerCalls implements CallEngine {
     this.#closing = true;
     if (cancelFutures) {
       for (let call = this.#take(); call !== undefined; call = this.#take()) call.future.cancel();
+      // Sent ahead and not claimed yet: they are skipped.
+      for (const call of this.#running.values()) if (call.slot >= 0) call.future.cancel();
     }
     this.#dispatch();
   }
@@ -143,20 +161,97 @@ export class WorkerCalls implements CallEngine {
     return new Future<unknown>({ backend: hostBackendFor(this.#settings.backend) });
   }
 
-  // Python's `_add_call_item_to_queue`: hands calls over while the call queue has room;
-  // then ends the pool once it is closed and nothing is left.
+  // Python's `_add_call_item_to_queue`, then sending ahead while the task queue and the claim
+  // slots have room; then ends the pool once it is closed and nothing is left.
   #dispatch(): void {
     const window = this.#settings.maxWorkers + EXTRA_QUEUED_CALLS;
     while (this.broken === undefined && this.#head < this.#pending.length) {
-      if (this.#transport !== undefined && this.#transport.queued >= window) break;
-      const call = this.#take()!;
-      // A call cancelled while pending is skipped (and `wait`/`asCompleted` told so).
-      if (call.future.setRunningOrNotifyCancel()) this.#handOver(call);
+      const transport = this.#transport ?? this.#start();
+      if (transport === undefined) break;
+      const call = this.#pending[this.#head]!;
+      // A call cancelled while it waited here is skipped (and `wait`/`asCompleted` told so).
+      if (call.future.cancelled()) {
+        this.#take();
+        call.future.setRunningOrNotifyCancel();
+        continue;
+      }
+      const sent = transport.queued < window ? this.#handOver(transport, call) : this.#sendAhead(transport, call);
+      if (!sent) break;
     }
     if (this.#closing && !this.#finished && this.#running.size === 0 && this.#head === this.#pending.length) {
       this.#finished = true;
       this.#transport?.close();
       this.#drained.resolve();
+    }
+  }
+
+  // Into Python's call queue: running from now on. False if the task queue is full (it stays pending here).
+  #handOver(transport: WorkerTransport, call: WorkerCall): boolean {
+    if (!this.#send(transport, call)) return false;
+    // (Unless it failed at once: arguments a Worker cannot receive.)
+    if (!call.future.done()) call.future.setRunningOrNotifyCancel();
+    return true;
+  }
+
+  // Sent ahead with a claim slot: pending until a Worker claims it. False if no slot or no room.
+  #sendAhead(transport: WorkerTransport, call: WorkerCall): boolean {
+    const slot = this.#freeSlots.pop() ?? (this.#nextSlot < CLAIM_SLOTS ? this.#nextSlot++ : -1);
+    if (slot < 0) return false;
+    const claims = transport.claims!;
+    Atomics.store(claims, slot, CLAIM_PENDING);
+    call.slot = slot;
+    sentAhead(call.future, claims, slot);
+    if (this.#send(transport, call)) return true;
+    this.#freeSlot(call);
+    return false;
+  }
+
+  // Queues the call's task without blocking; takes the call off the pending list once it is queued
+  // or has failed (arguments a Worker cannot receive fail it, as a pickling error does in Python).
+  #send(transport: WorkerTransport, call: WorkerCall): boolean {
+    this.#running.set(call.id, call);
+    let queued: boolean;
+    try {
+      queued = transport.trySend(call.id, 0, call.target, call.argsList, call.slot);
+    } catch (error) {
+      this.#running.delete(call.id);
+      this.#take();
+      this.#freeSlot(call);
+      call.future.setException(error);
+      return true;
+    }
+    if (!queued) {
+      this.#running.delete(call.id);
+      return false;
+    }
+    this.#take();
+    return true;
+  }
+
+  #freeSlot(call: WorkerCall): void {
+    if (call.slot < 0) return;
+    Atomics.store(this.#transport!.claims!, call.slot, CLAIM_FREE);
+    this.#freeSlots.push(call.slot);
+    call.slot = -1;
+  }
+
+  // Starts the Workers at the first call; a failure breaks the pool.
+  #start(): WorkerTransport | undefined {
+    const { backend, maxWorkers, prefix, initializer, initargs } = this.#settings;
+    try {
+      return this.#transport = new WorkerTransport({
+        backend,
+        threads: maxWorkers,
+        threadName: (i) => `${prefix}_${i}`,
+        initializer: initializer ?? null,
+        initargs,
+        deliver: (id, _index, status, value) => this.#settle(id, status, value),
+        finished: () => (this.#closing || this.broken !== undefined) && this.#running.size === 0,
+        threadEnded: (thread, error) => this.#threadEnded(thread, error),
+      }, true);
+    } catch (error) {
+      this.#break(error, "its Workers could not be started");
+      return undefined;
     }
   }
 
@@ -174,52 +269,26 @@ export class WorkerCalls implements CallEngine {
     return call;
   }
 
-  #handOver(call: WorkerCall): void {
-    let transport = this.#transport;
-    if (transport === undefined) {
-      const { backend, maxWorkers, prefix, initializer, initargs } = this.#settings;
-      try {
-        transport = this.#transport = new WorkerTransport({
-          backend,
-          threads: maxWorkers,
-          threadName: (i) => `${prefix}_${i}`,
-          initializer: initializer ?? null,
-          initargs,
-          deliver: (id, _index, status, value) => this.#settle(id, status, value),
-          finished: () => (this.#closing || this.broken !== undefined) && this.#running.size === 0,
-          threadEnded: (thread, error) => this.#threadEnded(thread, error),
-        });
-      } catch (error) {
-        this.#break(error, "its Workers could not be started");
-        call.future.setException(this.#brokenError());
-        return;
-      }
-    }
-    this.#running.set(call.id, call);
-    try {
-      transport.send(call.id, 0, call.target, call.argsList);
-    } catch (error) {
-      // Arguments that cannot be sent to a Worker: the call fails, as a pickling error does in Python.
-      this.#running.delete(call.id);
-      call.future.setException(error);
-    }
-  }
-
   // An outcome arrived (on the result handler): settle the call's future, then hand more over.
   #settle(id: number, status: TaskStatus, value: unknown): void {
     const call = this.#running.get(id);
     if (call === undefined) return; // failed already, when the pool broke
     this.#running.delete(id);
+    this.#freeSlot(call);
     const future = call.future;
-    if (status === DONE) future.setResult(call.chunk ? value : (value as unknown[])[0]);
+    if (status === SKIPPED) future.setRunningOrNotifyCancel(); // cancelled while sent ahead: tell `wait`/`asCompleted`
     else if (status === BROKEN) {
       if (!this.#initializerReported) {
         this.#initializerReported = true;
         console.error(`Exception in initializer of a Worker of ${this.#label}:`, value);
       }
       this.#break(value, "a Worker's initializer failed");
-      future.setException(this.#brokenError());
-    } else future.setException(value);
+      if (!future.done()) future.setException(this.#brokenError());
+    } else if (!future.done()) {
+      // (Always true: a call whose claim lost to a cancel never runs.)
+      if (status === DONE) future.setResult(call.chunk ? value : (value as unknown[])[0]);
+      else future.setException(value);
+    }
     this.#dispatch();
   }
 

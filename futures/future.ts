@@ -6,9 +6,10 @@
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import type { Backend } from "../backends/types.ts";
 import { CancelledError, DeadlockError, InvalidStateError, RuntimeError, TimeoutError } from "../runtime/errors.ts";
-import { Event } from "../primitives/event.ts";
+import { Completion } from "./_completion.ts";
+import { CLAIM_CANCELLED, CLAIM_PENDING, CLAIM_TAKEN } from "../pools/wire.ts";
 import { describe } from "../runtime/describe.ts";
-import { abortedSignal, checkWait, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
+import { abortedSignal, checkWait, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 
 /**
  * A future's state, as Python names them. `CANCELLED_AND_NOTIFIED` is a
@@ -44,6 +45,13 @@ export let addWaiter: (future: AnyFuture, waiter: FutureWaiter) => void;
 export let removeWaiter: (future: AnyFuture, waiter: FutureWaiter) => void;
 /** Whether a future finished with an exception (internal: an exception may be any value, `undefined` too). */
 export let hasFailed: (future: AnyFuture) => boolean;
+/**
+ * Says that the future's call was sent to a Worker ahead of its turn, with
+ * claim slot `slot` of `claims` (see `pools/wire.ts`): the future stays
+ * pending, and cancellable, until a Worker claims the slot (internal: the
+ * Worker executor).
+ */
+export let sentAhead: (future: AnyFuture, claims: Int32Array, slot: number) => void;
 
 /**
  * The result of a call that runs asynchronously (Python's
@@ -86,20 +94,28 @@ export class Future<T = unknown> implements PromiseLike<T> {
   #exception: unknown = undefined;
   #failed = false;
   // Typed loosely so that a Future<T> stays assignable to Future<unknown>.
-  #callbacks: ((future: AnyFuture) => unknown)[] = [];
-  #waiters: FutureWaiter[] = [];
+  // Made on first use: most futures have no callback and no `wait`/`asCompleted` watching them.
+  #callbacks: ((future: AnyFuture) => unknown)[] | undefined = undefined;
+  #waiters: FutureWaiter[] | undefined = undefined;
   // Made on the first wait that has to park; set once the future is done.
-  #doneEvent: Event | undefined = undefined;
+  #completion: Completion | undefined = undefined;
+  // Set while the call is sent ahead and not known to be claimed: a Worker's claim or our cancel decides.
+  #claims: Int32Array | undefined = undefined;
+  #slot = -1;
   readonly #backend: Backend;
   readonly #serial: number;
 
   static {
-    addWaiter = (future, waiter) => future.#waiters.push(waiter);
+    addWaiter = (future, waiter) => (future.#waiters ??= []).push(waiter);
     removeWaiter = (future, waiter) => {
-      const i = future.#waiters.indexOf(waiter);
-      if (i >= 0) future.#waiters.splice(i, 1);
+      const i = future.#waiters?.indexOf(waiter) ?? -1;
+      if (i >= 0) future.#waiters!.splice(i, 1);
     };
     hasFailed = (future) => future.#state === "FINISHED" && future.#failed;
+    sentAhead = (future, claims, slot) => {
+      future.#claims = claims;
+      future.#slot = slot;
+    };
   }
 
   /**
@@ -143,6 +159,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * ```
    */
   get state(): FutureState {
+    if (this.#claims !== undefined) this.#checkClaimed();
     return this.#state;
   }
 
@@ -164,11 +181,19 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * ```
    */
   cancel(): boolean {
+    const claims = this.#claims;
+    if (claims !== undefined) {
+      // Sent ahead: one compare-and-swap decides between this cancel and a Worker's claim.
+      this.#claims = undefined;
+      if (Atomics.compareExchange(claims, this.#slot, CLAIM_PENDING, CLAIM_CANCELLED) === CLAIM_TAKEN) {
+        this.#state = "RUNNING";
+      }
+    }
     const state = this.#state;
     if (state === "RUNNING" || state === "FINISHED") return false;
     if (state === "CANCELLED" || state === "CANCELLED_AND_NOTIFIED") return true;
     this.#state = "CANCELLED";
-    this.#doneEvent?.set();
+    this.#completion?.set();
     this.#invokeCallbacks();
     return true;
   }
@@ -206,7 +231,16 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * ```
    */
   running(): boolean {
+    if (this.#claims !== undefined) this.#checkClaimed();
     return this.#state === "RUNNING";
+  }
+
+  // A call sent ahead that a Worker has claimed is running (and can no longer be cancelled).
+  #checkClaimed(): void {
+    if (this.#state === "PENDING" && Atomics.load(this.#claims!, this.#slot) === CLAIM_TAKEN) {
+      this.#claims = undefined;
+      this.#state = "RUNNING";
+    }
   }
 
   /**
@@ -350,7 +384,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
       throw new TypeError(`Cannot add a done callback to ${this.#label}: received ${describe(fn)}`);
     }
     if (!this.done()) {
-      this.#callbacks.push(fn as (future: AnyFuture) => unknown);
+      (this.#callbacks ??= []).push(fn as (future: AnyFuture) => unknown);
       return;
     }
     this.#runCallback(fn);
@@ -377,7 +411,7 @@ export class Future<T = unknown> implements PromiseLike<T> {
   setRunningOrNotifyCancel(): boolean {
     if (this.#state === "CANCELLED") {
       this.#state = "CANCELLED_AND_NOTIFIED";
-      for (const waiter of [...this.#waiters]) waiter.addCancelled(this);
+      if (this.#waiters !== undefined) { for (const waiter of [...this.#waiters]) waiter.addCancelled(this); }
       return false;
     }
     if (this.#state === "PENDING") {
@@ -406,9 +440,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
   setResult(value: T): void {
     this.#checkNotDone("set the result of");
     this.#result = value;
+    this.#claims = undefined;
     this.#state = "FINISHED";
-    for (const waiter of [...this.#waiters]) waiter.addResult(this);
-    this.#doneEvent?.set();
+    if (this.#waiters !== undefined) { for (const waiter of [...this.#waiters]) waiter.addResult(this); }
+    this.#completion?.set();
     this.#invokeCallbacks();
   }
 
@@ -433,9 +468,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
     this.#checkNotDone("set the exception of");
     this.#exception = error;
     this.#failed = true;
+    this.#claims = undefined;
     this.#state = "FINISHED";
-    for (const waiter of [...this.#waiters]) waiter.addException(this);
-    this.#doneEvent?.set();
+    if (this.#waiters !== undefined) { for (const waiter of [...this.#waiters]) waiter.addException(this); }
+    this.#completion?.set();
     this.#invokeCallbacks();
   }
 
@@ -510,17 +546,22 @@ export class Future<T = unknown> implements PromiseLike<T> {
     }
     let wait: Wait;
     try {
-      wait = checkWait(`wait for ${this.#label}`, timeout);
+      // A plain wait skips the check, and the message it would build on every call.
+      wait = timeout === undefined ? FOREVER : checkWait(`wait for ${this.#label}`, timeout);
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#waitDone(wait).then(() => outcome(wait));
+    return (this.#completion ??= this.#makeCompletion()).wait(wait).then(() => outcome(wait));
   }
 
-  #waitDone(wait: Wait): Promise<boolean> {
-    this.#doneEvent ??= new Event({ backend: this.#backend });
-    const timeout = wait.timeout === Infinity ? undefined : wait.timeout;
-    return this.#doneEvent.wait(wait.signal === undefined ? timeout : { timeout, signal: wait.signal });
+  // Named in traces and deadlock reports as the future, on demand.
+  #makeCompletion(): Completion {
+    const label = () => this.#label;
+    return new Completion(this.#backend, {
+      get label() {
+        return label();
+      },
+    });
   }
 
   #timeout(wait: Wait): TimeoutError {
@@ -542,7 +583,8 @@ export class Future<T = unknown> implements PromiseLike<T> {
 
   #invokeCallbacks(): void {
     const callbacks = this.#callbacks;
-    this.#callbacks = [];
+    if (callbacks === undefined) return;
+    this.#callbacks = undefined;
     for (const fn of callbacks) this.#runCallback(fn);
   }
 

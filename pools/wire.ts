@@ -6,12 +6,19 @@
  * This is the one encoding that crosses the Worker boundary: `Pool` and
  * `ProcessPoolExecutor` both read it.
  *
- * | what    | layout                                                            |
- * |---------|-------------------------------------------------------------------|
- * | task    | job, index, target, calls, then per call: count, ...arguments     |
- * | outcome | job, index, DONE, ...values                                       |
- * |         | job, index, RAISED, packed error (a call raised)                  |
- * |         | job, index, BROKEN, packed error (the Worker's initializer raised) |
+ * | what    | layout                                                               |
+ * |---------|----------------------------------------------------------------------|
+ * | task    | job, index, target, claim, calls, then per call: count, ...arguments |
+ * | outcome | job, index, DONE, ...values                                          |
+ * |         | job, index, RAISED, packed error (a call raised)                     |
+ * |         | job, index, BROKEN, packed error (the Worker's initializer raised)   |
+ * |         | job, index, SKIPPED (cancelled before a Worker took it)              |
+ *
+ * A task's `claim` is -1, or its slot in the pool's claim table (see
+ * {@linkcode CLAIM_PENDING}): a task sent ahead of its turn whose caller may
+ * still cancel it. The Worker that takes it claims the slot first, and one
+ * compare-and-swap decides between the Worker's claim and the caller's
+ * cancel.
  *
  * @module
  */
@@ -27,17 +34,30 @@ export const RAISED = 0;
 /** An outcome's status: the Worker's initializer raised, so it runs no call; the (packed) exception follows. */
 export const BROKEN = 2;
 
-/** What a task's outcome says: `DONE` with the values, `RAISED` or `BROKEN` with the exception (re-made). */
-export type TaskStatus = typeof DONE | typeof RAISED | typeof BROKEN;
+/** An outcome's status: the task was cancelled before a Worker claimed it; nothing ran. */
+export const SKIPPED = 3;
 
-/** Flattens a task. */
+/** A claim slot: free. */
+export const CLAIM_FREE = 0;
+/** A claim slot: its task was sent ahead and may still be cancelled. */
+export const CLAIM_PENDING = 1;
+/** A claim slot: a Worker runs its task (or ran it). */
+export const CLAIM_TAKEN = 2;
+/** A claim slot: its caller cancelled it before a Worker claimed it. */
+export const CLAIM_CANCELLED = 3;
+
+/** What a task's outcome says: `DONE` with the values, `RAISED` or `BROKEN` with the exception (re-made). */
+export type TaskStatus = typeof DONE | typeof RAISED | typeof BROKEN | typeof SKIPPED;
+
+/** Flattens a task (`claim`: its claim slot, or -1). */
 export function taskToWire(
   job: number,
   index: number,
   target: number,
   argsList: readonly (readonly unknown[])[],
+  claim: number = -1,
 ): Wire {
-  const wire: unknown[] = [job, index, target, argsList.length];
+  const wire: unknown[] = [job, index, target, claim, argsList.length];
   for (const args of argsList) {
     wire.push(args.length);
     for (const arg of args) wire.push(arg);
@@ -57,5 +77,6 @@ export function deliverFromWire(
   deliver: (job: number, index: number, status: TaskStatus, value: unknown) => void,
 ): void {
   const status = wire[2] as TaskStatus;
-  deliver(wire[0] as number, wire[1] as number, status, status === DONE ? wire.slice(3) : unpackError(wire[3]));
+  const value = status === DONE ? wire.slice(3) : status === SKIPPED ? undefined : unpackError(wire[3]);
+  deliver(wire[0] as number, wire[1] as number, status, value);
 }

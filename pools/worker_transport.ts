@@ -25,6 +25,9 @@ import { TargetTable } from "./target_table.ts";
 import type { PoolTransport, TransportOptions } from "./transport.ts";
 import { deliverFromWire, taskToWire, type Wire } from "./wire.ts";
 
+/** How many tasks a transport can have sent ahead at once, when it keeps claim slots (a 256 KiB table). */
+export const CLAIM_SLOTS = 65536;
+
 const workerMain = lazyModuleTarget("../workers/pool_main.ts", import.meta.url, "referencePoolWorker");
 // The ring of each shared queue (reserved address space, touched only as far as it is used).
 const SHARED_QUEUE_BYTES = 16 * 1024 * 1024;
@@ -39,11 +42,18 @@ export class WorkerTransport implements PoolTransport {
   readonly #handler: Thread;
   readonly #options: TransportOptions;
   readonly threads: readonly Thread[];
+  /** The claim slots of tasks sent ahead (see `wire.ts`), if the transport keeps them. */
+  readonly claims: Int32Array | undefined;
 
-  /** @param options What to start (the initializer must be a module reference). */
-  constructor(options: TransportOptions) {
+  /**
+   * @param options What to start (the initializer must be a module reference).
+   * @param withClaims Keep claim slots, so that tasks can be sent ahead and still be cancelled.
+   */
+  constructor(options: TransportOptions, withClaims = false) {
     const { backend } = options;
     this.#options = options;
+    const claimTable = withClaims ? new SharedArrayBuffer(CLAIM_SLOTS * 4) : null;
+    this.claims = claimTable === null ? undefined : new Int32Array(claimTable);
     this.#tasks = new Queue<Wire | null>(0, { backend, shared: true, sharedBytes: SHARED_QUEUE_BYTES });
     this.#results = new Queue<Wire | null>(0, { backend, shared: true, sharedBytes: SHARED_QUEUE_BYTES });
     this.#burst = new CoalescedPuts(this.#tasks);
@@ -60,7 +70,7 @@ export class WorkerTransport implements PoolTransport {
         name: options.threadName(i),
         backend,
         target: workerMain(),
-        args: [this.#tasks, this.#results, this.#table.buffer, options.initializer, options.initargs],
+        args: [this.#tasks, this.#results, this.#table.buffer, options.initializer, options.initargs, claimTable],
       });
       threads.push(thread);
       thread.start();
@@ -82,6 +92,18 @@ export class WorkerTransport implements PoolTransport {
   /** Queues one task; a burst of them wakes the Workers together. */
   send(job: number, index: number, target: Target, argsList: unknown[][]): void {
     this.#burst.put(taskToWire(job, index, this.#table.intern(target as ModuleTarget), argsList));
+  }
+
+  /**
+   * Queues one task if the task queue has room now; never blocks (a caller
+   * on this isolate's event loop must not wait for Workers that may be
+   * waiting for it to take their outcomes).
+   *
+   * @param claim The task's claim slot, or -1.
+   * @returns Whether it was queued.
+   */
+  trySend(job: number, index: number, target: Target, argsList: unknown[][], claim: number): boolean {
+    return this.#burst.tryPut(taskToWire(job, index, this.#table.intern(target as ModuleTarget), argsList, claim));
   }
 
   /** Queues a map's tasks, all at once, with a wake-up per group of tasks rather than per task. */

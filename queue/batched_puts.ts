@@ -53,31 +53,41 @@ export class CoalescedPuts<T> {
   }
 
   /**
-   * Puts an item.
+   * Puts an item, blocking while the queue is full.
    *
    * @param item The item.
    */
   put(item: T): void {
+    // Full: the deferred getters have been woken (they must run to make room); now the blocking way.
+    if (!this.tryPut(item)) this.#queue.putSync(item);
+  }
+
+  /**
+   * Puts an item if there is room now; never blocks.
+   *
+   * @param item The item.
+   * @returns Whether it was put (`false`: the queue is full, and the getters deferred so far are woken).
+   */
+  tryPut(item: T): boolean {
     const queue = this.#queue;
-    if (this.#unwoken < 0) {
-      // The first put of a burst wakes a getter at once, so some thread is taking items even if the
-      // caller now blocks; the rest wake together once the burst is over.
-      queue.putSync(item);
-      this.#unwoken = 0;
-      queueMicrotask(() => {
-        const unwoken = this.#unwoken;
-        this.#unwoken = -1;
-        if (unwoken > 0) queue[WAKE_GETTERS](unwoken);
-      });
-      return;
+    if (!queue[PUT_QUIETLY](item)) {
+      if (this.#unwoken > 0) queue[WAKE_GETTERS](this.#unwoken);
+      if (this.#unwoken >= 0) this.#unwoken = 0;
+      return false;
     }
-    if (queue[PUT_QUIETLY](item)) {
+    if (this.#unwoken >= 0) {
       this.#unwoken++;
-      return;
+      return true;
     }
-    // Full: the getters must run (wake those deferred so far), then the blocking way.
-    if (this.#unwoken > 0) queue[WAKE_GETTERS](this.#unwoken);
+    // The first put of a burst wakes a getter at once, so some thread is taking items even if the
+    // caller now blocks; the rest wake together once the burst is over.
+    queue[WAKE_GETTERS](1);
     this.#unwoken = 0;
-    queue.putSync(item);
+    queueMicrotask(() => {
+      const unwoken = this.#unwoken;
+      this.#unwoken = -1;
+      if (unwoken > 0) queue[WAKE_GETTERS](unwoken);
+    });
+    return true;
   }
 }

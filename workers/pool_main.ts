@@ -18,7 +18,16 @@ import type { Target } from "../backends/types.ts";
 import { callTarget, loadTarget } from "../runtime/target.ts";
 import { TargetTable } from "../pools/target_table.ts";
 import { type PackedError, packError } from "../runtime/error_transfer.ts";
-import { BROKEN, DONE, RAISED, type Wire } from "../pools/wire.ts";
+import {
+  BROKEN,
+  CLAIM_CANCELLED,
+  CLAIM_PENDING,
+  CLAIM_TAKEN,
+  DONE,
+  RAISED,
+  SKIPPED,
+  type Wire,
+} from "../pools/wire.ts";
 
 type Callable = (...args: unknown[]) => unknown;
 
@@ -39,6 +48,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
  * @param table The memory of the pool's table of targets.
  * @param initializer Called once first, if given.
  * @param initargs Its arguments.
+ * @param claimTable The pool's claim slots, if its tasks may be sent ahead (see `pools/wire.ts`).
  * @returns Resolves when the pool tells the Worker to stop.
  */
 export async function referencePoolWorker(
@@ -47,8 +57,10 @@ export async function referencePoolWorker(
   table: SharedArrayBuffer,
   initializer: Target | null,
   initargs: readonly unknown[],
+  claimTable: SharedArrayBuffer | null = null,
 ): Promise<void> {
   const targets = new TargetTable(table);
+  const claims = claimTable === null ? undefined : new Int32Array(claimTable);
   // The functions by their number in the table, once imported.
   const functions: Callable[] = [];
   let broken: PackedError | undefined;
@@ -64,6 +76,14 @@ export async function referencePoolWorker(
     if (wire === null) return;
     const job = wire[0] as number;
     const index = wire[1] as number;
+    const claim = wire[3] as number;
+    // A task sent ahead runs only if this Worker claims it before its caller cancels it.
+    if (
+      claim >= 0 && Atomics.compareExchange(claims!, claim, CLAIM_PENDING, CLAIM_TAKEN) === CLAIM_CANCELLED
+    ) {
+      results.putSync([job, index, SKIPPED]);
+      continue;
+    }
     let outcome: Wire;
     if (broken !== undefined) outcome = [job, index, BROKEN, broken];
     else {
@@ -71,8 +91,8 @@ export async function referencePoolWorker(
         const id = wire[2] as number;
         const fn = functions[id] ?? (functions[id] = await loadTarget(targets.lookup(id)) as Callable);
         outcome = [job, index, DONE];
-        const calls = wire[3] as number;
-        for (let c = 0, at = 4; c < calls; c++) {
+        const calls = wire[4] as number;
+        for (let c = 0, at = 5; c < calls; c++) {
           const count = wire[at++] as number;
           let value = count === 1 ? fn(wire[at]) : fn(...wire.slice(at, at + count));
           at += count;

@@ -82,3 +82,10 @@ export function threadName(): string {
 export function dieInWorker(): void {
   (globalThis as unknown as { process: { exit(code: number): never } }).process.exit(3);
 }
+
+/** After `ms` ms, marks slot `i` of the `SharedArrayBuffer` that `remember` kept as run, and returns `i`. */
+export async function markLater(i: number, ms: number): Promise<number> {
+  await sleep(ms);
+  Atomics.store(new Int32Array(remembered as SharedArrayBuffer), i, 1);
+  return i;
+}

@@ -27,6 +27,7 @@ import {
   Future,
   type FutureOptions,
   InvalidStateError,
+  ProcessPoolExecutor,
   type ReturnWhen,
   ThreadPoolExecutor,
   TimeoutError,
@@ -1021,8 +1022,93 @@ const moduleCases: Case[] = [
   },
 ];
 
+const processPoolCases: Case[] = [
+  {
+    name: "ProcessPoolExecutor: calls by module reference on the backend's threads; a function is a TypeError",
+    fn: async ({ backend }) => {
+      const pool = new ProcessPoolExecutor({ maxWorkers: 2, backend });
+      try {
+        assertEquals(pool.backend, backend);
+        assertEquals(await pool.submit<number>(ref("square"), 7), 49);
+        assertEquals(await Array.fromAsync(pool.map<number>(ref("square"), [1, 2, 3], { chunksize: 2 })), [1, 4, 9]);
+        await assertRejects(() => pool.submit(ref("fail"), "by reference").result(), ValueError, "by reference");
+        const square = (x: number) => x * x;
+        const error = assertThrows(() => pool.submit(square, 2), TypeError);
+        assertMatch(error.message, /module reference \{ module: import\.meta\.url, export: "square" \}/);
+        assertThrows(() => new ProcessPoolExecutor({ initializer: (() => {}) as never, backend }), TypeError);
+        assertThrows(() => new ProcessPoolExecutor({ maxWorkers: 0, backend }), ValueError, "greater than 0");
+      } finally {
+        await pool.shutdown();
+      }
+      assertThrows(() => pool.submit(ref("square"), 1), RuntimeError, "after shutdown");
+      assertMatch(String(pool), /^<ProcessPoolExecutor .* shut down>$/);
+    },
+  },
+  {
+    name: "ProcessPoolExecutor: the default backend runs its calls on Workers",
+    needs: ["parallelThreads"],
+    fn: async () => {
+      await using pool = new ProcessPoolExecutor({ maxWorkers: 1 });
+      assertEquals(pool.backend.capabilities.parallelThreads, true);
+      const ident = await pool.submit<[number, number, number]>(ref("whereAmI"), 0);
+      assert(ident[1] !== getIdent(), "the call ran on the main thread");
+      assertEquals(pool.threads.length, 1);
+    },
+  },
+  {
+    name:
+      "ProcessPoolExecutor: a call sent ahead stays pending until a Worker takes it; cancel() before then succeeds and it never runs",
+    needs: ["parallelThreads", "sharedMemory"],
+    fn: async ({ backend }) => {
+      const ran = new SharedArrayBuffer(4 * 20);
+      // The marks reach the Worker through its initializer (a Thread argument may carry shared memory).
+      const pool = new ProcessPoolExecutor({ maxWorkers: 1, initializer: ref("remember"), initargs: [ran], backend });
+      const fs = range(20).map((i) => pool.submit<number>(ref("markLater"), i, 5));
+      // Python's call queue (one Worker's worth and one more) is running; the rest was sent ahead, still pending.
+      const running = fs.filter((f) => f.running());
+      assert(running.length >= 1 && running.length <= 2, fs.map((f) => f.state).join(" "));
+      const cancelled = fs.filter((f) => f.cancel());
+      assertEquals(cancelled.length, 20 - running.length);
+      for (const f of running) assertEquals(f.cancel(), false);
+      for (const f of cancelled) await assertRejects(() => f.result(), CancelledError);
+      for (const f of running) assertEquals(await f, fs.indexOf(f));
+      await pool.shutdown();
+      const marks = new Int32Array(ran);
+      // What was cancelled never ran; what ran was not cancelled.
+      assertEquals(range(20).filter((i) => marks[i] === 1), running.map((f) => fs.indexOf(f)));
+    },
+  },
+  {
+    name: "ProcessPoolExecutor: once a Worker has taken a call sent ahead, it is running and cannot be cancelled",
+    needs: ["parallelThreads", "sharedMemory"],
+    fn: async (ctx) => {
+      const { backend } = ctx;
+      const ran = new SharedArrayBuffer(4 * 8);
+      await using pool = new ProcessPoolExecutor({
+        maxWorkers: 1,
+        initializer: ref("remember"),
+        initargs: [ran],
+        backend,
+      });
+      const fs = range(8).map((i) => pool.submit<number>(ref("markLater"), i, 20));
+      // Wait until the last call is taken: every call before it has run or runs.
+      await until(ctx, () => fs[7].running() || fs[7].done(), "the last call is taken");
+      for (const f of fs) assertEquals(f.cancel(), f.cancelled());
+      assertEquals(fs.filter((f) => f.cancelled()), []);
+      assertEquals(await Promise.all(fs), range(8));
+      assertEquals([...new Int32Array(ran)], range(8).map(() => 1));
+    },
+  },
+];
+
 function range(n: number): number[] {
   return Array.from({ length: n }, (_, i) => i);
 }
 
-export const futuresCases: Case[] = defineCases([...futureCases, ...executorCases, ...waitCases, ...moduleCases]);
+export const futuresCases: Case[] = defineCases([
+  ...futureCases,
+  ...executorCases,
+  ...waitCases,
+  ...moduleCases,
+  ...processPoolCases,
+]);
