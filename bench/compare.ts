@@ -21,7 +21,7 @@ import {
 } from "@locksmith/threading/experiment";
 import { type CompareArgs, parseCompareArgs, USAGE, UsageError } from "./compare/_args.ts";
 import { workloads as allWorkloads } from "./compare/_workloads.ts";
-import { hasPython, libraryPeers, pythonPeer, v8MutexPeer } from "./compare/_peers.ts";
+import { hasPython, libraryPeers, pythonPeer, tooManyWorkers, v8MutexPeer } from "./compare/_peers.ts";
 import { engines } from "./compare/_engines.ts";
 
 const BACKENDS = ["async", "cooperative", "atomics"];
@@ -34,14 +34,20 @@ const QUICK_ITERATIONS: Record<string, number> = {
   "semaphore-limit": 256,
   "queue-producer-consumer": 400,
   "barrier-phases": 40,
-  "pool-map-cpu": 60,
+  "pool-map-cpu": 40,
   "seeds": 1,
 };
 
+/**
+ * Above this many threads, a default run leaves Worker-based cells out, with the reason: starting
+ * 64 Workers takes seconds per run on a 2-core machine. Naming the counts with --threads runs them.
+ */
+const DEFAULT_WORKER_LIMIT = 16;
+
 /** Every peer this machine can offer, by name (CPython only when `python3` runs). */
-async function availablePeers(): Promise<Map<string, () => Contender>> {
+async function availablePeers(workerLimit = Infinity): Promise<Map<string, () => Contender>> {
   const peers = new Map<string, () => Contender>();
-  for (const peer of libraryPeers()) peers.set(peer.name, () => peer);
+  for (const peer of libraryPeers(workerLimit)) peers.set(peer.name, () => peer);
   peers.set("v8-atomics-mutex", v8MutexPeer);
   if (await hasPython()) peers.set("cpython", pythonPeer);
   for (const engine of engines()) peers.set(engine.name, () => engine);
@@ -82,9 +88,16 @@ export async function main(args: readonly string[]): Promise<number> {
     return 0;
   }
   try {
-    const workloads = pick("workloads", options.workloads, new Map(allWorkloads.map((w) => [w.name, w])));
+    // --quick leaves out the seeds (a run starts some 40 Workers on atomics) unless they are named.
+    const byName = new Map(allWorkloads.map((w) => [w.name, w]));
+    const workloads = pick(
+      "workloads",
+      options.workloads ?? (options.quick ? [...byName.keys()].filter((name) => name !== "seeds") : undefined),
+      byName,
+    );
     const backends = pick("backends", options.backends, new Map(BACKENDS.map((b) => [b, b])));
-    const peerFactories = await availablePeers();
+    const workerLimit = options.threads === undefined ? DEFAULT_WORKER_LIMIT : Infinity;
+    const peerFactories = await availablePeers(workerLimit);
     const peers = options.peers?.length === 1 && options.peers[0] === "none"
       ? []
       : pick("peers", options.peers, peerFactories).map((make) => make());
@@ -110,13 +123,18 @@ export async function main(args: readonly string[]): Promise<number> {
       }
     }
     const quick = options.quick;
-    const repetitions = options.repetitions ?? (quick ? 3 : 5);
+    const repetitions = options.repetitions ?? (quick ? 2 : 5);
     const durationMs = (options.durationS ?? (quick ? 5 : 60)) * 1000;
-    const chosen: Workload[] = workloads.map((w) =>
-      quick && options.iterations === undefined && QUICK_ITERATIONS[w.name] !== undefined
-        ? { ...w, iterations: QUICK_ITERATIONS[w.name], ...(quick && w.threads ? { threads: [2, 8] } : {}) }
-        : w
-    );
+    const chosen: Workload[] = workloads.map((w) => ({
+      ...w,
+      ...(quick && options.iterations === undefined && QUICK_ITERATIONS[w.name] !== undefined
+        ? { iterations: QUICK_ITERATIONS[w.name] }
+        : {}),
+      ...(quick && w.threads ? { threads: [2] } : {}),
+      // Backends whose threads are Workers leave the largest thread counts to an explicit --threads.
+      unavailable: (backend: string, params: { threads: number }) =>
+        backend === "atomics" && params.threads > workerLimit ? tooManyWorkers(params.threads, workerLimit) : undefined,
+    }));
     // Spread the time over the cells: each takes a warm-up and `repetitions` samples.
     const cases = chosen.reduce((n, w) => n + (options.threads ?? w.threads ?? [1]).length, 0);
     const contenders = backends.length + peers.length;

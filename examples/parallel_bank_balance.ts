@@ -26,7 +26,7 @@
  *
  * @module
  */
-import { Barrier, type BackendChoice, getBackend, Lock, Thread } from "@locksmith/threading";
+import { type BackendChoice, Barrier, getBackend, Lock, Thread } from "@locksmith/threading";
 
 const ITERATIONS = 100000;
 

@@ -100,7 +100,10 @@ export async function main(backend: BackendChoice = getDefaultBackend()): Promis
     new Thread({ target: { module: import.meta.url, export: exportName }, name: threadName, args, backend });
 
   const producer = thread("produce", "producer", [log, jobs]);
-  const workers = Array.from({ length: WORKERS }, (_, i) => thread("work", `worker-${i + 1}`, [log, jobs, results, name]));
+  const workers = Array.from(
+    { length: WORKERS },
+    (_, i) => thread("work", `worker-${i + 1}`, [log, jobs, results, name]),
+  );
   const consumer = thread("consume", "consumer", [log, results]);
   for (const t of [producer, ...workers, consumer]) t.start();
 

@@ -31,7 +31,8 @@ export function backendContender(name: string): Contender {
     kind: "backend",
     implements: (workload) => workload.run !== undefined,
     open(workloadCase) {
-      const reason = workloadCase.workload.unsupported?.[name];
+      const reason = workloadCase.workload.unsupported?.[name] ??
+        workloadCase.workload.unavailable?.(name, workloadCase);
       if (reason !== undefined) return Promise.reject(new Unavailable(reason));
       return Promise.resolve(inProcessSession(workloadCase, name, name, workloadCase.workload.run!));
     },

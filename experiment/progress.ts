@@ -23,7 +23,9 @@ export interface Progress {
 }
 
 /**
- * Makes a progress display for `runExperiment`'s `onProgress`.
+ * Makes a progress display for `runExperiment`'s `onProgress`. Plain lines
+ * say when each case started and when the run ended, in seconds from the
+ * display's creation.
  *
  * @param output Where to write (default: standard error).
  * @returns The display.
@@ -42,7 +44,7 @@ export interface Progress {
  * progress.report({ done: 1, total: 2, caseId: "noop", contender: "async", step: "warm-up" });
  * progress.report({ done: 2, total: 2, caseId: "noop", contender: "async", step: "sample" });
  * progress.finish();
- * assertEquals(text, "[ 50%] noop\n[100%] noop: done\n");
+ * assertEquals(text.replace(/\d+\.\d s/g, "T"), "[ 50%] noop (at T)\n[100%] done in T\n");
  * ```
  */
 export function progressDisplay(output: ProgressOutput = Deno.stderr): Progress {
@@ -50,6 +52,8 @@ export function progressDisplay(output: ProgressOutput = Deno.stderr): Progress 
   const terminal = output.isTerminal();
   let lastCase = "";
   let drawn = false;
+  const started = performance.now();
+  const elapsed = () => `${((performance.now() - started) / 1000).toFixed(1)} s`;
   const write = (text: string) => output.writeSync(encoder.encode(text));
   const percent = (e: ProgressEvent) => `${Math.floor((100 * e.done) / Math.max(1, e.total))}%`.padStart(4);
   return {
@@ -66,9 +70,9 @@ export function progressDisplay(output: ProgressOutput = Deno.stderr): Progress 
       // Plain lines: one when a case starts, and one when the whole run is done.
       if (event.caseId !== lastCase) {
         lastCase = event.caseId;
-        write(`[${percent(event)}] ${event.caseId}\n`);
+        write(`[${percent(event)}] ${event.caseId} (at ${elapsed()})\n`);
       }
-      if (event.done >= event.total) write(`[${percent(event)}] ${event.caseId}: done\n`);
+      if (event.done >= event.total) write(`[${percent(event)}] done in ${elapsed()}\n`);
     },
     finish() {
       if (terminal && drawn) write(`\r${" ".repeat(90)}\r`);

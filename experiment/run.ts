@@ -60,7 +60,7 @@ const MAX_RUNS_PER_SAMPLE = 100_000;
 /** The method, in the words every report carries. */
 export const METHOD_DESCRIPTION: string =
   "Each cell (a workload case on one contender) is first warmed up: it runs for the warm-up time (at least once), " +
-  "which also sets how many runs make one sample (about the sample time). Then the cells of a case are timed in " +
+  "which also sets how many runs make one sample (a sample lasts about the sample time, setup included). Then the cells of a case are timed in " +
   "interleaved repetitions: every repetition takes one sample of each cell, round robin, starting one cell later " +
   "each time, so that a change in the machine's load falls on all of them alike. A sample is the wall-clock time of " +
   "the timed part of its runs (after each run's setup, such as starting Workers), divided by the runs. The table " +
@@ -263,7 +263,8 @@ async function runCase(
     else {
       try {
         cell.session = await cell.contender.open(workloadCase);
-        await warmUp(cell, method);
+        const problem = await warmUp(cell, method);
+        if (problem !== undefined) giveUp(cell, "failed", problem);
       } catch (error) {
         giveUp(cell, error instanceof Unavailable ? "unavailable" : "failed", errorText(error));
       }
@@ -307,19 +308,24 @@ async function runCase(
   };
 }
 
-async function warmUp(cell: CellState, method: { sampleMs: number; warmUpMs: number }): Promise<void> {
+/**
+ * Warms a cell up and sets its runs per sample from the wall-clock time of
+ * a run, setup included (so that a sample lasts about the sample time even
+ * when a run's setup, such as starting Workers, is not timed); returns what
+ * went wrong, if a run was wrong.
+ */
+async function warmUp(cell: CellState, method: { sampleMs: number; warmUpMs: number }): Promise<string | undefined> {
   const started = performance.now();
   let runs = 0;
-  let ms = 0;
   // At least one run; then more until the warm-up time is spent.
   do {
     const sample = await cell.session!.sample(1);
-    if (sample.problem !== undefined) throw new Error(sample.problem);
+    if (sample.problem !== undefined) return sample.problem;
     runs++;
-    ms += sample.ms;
   } while (performance.now() - started < method.warmUpMs);
-  const perRun = Math.max(ms / runs, 1e-4);
+  const perRun = Math.max((performance.now() - started) / runs, 1e-4);
   cell.runsPerSample = Math.min(MAX_RUNS_PER_SAMPLE, Math.max(1, Math.round(method.sampleMs / perRun)));
+  return undefined;
 }
 
 function cellReport(cell: CellState, ops: number, base: CellState | undefined): CellReport {

@@ -58,6 +58,11 @@ export interface Workload {
   readonly check?: (result: unknown, params: CaseParams) => string | undefined | void;
   /** Backends that cannot run this workload, each with the reason (shown in the report). */
   readonly unsupported?: Readonly<Record<string, string>>;
+  /**
+   * Says why a backend cannot (or should not) run one case of this
+   * workload, or returns nothing: a finer `unsupported`, by thread count.
+   */
+  readonly unavailable?: (backend: string, params: CaseParams) => string | undefined;
 }
 
 /** One case of the matrix: a workload at one thread count. */

@@ -32,9 +32,9 @@ Runs every workload on every backend and peer, interleaved, and prints medians, 
   --peers a,b          peers, or 'none' (default: every peer available here)
   --threads 2,8,64     thread counts of the workloads that have them
   --iterations N       the unit of work per run, for every workload chosen
-  --repetitions N      timed repetitions per cell (default 5; 3 with --quick)
+  --repetitions N      timed repetitions per cell (default 5; 2 with --quick)
   --duration S         about how long the whole run should take, in seconds (default 60; 5 with --quick)
-  --quick              a few seconds: smaller work, fewer repetitions
+  --quick              a few seconds: smaller work, 2 threads, 2 repetitions, no seeds unless named
   --ratio-to NAME      the contender ratios are taken to (default: async)
   --json               print the report as JSON instead of the table
   --out DIR            write report.json, report.md and one SVG chart per case into DIR

@@ -84,8 +84,12 @@ function floorAcquire(mutex: FloorMutex): Acquire {
   };
 }
 
-/** The in-process peers. */
-export function libraryPeers(): Contender[] {
+/**
+ * The in-process peers.
+ *
+ * @param workerLimit Above this many threads, the Worker-based floor says it is not run (and why).
+ */
+export function libraryPeers(workerLimit = Infinity): Contender[] {
   return [
     functionPeer({
       name: "floor",
@@ -175,6 +179,7 @@ export function libraryPeers(): Contender[] {
     functionPeer({
       name: "atomics-floor",
       note: "raw Atomics: compareExchange/store in the main thread; a hand-written futex lock in Workers",
+      unavailable: ({ threads }) => threads > workerLimit ? tooManyWorkers(threads, workerLimit) : undefined,
       runs: {
         "lock-uncontended": ({ iterations }) => {
           const cell = sharedInts(1);
@@ -208,6 +213,13 @@ export function libraryPeers(): Contender[] {
       },
     }),
   ];
+}
+
+/** Why a case with more Workers than `limit` is left out of a default run. */
+export function tooManyWorkers(threads: number, limit: number): string {
+  return `${threads} Workers start in about ${
+    Math.round(threads * 0.06)
+  } s per run on a small machine: left out of the default run above ${limit}; name the count with --threads to measure it`;
 }
 
 /** CPython, when `python3` is on PATH: the same workloads with `threading`, `queue` and `multiprocessing`. */

@@ -178,7 +178,7 @@ function primeChunks(iterations: number): [number, number][] {
 const poolMap: Workload = {
   name: "pool-map-cpu",
   title: `multiprocessing Pool(2).map counts the primes below N thousand in ${CHUNKS} chunks (CPU-bound)`,
-  iterations: 300,
+  iterations: 150,
   ops: () => CHUNKS,
   run: async (context: RunContext) => {
     const chunks = primeChunks(context.iterations);
