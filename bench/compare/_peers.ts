@@ -16,72 +16,32 @@ import pLimit from "p-limit";
 import { FloorCondition, FloorMutex } from "../_floor_mutex.ts";
 import { type Counted, perThread, sharedInts } from "./_workloads.ts";
 
-/** A lock as the peers' loops see it: acquire resolves with a release function. */
-type Acquire = () => Promise<() => void>;
-
-/** The uncontended loop over any lock. */
-async function uncontended(acquire: Acquire, iterations: number): Promise<Counted> {
-  let got = 0;
-  for (let i = 0; i < iterations; i++) {
-    const release = await acquire();
-    got++;
-    release();
-  }
-  return { got, expected: iterations, what: "acquisitions" };
-}
-
-/** The contended loop: `threads` async tasks increment one counter under the lock, awaiting inside. */
-async function contended(acquire: Acquire, context: RunContext): Promise<Counted> {
-  const n = perThread(context);
-  let counter = 0;
-  const task = async () => {
-    for (let i = 0; i < n; i++) {
-      const release = await acquire();
-      const read = counter;
-      await null;
-      counter = read + 1;
-      release();
-    }
-  };
-  await Promise.all(Array.from({ length: context.threads }, task));
-  return { got: counter, expected: n * context.threads, what: "counter" };
-}
+// Every loop is written out per library (as in bench/_workloads.ts): a loop shared through a
+// callback would make its call sites megamorphic and measure V8's inline caches, not the locks.
 
 const JOBS = 16;
-/** 16 async jobs through a 4-permit limiter. */
-async function limited(acquire: Acquire, context: RunContext) {
-  const n = Math.max(1, Math.floor(context.iterations / JOBS));
-  let active = 0;
-  let highest = 0;
-  let passes = 0;
-  const job = async () => {
-    for (let i = 0; i < n; i++) {
-      const release = await acquire();
-      highest = Math.max(highest, ++active);
-      await null;
-      active--;
-      passes++;
-      release();
-    }
-  };
-  await Promise.all(Array.from({ length: JOBS }, job));
+
+/** The result of a contended run. */
+function counted(counter: number, context: RunContext): Counted {
+  return { got: counter, expected: perThread(context) * context.threads, what: "counter" };
+}
+
+/** Runs `task` as `count` async tasks at once. */
+function tasks(count: number, task: () => Promise<void>): Promise<void[]> {
+  return Promise.all(Array.from({ length: count }, task));
+}
+
+/** The semaphore-limit check's input, from a run's counts. */
+function limitResult(passes: number, highest: number, n: number) {
   return { passes, expected: n * JOBS, highest };
 }
 
-/** p-limit runs functions rather than handing out a lock: this adapts it to `Acquire`. */
-function pLimitAcquire(concurrency: number): Acquire {
+/** p-limit runs functions rather than handing out a permit: the job's body is the function. */
+async function pLimitJobs(concurrency: number, jobs: number, n: number, body: () => Promise<void>): Promise<void> {
   const limit = pLimit(concurrency);
-  return () =>
-    new Promise((granted) => {
-      void limit(() => new Promise<void>((release) => granted(release)));
-    });
-}
-
-function floorAcquire(mutex: FloorMutex): Acquire {
-  return async () => {
-    await mutex.acquire();
-    return () => mutex.release();
-  };
+  await tasks(jobs, async () => {
+    for (let i = 0; i < n; i++) await limit(body);
+  });
 }
 
 /**
@@ -95,8 +55,31 @@ export function libraryPeers(workerLimit = Infinity): Contender[] {
       name: "floor",
       note: "a hand-written FIFO promise-queue mutex and promise condition (bench/_floor_mutex.ts)",
       runs: {
-        "lock-uncontended": ({ iterations }) => uncontended(floorAcquire(new FloorMutex()), iterations),
-        "lock-contended": (context) => contended(floorAcquire(new FloorMutex()), context),
+        "lock-uncontended": async ({ iterations }) => {
+          const mutex = new FloorMutex();
+          let got = 0;
+          for (let i = 0; i < iterations; i++) {
+            await mutex.acquire();
+            got++;
+            mutex.release();
+          }
+          return { got, expected: iterations, what: "acquisitions" };
+        },
+        "lock-contended": async (context) => {
+          const mutex = new FloorMutex();
+          const n = perThread(context);
+          let counter = 0;
+          await tasks(context.threads, async () => {
+            for (let i = 0; i < n; i++) {
+              await mutex.acquire();
+              const read = counter;
+              await null;
+              counter = read + 1;
+              mutex.release();
+            }
+          });
+          return counted(counter, context);
+        },
         "condition-ping-pong": async ({ iterations }) => {
           const mutex = new FloorMutex();
           const condition = new FloorCondition(mutex);
@@ -121,17 +104,46 @@ export function libraryPeers(workerLimit = Infinity): Contender[] {
       name: "async-mutex",
       note: "async-mutex 0.5.0 (Mutex; Semaphore(4) for the limit)",
       runs: {
-        "lock-uncontended": ({ iterations }) => {
-          const m = new AmMutex();
-          return uncontended(() => m.acquire(), iterations);
+        "lock-uncontended": async ({ iterations }) => {
+          const mutex = new AmMutex();
+          let got = 0;
+          for (let i = 0; i < iterations; i++) {
+            const release = await mutex.acquire();
+            got++;
+            release();
+          }
+          return { got, expected: iterations, what: "acquisitions" };
         },
-        "lock-contended": (context) => {
-          const m = new AmMutex();
-          return contended(() => m.acquire(), context);
+        "lock-contended": async (context) => {
+          const mutex = new AmMutex();
+          const n = perThread(context);
+          let counter = 0;
+          await tasks(context.threads, async () => {
+            for (let i = 0; i < n; i++) {
+              const release = await mutex.acquire();
+              const read = counter;
+              await null;
+              counter = read + 1;
+              release();
+            }
+          });
+          return counted(counter, context);
         },
-        "semaphore-limit": (context) => {
-          const s = new AmSemaphore(4);
-          return limited(async () => (await s.acquire())[1], context);
+        "semaphore-limit": async ({ iterations }) => {
+          const semaphore = new AmSemaphore(4);
+          const n = Math.max(1, Math.floor(iterations / JOBS));
+          let active = 0, highest = 0, passes = 0;
+          await tasks(JOBS, async () => {
+            for (let i = 0; i < n; i++) {
+              const [, release] = await semaphore.acquire();
+              highest = Math.max(highest, ++active);
+              await null;
+              active--;
+              passes++;
+              release();
+            }
+          });
+          return limitResult(passes, highest, n);
         },
       },
     }),
@@ -139,13 +151,30 @@ export function libraryPeers(workerLimit = Infinity): Contender[] {
       name: "await-lock",
       note: "await-lock 3.0.0",
       runs: {
-        "lock-uncontended": ({ iterations }) => {
-          const l = new AwaitLock();
-          return uncontended(async () => (await l.acquireAsync(), () => l.release()), iterations);
+        "lock-uncontended": async ({ iterations }) => {
+          const lock = new AwaitLock();
+          let got = 0;
+          for (let i = 0; i < iterations; i++) {
+            await lock.acquireAsync();
+            got++;
+            lock.release();
+          }
+          return { got, expected: iterations, what: "acquisitions" };
         },
-        "lock-contended": (context) => {
-          const l = new AwaitLock();
-          return contended(async () => (await l.acquireAsync(), () => l.release()), context);
+        "lock-contended": async (context) => {
+          const lock = new AwaitLock();
+          const n = perThread(context);
+          let counter = 0;
+          await tasks(context.threads, async () => {
+            for (let i = 0; i < n; i++) {
+              await lock.acquireAsync();
+              const read = counter;
+              await null;
+              counter = read + 1;
+              lock.release();
+            }
+          });
+          return counted(counter, context);
         },
       },
     }),
@@ -153,27 +182,83 @@ export function libraryPeers(workerLimit = Infinity): Contender[] {
       name: "esfx-semaphore",
       note: "@esfx/async-semaphore 1.0.0 (AsyncSemaphore(1) as a lock; (4) for the limit)",
       runs: {
-        "lock-uncontended": ({ iterations }) => {
-          const s = new AsyncSemaphore(1);
-          return uncontended(async () => (await s.wait(), () => s.release()), iterations);
+        "lock-uncontended": async ({ iterations }) => {
+          const semaphore = new AsyncSemaphore(1);
+          let got = 0;
+          for (let i = 0; i < iterations; i++) {
+            await semaphore.wait();
+            got++;
+            semaphore.release();
+          }
+          return { got, expected: iterations, what: "acquisitions" };
         },
-        "lock-contended": (context) => {
-          const s = new AsyncSemaphore(1);
-          return contended(async () => (await s.wait(), () => s.release()), context);
+        "lock-contended": async (context) => {
+          const semaphore = new AsyncSemaphore(1);
+          const n = perThread(context);
+          let counter = 0;
+          await tasks(context.threads, async () => {
+            for (let i = 0; i < n; i++) {
+              await semaphore.wait();
+              const read = counter;
+              await null;
+              counter = read + 1;
+              semaphore.release();
+            }
+          });
+          return counted(counter, context);
         },
-        "semaphore-limit": (context) => {
-          const s = new AsyncSemaphore(4);
-          return limited(async () => (await s.wait(), () => s.release()), context);
+        "semaphore-limit": async ({ iterations }) => {
+          const semaphore = new AsyncSemaphore(4);
+          const n = Math.max(1, Math.floor(iterations / JOBS));
+          let active = 0, highest = 0, passes = 0;
+          await tasks(JOBS, async () => {
+            for (let i = 0; i < n; i++) {
+              await semaphore.wait();
+              highest = Math.max(highest, ++active);
+              await null;
+              active--;
+              passes++;
+              semaphore.release();
+            }
+          });
+          return limitResult(passes, highest, n);
         },
       },
     }),
     functionPeer({
       name: "p-limit",
-      note: "p-limit 7.3.3 (pLimit(1) as a lock; pLimit(4) for the limit)",
+      note: "p-limit 7.3.3 (pLimit(1) as a lock; pLimit(4) for the limit): it runs functions, it does not lend a lock",
       runs: {
-        "lock-uncontended": ({ iterations }) => uncontended(pLimitAcquire(1), iterations),
-        "lock-contended": (context) => contended(pLimitAcquire(1), context),
-        "semaphore-limit": (context) => limited(pLimitAcquire(4), context),
+        "lock-uncontended": async ({ iterations }) => {
+          const limit = pLimit(1);
+          let got = 0;
+          const body = () => {
+            got++;
+            return Promise.resolve();
+          };
+          for (let i = 0; i < iterations; i++) await limit(body);
+          return { got, expected: iterations, what: "acquisitions" };
+        },
+        "lock-contended": async (context) => {
+          let counter = 0;
+          await pLimitJobs(1, context.threads, perThread(context), async () => {
+            const read = counter;
+            await null;
+            counter = read + 1;
+          });
+          return counted(counter, context);
+        },
+        "semaphore-limit": async ({ iterations }) => {
+          const n = Math.max(1, Math.floor(iterations / JOBS));
+          let active = 0, highest = 0, passes = 0;
+          await pLimitJobs(4, JOBS, n, async () => {
+            highest = Math.max(highest, ++active);
+            await null;
+            active--;
+            passes++;
+          });
+          return limitResult(passes, highest, n);
+        },
       },
     }),
     functionPeer({

@@ -178,13 +178,14 @@ function primeChunks(iterations: number): [number, number][] {
 const poolMap: Workload = {
   name: "pool-map-cpu",
   title: `multiprocessing Pool(2).map counts the primes below N thousand in ${CHUNKS} chunks (CPU-bound)`,
-  iterations: 150,
+  iterations: 400,
   ops: () => CHUNKS,
   run: async (context: RunContext) => {
     const chunks = primeChunks(context.iterations);
     await using pool = new Pool(2, null, [], { backend: context.backend });
     const fn = { module: BODIES, export: "countPrimes" };
-    await pool.map(fn, [[0, 1]]); // the Workers start and import the module before the clock
+    // Every Worker starts and imports the module before the clock.
+    await pool.map(fn, Array.from({ length: 8 }, () => [0, 1]), 1);
     context.startClock();
     const counts = await pool.map(fn, chunks, 1) as number[];
     context.stopClock();
