@@ -17,7 +17,7 @@ const PALETTE = [
   "#56B4E9",
   "#D55E00",
   "#F0E442",
-  "#000000",
+  "#332288",
   "#999999",
   "#7B3294",
   "#1B7837",
@@ -71,9 +71,18 @@ export function renderChart(report: Report, workloadCase: CaseReport): string {
   const height = TOP + cells.length * ROW + 56;
   const measured = cells.filter((c) => c.status === "measured" && c.nsPerOp !== undefined);
   const top = Math.max(1e-9, ...measured.map((c) => c.nsPerOp!.max));
-  const scale = niceCeiling(top);
+  const bottom = Math.max(1e-9, Math.min(top, ...measured.map((c) => c.nsPerOp!.min)));
+  // Times that span more than 20x go on a log scale, or the fast ones would be invisible slivers.
+  const logScale = top / bottom > 20;
+  const low = logScale ? 10 ** Math.floor(Math.log10(bottom)) : 0;
+  const high = logScale ? 10 ** Math.ceil(Math.log10(top)) : niceCeiling(top);
   const plot = WIDTH - LABEL - RIGHT;
-  const x = (ns: number) => LABEL + (ns / scale) * plot;
+  const x = (ns: number) =>
+    LABEL +
+    (logScale ? Math.log10(Math.max(ns, low) / low) / Math.log10(high / low) : ns / high) * plot;
+  const ticks = logScale
+    ? Array.from({ length: Math.round(Math.log10(high / low)) + 1 }, (_, k) => low * 10 ** k)
+    : [0, 1, 2, 3, 4].map((k) => (high * k) / 4);
   const parts: string[] = [];
   parts.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,
@@ -83,7 +92,9 @@ export function renderChart(report: Report, workloadCase: CaseReport): string {
     `<text x="12" y="40" fill="#333333">${escapeXml(truncate(workloadCase.title, 110))}</text>`,
     `<text x="12" y="56" fill="#666666" font-size="11">${
       escapeXml(
-        `median time per operation, whiskers min-max of ${report.method.repetitions} repetitions; ratios to ${
+        `median time per operation${
+          logScale ? " (log scale)" : ""
+        }, whiskers min-max of ${report.method.repetitions} repetitions; ratios to ${
           workloadCase.baseline ?? "(no baseline measured)"
         } per repetition`,
       )
@@ -91,8 +102,7 @@ export function renderChart(report: Report, workloadCase: CaseReport): string {
   );
   // Grid and axis ticks.
   const axisY = TOP + cells.length * ROW + 4;
-  for (let k = 0; k <= 4; k++) {
-    const ns = (scale * k) / 4;
+  for (const ns of ticks) {
     const gx = x(ns).toFixed(1);
     parts.push(
       `<line x1="${gx}" y1="${TOP - 4}" x2="${gx}" y2="${axisY}" stroke="#dddddd"/>`,
@@ -158,10 +168,10 @@ export function renderChart(report: Report, workloadCase: CaseReport): string {
   return parts.join("\n") + "\n";
 }
 
-/** A round number (1, 2, 2.5 or 5 times a power of ten) at or above `value`. */
+/** A round number (1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6 or 8 times a power of ten) at or above `value`. */
 function niceCeiling(value: number): number {
   const power = 10 ** Math.floor(Math.log10(value));
-  for (const step of [1, 2, 2.5, 5, 10]) if (step * power >= value) return step * power;
+  for (const step of [1, 1.25, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (step * power >= value) return step * power;
   return 10 * power;
 }
 
