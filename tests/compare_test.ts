@@ -129,6 +129,28 @@ Deno.test("deno task compare --quick prints the table and writes the reports, a 
   }
 });
 
+Deno.test("deno task compare --json prints the report as JSON instead of the table", async () => {
+  const { code, stdout, stderr } = await compare([
+    "--json",
+    "--quick",
+    "--workloads",
+    "lock-uncontended,queue-producer-consumer",
+    "--backends",
+    "async,cooperative",
+    "--peers",
+    "floor",
+  ]);
+  assertEquals(code, 0, stderr);
+  const report = parseReport(stdout, "stdout");
+  assertEquals(
+    report.cases.map((c) => [c.id, c.cells.map((cell) => [cell.contender, cell.status, cell.samples.length])]),
+    [
+      ["lock-uncontended", [["async", "measured", 2], ["cooperative", "measured", 2], ["floor", "measured", 2]]],
+      ["queue-producer-consumer", [["async", "measured", 2], ["cooperative", "measured", 2]]],
+    ],
+  );
+});
+
 Deno.test("deno task compare refuses bad input with a clear error and exit code 2", async (t) => {
   const dir = await Deno.makeTempDir();
   try {
