@@ -25,6 +25,8 @@ import { hasPython, libraryPeers, pythonPeer, tooManyWorkers, v8MutexPeer } from
 import { engines } from "./compare/_engines.ts";
 
 const BACKENDS = ["async", "cooperative", "atomics"];
+/** Where the reports go without --out. */
+const DEFAULT_OUT = "compare-report";
 
 /** The work per run in quick mode, by workload (the default is each workload's own). */
 const QUICK_ITERATIONS: Record<string, number> = {
@@ -115,12 +117,11 @@ export async function main(args: readonly string[]): Promise<number> {
         throw new UsageError((error as Error).message);
       }
     }
-    if (options.out !== undefined) {
-      try {
-        await assertWritable(options.out);
-      } catch (error) {
-        throw new UsageError((error as Error).message);
-      }
+    const out = options.out ?? DEFAULT_OUT;
+    try {
+      await assertWritable(out);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
     }
     const quick = options.quick;
     const repetitions = options.repetitions ?? (quick ? 2 : 5);
@@ -163,12 +164,10 @@ export async function main(args: readonly string[]): Promise<number> {
       console.log(formatTable(report, { verdicts }));
       if (verdicts) console.log(`\nvs ${options.baseline}: slower/faster only when the min-max ranges do not overlap`);
     }
-    if (options.out !== undefined) {
-      const written = await writeReport(report, options.out, {
-        baseline: verdicts ? { source: options.baseline!, verdicts } : undefined,
-      });
-      console.error(`wrote ${written.json}, ${written.markdown} and ${written.charts.size} charts`);
-    }
+    const written = await writeReport(report, out, {
+      baseline: verdicts ? { source: options.baseline!, verdicts } : undefined,
+    });
+    console.error(`wrote ${written.json}, ${written.markdown} and ${written.charts.size} charts`);
     const failed = report.cases.flatMap((c) =>
       c.cells.filter((cell) => cell.status === "failed").map((cell) => `${c.id} on ${cell.contender}`)
     );

@@ -117,6 +117,8 @@ Deno.test("deno task compare --quick prints the table and writes the reports, a 
       "none",
       "--baseline",
       `${dir}/report.json`,
+      "--out",
+      `${dir}/again`,
     ]);
     assertEquals(again.code, 0, again.stderr);
     const [header, ...lines] = again.stdout.trimEnd().split("\n");
@@ -124,13 +126,17 @@ Deno.test("deno task compare --quick prints the table and writes the reports, a 
     assertEquals(lines.slice(0, 2).map((line) => line.split(/ {2,}/)[1]), ["async", "cooperative"]);
     for (const line of lines.slice(0, 2)) assertMatch(line, /(slower|faster|same) \(\d+(\.\d+)?x\)$/, line);
     assertMatch(again.stdout, /slower\/faster only when the min-max ranges do not overlap/);
+    assertStringIncludes(await Deno.readTextFile(`${dir}/again/report.md`), `Compared with \`${dir}/report.json\``);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
 });
 
 Deno.test("deno task compare --json prints the report as JSON instead of the table", async () => {
+  const dir = await Deno.makeTempDir();
   const { code, stdout, stderr } = await compare([
+    "--out",
+    dir,
     "--json",
     "--quick",
     "--workloads",

@@ -37,7 +37,7 @@ Runs every workload on every backend and peer, interleaved, and prints medians, 
   --quick              a few seconds: smaller work, 2 threads, 2 repetitions, no seeds unless named
   --ratio-to NAME      the contender ratios are taken to (default: async)
   --json               print the report as JSON instead of the table
-  --out DIR            write report.json, report.md and one SVG chart per case into DIR
+  --out DIR            write report.json, report.md and one SVG chart per case into DIR (default: compare-report)
   --baseline OLD.json  mark what got slower or faster than in an older report
   --help               this text
 `;
