@@ -20,13 +20,37 @@
  * ```
  *
  * Each thread awaits between binding its student and greeting, so the other
- * thread binds its own in between: the values are per thread, not per moment.
+ * thread binds its own in between: the values are per thread, not per
+ * moment. `localSchool` is a module-level global, as in Python; a Worker
+ * (on `atomics`) has its own copy of the module, and a `Local` is per thread
+ * in any case.
  *
  * Run it: `deno run -A examples/local_school.ts --backend=async`
  *
  * @module
  */
 import { type BackendChoice, currentThread, getBackend, getDefaultBackend, Local, Thread } from "@locksmith/threading";
+import type { Queue } from "@locksmith/threading/queue";
+import { drain, newLog } from "./_log.ts";
+
+const localSchool = new Local() as Local & { student?: string };
+
+function processStudent(log: Queue<string>): void {
+  const std = localSchool.student;
+  log.putNowait(`Hello, ${std} (in ${currentThread().name})`);
+}
+
+/**
+ * Python's `process_thread`: binds this thread's student, then greets.
+ *
+ * @param log Where lines go.
+ * @param name The student.
+ */
+export async function processThread(log: Queue<string>, name: string): Promise<void> {
+  localSchool.student = name;
+  await null; // the other thread runs here and binds its own student
+  processStudent(log);
+}
 
 /**
  * Runs the scenario on `backend` and returns its output lines.
@@ -35,28 +59,16 @@ import { type BackendChoice, currentThread, getBackend, getDefaultBackend, Local
  * @returns The lines the scenario printed.
  */
 export async function main(backend: BackendChoice = getDefaultBackend()): Promise<string[]> {
-  const lines = [`backend: ${getBackend(backend).name}`];
-  const localSchool = new Local() as Local & { student?: string };
-
-  function processStudent(): void {
-    const std = localSchool.student;
-    lines.push(`Hello, ${std} (in ${currentThread().name})`);
-  }
-
-  async function processThread(name: string): Promise<void> {
-    localSchool.student = name;
-    await null; // the other thread runs here and binds its own student
-    processStudent();
-  }
-
-  const t1 = new Thread({ target: processThread, args: ["Alice"], name: "Thread-A", backend });
-  const t2 = new Thread({ target: processThread, args: ["Bob"], name: "Thread-B", backend });
+  const log = newLog(backend, getBackend(backend).name);
+  const target = { module: import.meta.url, export: "processThread" };
+  const t1 = new Thread({ target, args: [log, "Alice"], name: "Thread-A", backend });
+  const t2 = new Thread({ target, args: [log, "Bob"], name: "Thread-B", backend });
   t1.start();
   t2.start();
   await t1.join();
   await t2.join();
-  lines.push(`in ${currentThread().name}, localSchool.student is ${localSchool.student}`);
-  return lines;
+  log.putNowait(`in ${currentThread().name}, localSchool.student is ${localSchool.student}`);
+  return drain(log);
 }
 
 if (import.meta.main) {

@@ -9,11 +9,34 @@
  * t.join()
  * ```
  *
+ * The thread's body is exported and named by module reference, which every
+ * backend accepts (on `atomics` the thread is a Worker that imports this
+ * module); it logs to a `Queue` that every thread can reach.
+ *
  * Run it: `deno run -A examples/named_thread_loop.ts --backend=async`
  *
  * @module
  */
 import { type BackendChoice, currentThread, getBackend, getDefaultBackend, sleep, Thread } from "@locksmith/threading";
+import type { Queue } from "@locksmith/threading/queue";
+import { drain, newLog } from "./_log.ts";
+
+/**
+ * The thread's loop: counts to 5, sleeping 5 ms between steps.
+ *
+ * @param log Where lines go.
+ * @param backend The backend to sleep on.
+ */
+export async function loop(log: Queue<string>, backend: string): Promise<void> {
+  log.putNowait(`thread ${currentThread().name} is running...`);
+  let n = 0;
+  while (n < 5) {
+    n = n + 1;
+    log.putNowait(`thread ${currentThread().name} >>> ${n}`);
+    await sleep(5, { backend }); // Python sleeps 1 s; 5 ms keeps the demo quick
+  }
+  log.putNowait(`thread ${currentThread().name} ended.`);
+}
 
 /**
  * Runs the scenario on `backend` and returns its output lines.
@@ -22,25 +45,19 @@ import { type BackendChoice, currentThread, getBackend, getDefaultBackend, sleep
  * @returns The lines the scenario printed.
  */
 export async function main(backend: BackendChoice = getDefaultBackend()): Promise<string[]> {
-  const lines = [`backend: ${getBackend(backend).name}`];
-
-  async function loop(): Promise<void> {
-    lines.push(`thread ${currentThread().name} is running...`);
-    let n = 0;
-    while (n < 5) {
-      n = n + 1;
-      lines.push(`thread ${currentThread().name} >>> ${n}`);
-      await sleep(5, { backend }); // Python sleeps 1 s; 5 ms keeps the demo quick
-    }
-    lines.push(`thread ${currentThread().name} ended.`);
-  }
-
-  lines.push(`thread ${currentThread().name} is running...`);
-  const t = new Thread({ target: loop, name: "LoopThread", backend });
+  const name = getBackend(backend).name;
+  const log = newLog(backend, name);
+  log.putNowait(`thread ${currentThread().name} is running...`);
+  const t = new Thread({
+    target: { module: import.meta.url, export: "loop" },
+    args: [log, name],
+    name: "LoopThread",
+    backend,
+  });
   t.start();
   await t.join();
-  lines.push(`thread ${currentThread().name} ended.`);
-  return lines;
+  log.putNowait(`thread ${currentThread().name} ended.`);
+  return drain(log);
 }
 
 if (import.meta.main) {

@@ -14,17 +14,19 @@
  *             lock.release()
  * ```
  *
- * The threads are Workers of the `atomics` backend: the target is given by
- * reference (`{ module, export }`), and the `Lock` and the `Int32Array`
- * passed as arguments arrive in each Worker over the same shared memory. The
- * run without the lock shows the updates that two cores really running at
- * once lose.
+ * On the `atomics` backend (the default here) the threads are Workers: the
+ * target is given by reference (`{ module, export }`), and the `Lock` and
+ * the `Int32Array` passed as arguments arrive in each Worker over the same
+ * shared memory. The run without the lock shows the updates that two cores
+ * really running at once lose. On `async` and `cooperative` the same code
+ * runs in one isolate: each thread's loop never awaits, so it runs to its
+ * end before the other starts, and nothing is lost even without the lock.
  *
- * Run it: `deno run -A examples/parallel_bank_balance.ts`
+ * Run it: `deno run -A examples/parallel_bank_balance.ts --backend=atomics`
  *
  * @module
  */
-import { Barrier, Lock, Thread } from "@locksmith/threading";
+import { type BackendChoice, Barrier, getBackend, Lock, Thread } from "@locksmith/threading";
 
 const ITERATIONS = 100000;
 
@@ -39,9 +41,9 @@ function changeIt(balance: Int32Array, n: number): void {
 }
 
 /**
- * One thread's work (runs in a Worker): waits for the start signal, then
- * makes `iterations` changes, each under `lock` (or without it if `lock` is
- * `null`).
+ * One thread's work (a Worker on `atomics`): waits for the start signal,
+ * then makes `iterations` changes, each under `lock` (or without it if
+ * `lock` is `null`).
  *
  * @param start Both Workers meet here first, so that they run at the same time.
  * @param lock The shared lock, or `null`.
@@ -49,8 +51,14 @@ function changeIt(balance: Int32Array, n: number): void {
  * @param n The amount.
  * @param iterations How many changes.
  */
-export function runThread(start: Barrier, lock: Lock | null, balance: Int32Array, n: number, iterations: number): void {
-  start.waitSync();
+export async function runThread(
+  start: Barrier,
+  lock: Lock | null,
+  balance: Int32Array,
+  n: number,
+  iterations: number,
+): Promise<void> {
+  await start.wait();
   for (let i = 0; i < iterations; i++) {
     if (lock === null) {
       changeIt(balance, n);
@@ -65,12 +73,12 @@ export function runThread(start: Barrier, lock: Lock | null, balance: Int32Array
   }
 }
 
-async function runBoth(lock: Lock | null, balance: Int32Array): Promise<void> {
+async function runBoth(backend: BackendChoice, lock: Lock | null, balance: Int32Array): Promise<void> {
   balance[0] = 0;
-  const start = new Barrier(2, null, null, { backend: "atomics" });
+  const start = new Barrier(2, null, null, { backend });
   const threads = [5, 8].map((n) =>
     new Thread({
-      backend: "atomics",
+      backend,
       name: `deposit-${n}`,
       target: { module: import.meta.url, export: "runThread" },
       args: [start, lock, balance, n, ITERATIONS],
@@ -83,18 +91,20 @@ async function runBoth(lock: Lock | null, balance: Int32Array): Promise<void> {
 /**
  * Runs the scenario and returns its output lines.
  *
+ * @param backend The backend of the threads and the lock (default `atomics`: Workers).
  * @returns The lines the scenario printed.
  */
-export async function main(): Promise<string[]> {
-  const lines = ["backend: atomics"];
+export async function main(backend: BackendChoice = "atomics"): Promise<string[]> {
+  const lines = [`backend: ${getBackend(backend).name}`];
   const balance = new Int32Array(new SharedArrayBuffer(4));
-  await runBoth(new Lock({ backend: "atomics" }), balance);
-  lines.push(`with a Lock: balance ${balance[0]} after 2 Workers x ${ITERATIONS} changes`);
-  await runBoth(null, balance);
-  lines.push(`without a lock: balance ${balance[0]} after 2 Workers x ${ITERATIONS} changes`);
+  await runBoth(backend, new Lock({ backend }), balance);
+  lines.push(`with a Lock: balance ${balance[0]} after 2 threads x ${ITERATIONS} changes`);
+  await runBoth(backend, null, balance);
+  lines.push(`without a lock: balance ${balance[0]} after 2 threads x ${ITERATIONS} changes`);
   return lines;
 }
 
 if (import.meta.main) {
-  for (const line of await main()) console.log(line);
+  const flag = Deno.args.find((arg) => arg.startsWith("--backend="));
+  for (const line of await main(flag?.slice("--backend=".length) ?? "atomics")) console.log(line);
 }

@@ -16,17 +16,20 @@
  * `x[0] = x[0] + 1` is a read and a write that another core can interleave
  * with its own; the lock keeps the other Workers out for the whole loop.
  *
- * Run it: `deno run -A examples/parallel_counter.ts`
+ * On `async` and `cooperative` the same code runs in one isolate: each
+ * thread's loop runs to its end before another starts.
+ *
+ * Run it: `deno run -A examples/parallel_counter.ts --backend=atomics`
  *
  * @module
  */
-import { currentThread, Lock, Thread } from "@locksmith/threading";
+import { type BackendChoice, currentThread, getBackend, Lock, Thread } from "@locksmith/threading";
 
 const THREADS = 3;
 const INCREMENTS = 6000;
 
 /**
- * One thread's work (runs in a Worker): `increments` increments of `x[0]`
+ * One thread's work (a Worker on `atomics`): `increments` increments of `x[0]`
  * under `lock`; records in `log` where its run started (slot = its number).
  *
  * @param lock The shared lock.
@@ -49,16 +52,17 @@ export function func(lock: Lock, x: Int32Array, increments: number, log: Int32Ar
 /**
  * Runs the scenario and returns its output lines.
  *
+ * @param backend The backend of the threads and the lock (default `atomics`: Workers).
  * @returns The lines the scenario printed.
  */
-export async function main(): Promise<string[]> {
-  const lines = ["backend: atomics"];
-  const lock = new Lock({ backend: "atomics" });
+export async function main(backend: BackendChoice = "atomics"): Promise<string[]> {
+  const lines = [`backend: ${getBackend(backend).name}`];
+  const lock = new Lock({ backend });
   const x = new Int32Array(new SharedArrayBuffer(4));
   const log = new Int32Array(new SharedArrayBuffer(4 * THREADS));
   const threads = Array.from({ length: THREADS }, (_, i) =>
     new Thread({
-      backend: "atomics",
+      backend,
       name: `counter-${i + 1}`,
       target: { module: import.meta.url, export: "func" },
       args: [lock, x, INCREMENTS, log, i],
@@ -73,5 +77,6 @@ export async function main(): Promise<string[]> {
 }
 
 if (import.meta.main) {
-  for (const line of await main()) console.log(line);
+  const flag = Deno.args.find((arg) => arg.startsWith("--backend="));
+  for (const line of await main(flag?.slice("--backend=".length) ?? "atomics")) console.log(line);
 }

@@ -14,9 +14,12 @@
  * ```
  *
  * Switching to `multiprocessing`'s `Pool` is one import here too: its
- * threads are Workers running in parallel, so its calls are module
- * references (`{ module: import.meta.url, export: "fetchSize" }`), which the
- * Workers import. The second half runs the same map on such a pool.
+ * threads are Workers running in parallel. Workers import what they run, so
+ * the call is a module reference (`{ module: import.meta.url, export:
+ * "fetchSize" }`), which both pools accept: the map below runs on
+ * `multiprocessing.dummy`'s `Pool` over threads of an in-isolate backend
+ * (`async`, `cooperative`), and on `multiprocessing`'s `Pool` of Workers
+ * on `atomics` (the threads pool refuses Workers).
  *
  * Run it: `deno run -A examples/pool_map.ts --backend=async`
  *
@@ -50,34 +53,24 @@ export async function fetchSize(url: string): Promise<number> {
 }
 
 /**
- * Maps `fetchSize` over the URLs with a `Pool(4)` on `backend`.
+ * Maps `fetchSize` over the URLs with a pool of 4 threads of `backend`.
  *
- * @param backend The backend of the pools' threads.
+ * @param backend The backend of the pool's threads.
  * @returns The lines the example printed.
  */
 export async function main(backend: BackendChoice = getDefaultBackend()): Promise<string[]> {
-  const lines = [`backend: ${getBackend(backend).name}`];
-  {
-    await using pool = new Pool(4, null, [], { backend });
-    const sizes = await pool.map(fetchSize, URLS);
-    lines.push(`multiprocessing.dummy Pool(${pool.processes}).map over ${URLS.length} urls:`);
-    URLS.forEach((url, i) => lines.push(`  ${url} -> ${sizes[i]} bytes`));
-  }
-  {
-    // The same map through multiprocessing's Pool: four Workers, and the call is a module reference.
-    await using pool = new ProcessPool(4);
-    const sizes = await pool.map({ module: import.meta.url, export: "fetchSize" }, URLS) as number[];
-    lines.push(
-      `multiprocessing Pool(${pool.processes}).map on ${pool.backend.name} Workers, by module reference: total ${
-        sum(sizes)
-      } bytes`,
-    );
-  }
+  const { name, capabilities } = getBackend(backend);
+  const lines = [`backend: ${name}`];
+  // Threads of this isolate, or Workers: the same API, one import apart.
+  const workers = !capabilities.functionTargets;
+  await using pool = workers ? new ProcessPool(4, null, [], { backend }) : new Pool(4, null, [], { backend });
+  const sizes = await pool.map({ module: import.meta.url, export: "fetchSize" }, URLS) as number[];
+  lines.push(
+    `${workers ? "multiprocessing" : "multiprocessing.dummy"} Pool(${pool.processes}).map over ${URLS.length} urls:`,
+  );
+  URLS.forEach((url, i) => lines.push(`  ${url} -> ${sizes[i]} bytes`));
+  lines.push(`total ${sizes.reduce((a, b) => a + b, 0)} bytes`);
   return lines;
-}
-
-function sum(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
 }
 
 if (import.meta.main) {

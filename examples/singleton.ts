@@ -25,6 +25,11 @@
  * Creating the instance awaits (a slow constructor), so without the lock
  * every thread that checked before the first one finished makes its own.
  *
+ * The threads run in Workers on `atomics`, where objects are not shared:
+ * there "the instance" is a number in shared memory, made under the
+ * synchronized lock (a `Lock` passed to every thread), and each thread
+ * records the one it got.
+ *
  * Run it: `deno run -A examples/singleton.ts --backend=async`
  *
  * @module
@@ -32,6 +37,33 @@
 import { type BackendChoice, getBackend, getDefaultBackend, Lock, synchronized, Thread } from "@locksmith/threading";
 
 const THREADS = 5;
+
+// The shared state's layout: instances created, the instance (0: none yet), then what each thread got.
+const CREATED = 0;
+const INSTANCE = 1;
+const GOT = 2;
+
+/** `Singleton.__new__`: makes the instance on the first call, slowly; later calls get the same one. */
+async function getInstance(state: Int32Array): Promise<number> {
+  if (state[INSTANCE] === 0) {
+    await null; // a slow constructor: other threads run meanwhile
+    state[INSTANCE] = Atomics.add(state, CREATED, 1) + 1;
+  }
+  return state[INSTANCE];
+}
+
+/**
+ * One thread: asks for the instance (under `lock` if given, as the seeds'
+ * `@synchronized`) and records which one it got.
+ *
+ * @param lock The lock of `synchronized`, or `null` for the unsafe version.
+ * @param state The shared state.
+ * @param slot This thread's slot.
+ */
+export async function asker(lock: Lock | null, state: Int32Array, slot: number): Promise<void> {
+  const get = lock === null ? getInstance : synchronized(lock)(getInstance);
+  state[GOT + slot] = await get(state);
+}
 
 /**
  * Runs the scenario on `backend` and returns its output lines.
@@ -41,52 +73,31 @@ const THREADS = 5;
  */
 export async function main(backend: BackendChoice = getDefaultBackend()): Promise<string[]> {
   const lines = [`backend: ${getBackend(backend).name}`];
-  let created = 0;
 
-  class Singleton {
-    static #instance: Singleton | undefined;
-    readonly id = ++created;
-
-    // The seeds' `@synchronized __new__`, with the lock on the chosen backend.
-    static getInstance: () => Promise<Singleton> = synchronized(new Lock({ backend }))(async () => {
-      if (Singleton.#instance === undefined) {
-        await null; // a slow constructor: other threads run meanwhile
-        Singleton.#instance = new Singleton();
-      }
-      return Singleton.#instance;
-    });
-
-    // The same without the lock.
-    static #unsafe: Singleton | undefined;
-    static async getInstanceUnsafely(): Promise<Singleton> {
-      if (Singleton.#unsafe === undefined) {
-        await null;
-        Singleton.#unsafe = new Singleton();
-      }
-      return Singleton.#unsafe;
-    }
-  }
-
-  async function askAll(get: () => Promise<Singleton>): Promise<Singleton[]> {
-    created = 0;
-    const got: Singleton[] = [];
-    const threads = Array.from(
-      { length: THREADS },
-      (_, i) => new Thread({ target: async () => got.push(await get()), name: `asker-${i + 1}`, backend }),
-    );
+  async function askAll(lock: Lock | null): Promise<Int32Array> {
+    const state = new Int32Array(new SharedArrayBuffer(4 * (GOT + THREADS)));
+    const threads = Array.from({ length: THREADS }, (_, i) =>
+      new Thread({
+        target: { module: import.meta.url, export: "asker" },
+        args: [lock, state, i],
+        name: `asker-${i + 1}`,
+        backend,
+      }));
     for (const t of threads) t.start();
     for (const t of threads) await t.join();
-    return got;
+    return state;
   }
 
-  const safe = await askAll(Singleton.getInstance);
+  // The seeds' `@synchronized __new__`, with the lock on the chosen backend.
+  const safe = await askAll(new Lock({ backend }));
+  const got = [...safe.subarray(GOT)];
   lines.push(
-    `synchronized: ${created} instance created; ${safe.length} threads got the same one: ${
-      safe.every((s) => s === safe[0])
+    `synchronized: ${safe[CREATED]} instance created; ${got.length} threads got the same one: ${
+      got.every((id) => id === got[0])
     }`,
   );
-  await askAll(Singleton.getInstanceUnsafely);
-  lines.push(`without the lock: ${created} instances created for ${THREADS} threads`);
+  const unsafe = await askAll(null);
+  lines.push(`without the lock: ${unsafe[CREATED]} instances created for ${THREADS} threads`);
   return lines;
 }
 

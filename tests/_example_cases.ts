@@ -1,5 +1,6 @@
 /**
- * Runs example scenarios as tests: one `Deno.test` per example x backend,
+ * Runs example scenarios as tests: one `Deno.test` per example x backend
+ * (every example is written to run on every backend),
  * checking the first line names the backend, that no exception escaped a
  * thread, and that the run left no thread or waiter behind.
  *
@@ -24,8 +25,6 @@ export function testExamples(cases: readonly ExampleCase[]): void {
     for (const c of cases) {
       Deno.test({
         name: `[${backendName}] Example ${c.name}`,
-        // The examples' threads run functions: a backend without function targets cannot run them.
-        ignore: !backend.capabilities.functionTargets,
         fn: async () => {
           // Only what this run leaves behind counts (one hung example must not fail the next ones too).
           const threadsBefore = runningThreads().length;

@@ -27,6 +27,7 @@ export const FLOORS: Readonly<Record<string, number>> = {
   "workers": 6, // the modules a Worker starts in
   "explore": 7, // the schedule explorer, a tool over the library
   "mod.ts": 8, // the root entry point
+  "experiment": 9, // ./experiment: the backend comparison API, over the public API
 };
 
 /** One import: `from` imports `to` (both paths relative to the repository root). */

@@ -1,0 +1,197 @@
+// `deno task compare` as a user runs it: `--quick` prints the table and writes report.json (every
+// cell holds a sample per repetition), report.md and one well-formed SVG per case; `--baseline`
+// marks changes; bad input gets a clear error and exit code 2. No timing is asserted.
+import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
+import { XMLValidator } from "fast-xml-parser";
+import { chartFileName, parseReport, REPORT_SCHEMA } from "@locksmith/threading/experiment";
+import { hasPython } from "../bench/compare/_peers.ts";
+
+const root = new URL("../", import.meta.url);
+
+async function compare(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "bench/compare.ts", ...args],
+    cwd: root,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return { code, stdout: new TextDecoder().decode(stdout), stderr: new TextDecoder().decode(stderr) };
+}
+
+const BACKENDS = ["async", "cooperative", "atomics"];
+const CASES = [
+  "lock-uncontended",
+  "lock-contended/2",
+  "condition-ping-pong",
+  "semaphore-limit",
+  "queue-producer-consumer",
+  "barrier-phases",
+  "pool-map-cpu",
+];
+
+Deno.test("deno task compare --quick prints the table and writes the reports, a sample in every cell", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const { code, stdout, stderr } = await compare(["--quick", "--out", dir]);
+    assertEquals(code, 0, `${stdout}\n${stderr}`);
+    // Not a terminal: progress comes as plain lines, on stderr.
+    assertMatch(stderr, /^\[ *0%\] lock-uncontended \(at \d+\.\d s\)$/m);
+    assert(!stderr.includes("\r"), "a progress bar was drawn on a pipe");
+
+    const report = parseReport(await Deno.readTextFile(`${dir}/report.json`), "report.json");
+    assertEquals(report.schema, REPORT_SCHEMA);
+    assertEquals(report.command, ["deno", "task", "compare", "--quick", "--out", dir]);
+    assertEquals(report.runtime.deno, Deno.version.deno);
+    assertEquals(report.runtime.v8, Deno.version.v8);
+    assertEquals(report.method.repetitions, 2);
+    assertEquals(report.method.baseline, "async");
+    assertEquals(report.cases.map((c) => c.id), CASES);
+
+    const python = await hasPython();
+    const peersOf = (id: string) => report.cases.find((c) => c.id === id)!.cells.map((c) => c.contender).slice(3);
+    assertEquals(peersOf("lock-uncontended"), [
+      "floor",
+      "async-mutex",
+      "await-lock",
+      "esfx-semaphore",
+      "p-limit",
+      "atomics-floor",
+      "v8-atomics-mutex",
+      ...(python ? ["cpython"] : []),
+    ]);
+    assertEquals(peersOf("semaphore-limit"), [
+      "async-mutex",
+      "esfx-semaphore",
+      "p-limit",
+      ...(python ? ["cpython"] : []),
+    ]);
+    for (const c of report.cases) {
+      assertEquals(c.cells.slice(0, 3).map((cell) => cell.contender), BACKENDS, c.id);
+      assertEquals(c.baseline, "async", c.id);
+      for (const cell of c.cells) {
+        const where = `${c.id} on ${cell.contender}`;
+        assertEquals([cell.status, cell.reason], ["measured", undefined], where);
+        assertEquals(cell.samples.length, 2, where);
+        for (const ms of cell.samples) assert(Number.isFinite(ms) && ms > 0, `${where}: sample ${ms}`);
+        assertEquals(cell.ratios.length, 2, where);
+        assert(cell.runsPerSample >= 1, where);
+      }
+    }
+
+    // The table: a header and one row per cell, each with a time and a ratio.
+    const rows = stdout.trimEnd().split("\n");
+    assertMatch(
+      rows[0],
+      /^case +contender +time\/run \(median\) +min - max +time\/op +ratio to async +ratio min - max$/,
+    );
+    const cells = report.cases.flatMap((c) => c.cells.map((cell) => [c.id, cell.contender]));
+    assertEquals(rows.length, 1 + cells.length);
+    cells.forEach(([id, contender], i) => {
+      const row = rows[1 + i];
+      assert(row.startsWith(id) && row.includes(` ${contender} `), `row '${row}' is not ${id} on ${contender}`);
+      assertMatch(row, /\d(\.\d+)? (ns|µs|ms|s) +\S.* +\d+(\.\d+)?x/, row);
+    });
+
+    const markdown = await Deno.readTextFile(`${dir}/report.md`);
+    assertStringIncludes(markdown, "Command: `deno task compare --quick --out ");
+    assertStringIncludes(markdown, "## Method");
+    assertStringIncludes(markdown, "| case | contender | time/run (median) |");
+    for (const c of report.cases) {
+      const file = chartFileName(c.id);
+      assertStringIncludes(markdown, `](${file})`);
+      const svg = await Deno.readTextFile(`${dir}/${file}`);
+      assertEquals(XMLValidator.validate(svg), true, `${file} is not well-formed XML`);
+      assert(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'), file);
+      assert(!/href=|<script|@import|url\(/.test(svg), `${file} refers to something outside itself`);
+      assertEquals(svg.match(/fill-opacity="0.85"/g)?.length, c.cells.length, `${file}: one bar per cell`);
+    }
+
+    // A second, small run against the first as its baseline.
+    const again = await compare([
+      "--quick",
+      "--workloads",
+      "lock-uncontended",
+      "--backends",
+      "async,cooperative",
+      "--peers",
+      "none",
+      "--baseline",
+      `${dir}/report.json`,
+      "--out",
+      `${dir}/again`,
+    ]);
+    assertEquals(again.code, 0, again.stderr);
+    const [header, ...lines] = again.stdout.trimEnd().split("\n");
+    assert(header.endsWith("vs baseline file"), header);
+    assertEquals(lines.slice(0, 2).map((line) => line.split(/ {2,}/)[1]), ["async", "cooperative"]);
+    for (const line of lines.slice(0, 2)) assertMatch(line, /(slower|faster|same) \(\d+(\.\d+)?x\)$/, line);
+    assertMatch(again.stdout, /slower\/faster only when the min-max ranges do not overlap/);
+    assertStringIncludes(await Deno.readTextFile(`${dir}/again/report.md`), `Compared with \`${dir}/report.json\``);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task compare --json prints the report as JSON instead of the table", async () => {
+  const dir = await Deno.makeTempDir();
+  const { code, stdout, stderr } = await compare([
+    "--out",
+    dir,
+    "--json",
+    "--quick",
+    "--workloads",
+    "lock-uncontended,queue-producer-consumer",
+    "--backends",
+    "async,cooperative",
+    "--peers",
+    "floor",
+  ]);
+  assertEquals(code, 0, stderr);
+  const report = parseReport(stdout, "stdout");
+  assertEquals(
+    report.cases.map((c) => [c.id, c.cells.map((cell) => [cell.contender, cell.status, cell.samples.length])]),
+    [
+      ["lock-uncontended", [["async", "measured", 2], ["cooperative", "measured", 2], ["floor", "measured", 2]]],
+      ["queue-producer-consumer", [["async", "measured", 2], ["cooperative", "measured", 2]]],
+    ],
+  );
+});
+
+Deno.test("deno task compare refuses bad input with a clear error and exit code 2", async (t) => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const file = `${dir}/a-file`;
+    await Deno.writeTextFile(file, "");
+    const otherSchema = `${dir}/other.json`;
+    await Deno.writeTextFile(otherSchema, JSON.stringify({ schema: "someone-else@1", cases: [] }));
+    const cases: [string, string[], string][] = [
+      ["an unknown workload", ["--workloads", "nope"], "'--workloads' names an unknown workload: received 'nope'"],
+      [
+        "an unknown backend",
+        ["--backends", "async,fibers"],
+        "'--backends' names an unknown backend: received 'fibers'",
+      ],
+      ["an unknown peer", ["--peers", "java"], "'--peers' names an unknown peer: received 'java'"],
+      ["0 repetitions", ["--repetitions", "0"], "'--repetitions' must be an integer >= 1: received '0'"],
+      ["an unknown option", ["--fast"], "'--fast' is not an option"],
+      ["an unwritable --out", ["--out", `${file}/report`], `Cannot write the report to '${file}/report'`],
+      [
+        "a baseline of another schema",
+        ["--baseline", otherSchema],
+        `its schema must be 'locksmith-threading/compare-report@1': received "someone-else@1"`,
+      ],
+      ["a missing baseline", ["--baseline", `${dir}/missing.json`], `Cannot read baseline '${dir}/missing.json'`],
+    ];
+    for (const [what, args, message] of cases) {
+      await t.step(what, async () => {
+        const { code, stdout, stderr } = await compare(args);
+        assertEquals(code, 2, `${stdout}\n${stderr}`);
+        assertMatch(stderr, /^error: Cannot /m);
+        assertStringIncludes(stderr, message);
+        assertEquals(stdout, "");
+      });
+    }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
