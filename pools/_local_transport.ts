@@ -2,10 +2,14 @@
  * A pool's transport when its threads are tasks of this isolate: a
  * `SimpleQueue` of tasks, and each thread hands its outcome straight back
  * (multiprocessing.dummy's way; Python's thread pool uses a result queue
- * and a handler thread only because its threads run in parallel).
+ * and a handler thread only because its threads run in parallel). On a
+ * backend whose own threads are Workers (`atomics`), the pool's threads and
+ * queue are this isolate's `async` ones: a function cannot reach a Worker,
+ * and the calls may still use the backend's primitives.
  *
  * @module
  */
+import { hostBackendFor } from "../backends/mod.ts";
 import { Empty } from "../runtime/errors.ts";
 import type { Target } from "../backends/types.ts";
 import { onThreadEnd, Thread } from "../primitives/thread.ts";
@@ -21,7 +25,8 @@ export class LocalTransport implements PoolTransport {
 
   /** @param options What to start. */
   constructor(options: TransportOptions) {
-    const { backend, deliver } = options;
+    const { deliver } = options;
+    const backend = hostBackendFor(options.backend);
     const tasks = this.#tasks = new SimpleQueue<PoolTask | null>({ backend });
     const sink = {
       put: ([job, index, ok, value]: readonly [number, number, boolean, unknown]) =>

@@ -151,11 +151,12 @@ export class Pool implements Disposable, AsyncDisposable {
     if (!Array.isArray(initargs)) {
       throw new TypeError(`Cannot create ${kind} as 'initargs' must be an array: received ${describe(initargs)}`);
     }
-    // Threads of this isolate run functions; Workers need module-referenced calls and shared queues.
-    const local = backend.capabilities.functionTargets;
-    if (!local && !(this.#byReference && backend.capabilities.sharedMemory)) {
+    // Module-referenced calls on a backend whose threads are Workers go to Workers (over shared queues);
+    // everything else runs on threads of this isolate.
+    const overWorkers = this.#byReference && !backend.capabilities.functionTargets;
+    if (overWorkers && !backend.capabilities.sharedMemory) {
       throw new TypeError(
-        `Cannot create ${kind} over Workers of the '${backend.name}' backend: tasks and results reach Workers through a shared-memory queue, which needs module-referenced calls and a backend with shared memory; use the threads of multiprocessing/dummy's Pool meanwhile`,
+        `Cannot create ${kind} over Workers of the '${backend.name}' backend: tasks and results reach Workers through a shared-memory queue, and the backend has no shared memory`,
       );
     }
     // Results are waited for in this isolate.
@@ -171,7 +172,7 @@ export class Pool implements Disposable, AsyncDisposable {
       finished: () => this.#state === "TERMINATE" || (this.#state === "CLOSE" && this.#jobs.size === 0),
       threadEnded: (thread, error) => this.#threadEnded(thread, error),
     };
-    this.#transport = local ? new LocalTransport(transport) : new WorkerTransport(transport);
+    this.#transport = overWorkers ? new WorkerTransport(transport) : new LocalTransport(transport);
   }
 
   /**

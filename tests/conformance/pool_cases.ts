@@ -12,6 +12,7 @@ import {
   BrokenBarrierError,
   DeadlockError,
   Event,
+  getNativeId,
   pendingWaits,
   RuntimeError,
   Semaphore,
@@ -259,6 +260,17 @@ const dummyCases: Case[] = [
         await pool.join();
       });
       assert(printed.includes("bad init"), printed);
+    },
+  },
+  {
+    name: "Pool: multiprocessing.dummy's Pool runs functions on threads of this isolate, on every backend",
+    fn: async (ctx) => {
+      await using pool = new ThreadPool(2, null, [], ctx.options);
+      assertEquals(pool.backend, ctx.backend);
+      assertEquals(await pool.map((x: number) => x + 1, [1, 2, 3]), [2, 3, 4]);
+      assertEquals(await pool.apply((a: number, b: number) => a * b, [6, 7]), 42);
+      // In this isolate: on the OS thread of the caller.
+      assertEquals(await pool.map(() => getNativeId(), [1, 2]), [getNativeId(), getNativeId()]);
     },
   },
   {
