@@ -42,7 +42,7 @@
  */
 
 export * from "./runtime/errors.ts";
-export { TIMEOUT_MAX, type WaitOptions } from "./runtime/wait_options.ts";
+export { TIMEOUT_MAX, type Wait, type WaitOptions } from "./runtime/wait_options.ts";
 export type { PrimitiveOptions } from "./primitives/core.ts";
 export { Lock } from "./primitives/lock.ts";
 export { RLock, type RLockSavedState } from "./primitives/rlock.ts";
@@ -90,8 +90,10 @@ export {
   getBackend,
   getDefaultBackend,
   type ModuleTarget,
+  type MutexOwner,
   PARK_INVALID,
   type ParkRequest,
+  type RawMutex,
   registerBackend,
   setDefaultBackend,
   type SpawnRequest,

@@ -19,7 +19,11 @@ export class LocalCells implements Cells {
 
   /** @param count How many zeroed cells. */
   constructor(count: number) {
-    for (let i = 0; i < count; i++) this.#view.push(0);
+    // Both arrays filled at once, so that they stay packed (a hole makes every load slower).
+    for (let i = 0; i < count; i++) {
+      this.#view.push(0);
+      this.queues.push(undefined);
+    }
   }
 
   /** Reads cell `i`. */
@@ -48,6 +52,12 @@ export class LocalCells implements Cells {
 
   /** The queue of cell `i`, made if absent. */
   queue(i: number): WaitQueue {
-    return this.queues[i] ??= new WaitQueue();
+    const queue = this.queues[i];
+    return queue !== undefined ? queue : this.#newQueue(i);
+  }
+
+  // Out of line: the hot path stays small enough for V8 to inline it.
+  #newQueue(i: number): WaitQueue {
+    return this.queues[i] = new WaitQueue(this);
   }
 }

@@ -20,7 +20,7 @@ import type { LocalCells } from "./_local_cells.ts";
 import { interruptTarget, takeInterrupt } from "../runtime/interrupt.ts";
 import { beginWaitGroup, endWaitGroup, nextWaitSeq } from "../runtime/pending.ts";
 import { type Cells, PARK_INVALID, type ParkRequest, type UnparkResult } from "./types.ts";
-import { type Leaving, Waiter } from "./_wait_queue.ts";
+import { type Leaving, Waiter, type WaitQueue } from "./_wait_queue.ts";
 import type { ThreadIdentity } from "../runtime/current_thread.ts";
 
 /** How a parking lot sets timers: real ones, or a virtual clock's. */
@@ -67,6 +67,13 @@ function wrongCells(cells: Cells): never {
   );
 }
 
+// The waiter whose promise is being made: one executor for every park, instead of a closure each.
+let arming: Waiter;
+function takeResolvers(resolve: (value: never) => void, reject: (reason: unknown) => void): void {
+  arming.resolve = resolve as (value: unknown) => void;
+  arming.reject = reject;
+}
+
 /** Parks and unparks waiters of one isolate. */
 export class LocalParkingLot {
   readonly #hooks: LotHooks | undefined;
@@ -82,7 +89,21 @@ export class LocalParkingLot {
 
   /** See `Backend.park`. */
   park<T>(cells: Cells, index: number, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID {
-    const queue = localCells(cells).queue(index);
+    return this.parkIn(localCells(cells).queue(index), request);
+  }
+
+  /** Parks on `queue` (a cell's, or one a backend's own primitive keeps), as `park` does. */
+  parkIn<T>(queue: WaitQueue, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID {
+    // Kept short, the rest out of line, so that V8 inlines the common park into the primitive's acquire.
+    if (this.#hooks !== undefined || interruptTarget !== undefined) return this.#parkHeard(queue, request);
+    if (!request.validate()) return PARK_INVALID;
+    const promise = this.#enqueue<T>(queue, request);
+    if (request.beforeSleep !== undefined) request.beforeSleep();
+    return promise;
+  }
+
+  // A park that a scheduler hears of, or that a pending `interruptMain()` may end.
+  #parkHeard<T>(queue: WaitQueue, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID {
     const hooks = this.#hooks;
     if (hooks !== undefined) hooks.entering(currentIdentity());
     // `interruptMain()` pending for this thread: its next wait raises instead.
@@ -91,19 +112,23 @@ export class LocalParkingLot {
       if (interrupt !== undefined) return Promise.reject(interrupt);
     }
     if (!request.validate()) return PARK_INVALID;
-    const w = new Waiter(this.backend, request, currentIdentity(), queue, cells, this);
-    const promise = new Promise<T>((resolve, reject) => {
-      w.resolve = resolve as (value: unknown) => void;
-      w.reject = reject;
-    });
+    const promise = this.#enqueue<T>(queue, request);
+    if (hooks !== undefined) hooks.queued(arming);
+    const w = arming;
+    if (request.beforeSleep !== undefined) request.beforeSleep();
+    if (hooks !== undefined) hooks.parked(w);
+    return promise;
+  }
+
+  // Queues a waiter record (the one `arming` holds after) and returns its promise.
+  #enqueue<T>(queue: WaitQueue, request: ParkRequest<T>): Promise<T> {
+    const w = arming = new Waiter(request as ParkRequest<unknown>, currentIdentity(), queue, this);
+    const promise = new Promise<T>(takeResolvers);
     w.pendingSeq = nextWaitSeq();
     // The queue registers as a whole while it holds waiters: nothing to do per wait when it is busy.
     if (queue.size === 0) beginWaitGroup(queue);
     queue.push(w);
     if (request.timeout !== Infinity || request.signal !== undefined) this.#arm(w);
-    if (hooks !== undefined) hooks.queued(w);
-    if (request.beforeSleep !== undefined) request.beforeSleep();
-    if (hooks !== undefined) hooks.parked(w);
     return promise;
   }
 
@@ -122,7 +147,11 @@ export class LocalParkingLot {
 
   /** See `Backend.parkSync`: in one isolate nobody can wake a blocked caller. */
   parkSync<T>(cells: Cells, index: number, request: ParkRequest<T>): T | typeof PARK_INVALID {
-    const queue = localCells(cells).queue(index);
+    return this.parkSyncIn(localCells(cells).queue(index), request);
+  }
+
+  /** Blocks on `queue`, as `parkSync` does. */
+  parkSyncIn<T>(queue: WaitQueue, request: ParkRequest<T>): T | typeof PARK_INVALID {
     this.#hooks?.entering(currentIdentity());
     if (interruptTarget !== undefined) {
       const interrupt = this.#takeInterrupt(request);
@@ -175,7 +204,7 @@ export class LocalParkingLot {
 
   // The value is decided now (a lock is handed off now), as the woken thread.
   #wake(w: Waiter, token: number): void {
-    if (w.timer !== undefined || w.onAbort !== undefined) this.#disarm(w);
+    if (w.timer !== undefined || w.onAbort !== undefined) this.disarm(w);
     let value: unknown;
     let failed = false;
     try {
@@ -203,7 +232,7 @@ export class LocalParkingLot {
     if (!w.queued) return false;
     w.queue.remove(w);
     if (w.queue.size === 0) endWaitGroup(w.queue);
-    this.#disarm(w);
+    this.disarm(w);
     const request = w.request;
     request.timedOut?.(w.queue.size === 0);
     const error = how === "abort" ? request.signal!.reason : reason;
@@ -214,7 +243,8 @@ export class LocalParkingLot {
     return true;
   }
 
-  #disarm(w: Waiter): void {
+  /** Cancels a waiter's timer and abort listener (a waiter woken other than by the lot). */
+  disarm(w: Waiter): void {
     if (w.timer !== undefined) {
       this.timers.clearTimer(w.timer);
       w.timer = undefined;

@@ -13,12 +13,19 @@ export type Leaving = "timeout" | "abort" | "interrupt" | "error";
 
 /** The lot a waiter is parked in (see `LocalParkingLot.leave`). */
 export interface WaiterLot {
+  /** The backend's name. */
+  readonly backend: string;
   /** Ends a parked waiter; says whether it was still parked. */
   leave(w: Waiter, how: Leaving, reason?: unknown): boolean;
 }
 
-/** One parked waiter: a node of the queue of the cell it waits on. */
-export class Waiter {
+/**
+ * One parked waiter: a node of the queue of the cell it waits on. It is
+ * kept small (one is made per wait): the registry of pending waits lists
+ * the queue, not the waiter, and what a report needs beyond the request and
+ * the thread is read through the queue and the lot.
+ */
+export class Waiter implements RegisteredWait {
   /** Previous (older) waiter in the queue. */
   prev: Waiter | undefined = undefined;
   /** Next (younger) waiter in the queue. */
@@ -33,29 +40,31 @@ export class Waiter {
   timer: unknown = undefined;
   /** The abort listener, if a signal was given. */
   onAbort: (() => void) | undefined = undefined;
-  /** Links of the pending-wait registry (see `_pending.ts`). */
-  pendingPrev: RegisteredWait | undefined = undefined;
-  /** Links of the pending-wait registry (see `_pending.ts`). */
-  pendingNext: RegisteredWait | undefined = undefined;
   /** When the wait began (orders the pending-wait registry). */
   pendingSeq = 0;
 
   /**
-   * @param backend The backend's name.
    * @param request What the waiter asked for.
    * @param thread The thread that parked.
    * @param queue The queue it is in.
-   * @param cells The cells it waits on (named in deadlock reports).
    * @param lot The lot it is parked in.
    */
   constructor(
-    readonly backend: string,
-    readonly request: ParkRequest<unknown>,
-    readonly thread: ThreadIdentity,
-    readonly queue: WaitQueue,
-    readonly cells: Cells,
-    readonly lot: WaiterLot,
+    public request: ParkRequest<unknown>,
+    public thread: ThreadIdentity,
+    public queue: WaitQueue,
+    public lot: WaiterLot,
   ) {}
+
+  /** The backend's name (for the registry of pending waits). */
+  get backend(): string {
+    return this.lot.backend;
+  }
+
+  /** The cells it waits on (named in deadlock reports). */
+  get cells(): Cells {
+    return this.queue.cells;
+  }
 
   /**
    * Ends the wait with `reason`, as an abort would: it leaves its queue,
@@ -72,6 +81,9 @@ function noop(): void {}
 
 /** The waiters of one cell, oldest first. */
 export class WaitQueue implements WaitGroup {
+  /** @param cells The cells the queue's cell is in. */
+  constructor(readonly cells: Cells) {}
+
   #head: Waiter | undefined = undefined;
   #tail: Waiter | undefined = undefined;
   /** How many waiters are queued. */

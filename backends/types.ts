@@ -14,6 +14,7 @@
  * @module
  */
 import type { ModuleTarget } from "../runtime/target.ts";
+import type { Wait } from "../runtime/wait_options.ts";
 
 export type { ModuleTarget, Target } from "../runtime/target.ts";
 
@@ -293,4 +294,42 @@ export interface Backend {
    * isolate.
    */
   nextSerial?(kind: string): number;
+  /**
+   * A mutex of the backend's own, for `Lock` and `RLock` (as Rust's
+   * `lock_api` lets a platform supply its raw mutex). Absent, the locks run
+   * the generic algorithm over their cells and this seam's park and unpark.
+   * Only a backend whose primitives stay in one isolate may supply one: its
+   * state is not in the cells, so a handle could not carry it.
+   */
+  mutex?(owner: MutexOwner): RawMutex;
+}
+
+/**
+ * A raw mutual-exclusion lock: the contract `Lock` and `RLock` are written
+ * over. Waiters are served oldest first; a waiter that times out, is aborted
+ * or interrupted leaves no trace behind. Ownership is the owner's business
+ * ({@linkcode MutexOwner.acquired}).
+ */
+export interface RawMutex {
+  /** Takes the mutex if it is free; says whether it did. */
+  tryAcquire(): boolean;
+  /** Takes the mutex, waiting as `wait` allows; resolves with whether it did. */
+  acquire(wait: Wait): Promise<boolean>;
+  /** The blocking twin of `acquire` (see {@linkcode Backend.parkSync}). */
+  acquireSync(wait: Wait): boolean;
+  /** Frees the mutex, or hands it to the oldest waiter; `false` if it was not held. */
+  release(): boolean;
+  /** Whether the mutex is held. */
+  locked(): boolean;
+}
+
+/** The primitive a {@linkcode RawMutex} belongs to. */
+export interface MutexOwner extends Subject {
+  /** The owner's cells (named in reports; the mutex keeps its own state). */
+  readonly cells: Cells;
+  /**
+   * Runs whenever a thread takes the mutex, before that thread runs on:
+   * `thread` is the one that took it, or `undefined` for the calling thread.
+   */
+  acquired(thread: ThreadBody | undefined): void;
 }

@@ -30,9 +30,20 @@
  * woken to race that loses parks again, inside its own wait (its `wake`
  * returns the new attempt), so a lock never asks which lot it is on.
  *
+ * A backend may supply a mutex of its own (`Backend.mutex`); the lock then
+ * runs on it, and this algorithm is not used (`async` does so: in one
+ * isolate a flag and a queue do the same with less work).
+ *
  * @module
  */
-import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../backends/types.ts";
+import {
+  type MutexOwner,
+  PARK_INVALID,
+  type ParkRequest,
+  type RawMutex,
+  type UnparkResult,
+} from "../backends/types.ts";
+import type { ThreadIdentity } from "../runtime/current_thread.ts";
 import { CoreBase, type PrimitiveOptions } from "./core.ts";
 import { FOREVER, type Wait } from "../runtime/wait_options.ts";
 
@@ -61,10 +72,13 @@ interface SlowPath {
  * A lock over cell 0 of a primitive's cells; see the module doc for the
  * state table. It is the primitive's `Core` too (one object per lock, not
  * two). Subclasses say what happens when a thread takes the lock
- * (`onAcquired`) and put their `kind` on their prototype.
+ * (`acquired`) and put their `kind` on their prototype. Callers lock through
+ * `mutex`: this object, or the backend's own mutex.
  */
-export class RawLock extends CoreBase {
+export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   #slow: SlowPath | undefined = undefined;
+  /** The mutex to lock through: the backend's own if it has one, else this lock. */
+  readonly mutex: RawMutex;
 
   /**
    * @param kind The primitive's class name.
@@ -73,10 +87,16 @@ export class RawLock extends CoreBase {
    */
   constructor(kind: string, cellCount: number, options: PrimitiveOptions | undefined) {
     super(kind, cellCount, options);
+    const own = this.backend.mutex;
+    this.mutex = own === undefined ? this : own.call(this.backend, this);
   }
 
-  /** Runs in the thread that has just taken the lock. */
-  onAcquired(): void {}
+  /**
+   * Runs when a thread takes the lock, before it runs on.
+   *
+   * @param _thread The thread that took it; `undefined`: the calling thread.
+   */
+  acquired(_thread: ThreadIdentity | undefined): void {}
 
   private slowPath(): SlowPath {
     return this.#slow ??= { forever: undefined, foreverSync: undefined, onUnpark: undefined };
@@ -88,14 +108,14 @@ export class RawLock extends CoreBase {
     const i = STATE;
     // The common case in one step: free, nobody parked.
     if (cells.cas(i, 0, LOCKED)) {
-      this.onAcquired();
+      this.acquired(undefined);
       return true;
     }
     for (;;) {
       const state = cells.load(i);
       if (state & LOCKED) return false;
       if (cells.cas(i, state, state | LOCKED)) {
-        this.onAcquired();
+        this.acquired(undefined);
         return true;
       }
     }
@@ -191,7 +211,7 @@ export class RawLock extends CoreBase {
     const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
     return this.requestOf(wait, (token) => {
       if (token === RACE) return this.raceAgain(wait, deadline) as boolean;
-      this.onAcquired();
+      this.acquired(undefined);
       return true;
     });
   }
@@ -200,7 +220,7 @@ export class RawLock extends CoreBase {
   private makeSyncRequest(wait: Wait): ParkRequest<boolean | null> {
     return this.requestOf<boolean | null>(wait, (token) => {
       if (token === RACE) return null;
-      this.onAcquired();
+      this.acquired(undefined);
       return true;
     });
   }

@@ -8,7 +8,7 @@ import { openGuard, runExclusiveOf } from "./_guard.ts";
 import { RawLock } from "./_raw_lock.ts";
 import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { RuntimeError } from "../runtime/errors.ts";
-import { currentIdentity } from "../runtime/current_thread.ts";
+import { currentIdentity, type ThreadIdentity } from "../runtime/current_thread.ts";
 import { threadName } from "../runtime/thread_names.ts";
 import type { Backend } from "../backends/types.ts";
 import { registerShareable } from "./revive.ts";
@@ -16,14 +16,14 @@ import { registerShareable } from "./revive.ts";
 // Cells: 0 the lock state (see _raw_lock.ts), 1 the holder's ident (kept
 // only where a backend records a trace: it costs a lookup per acquire).
 class LockCore extends RawLock {
-  override onAcquired(): void {
-    if (this.traced) this.cells.store(1, currentIdentity().ident);
+  override acquired(thread: ThreadIdentity | undefined): void {
+    if (this.traced) this.cells.store(1, (thread ?? currentIdentity()).ident);
   }
 
   // Unknown (0) where nothing records the holder: a report must not name a thread then.
   override holder(): string | undefined {
     const ident = this.cells.load(1);
-    return this.locked() && ident !== 0 ? threadName(ident) : undefined;
+    return this.mutex.locked() && ident !== 0 ? threadName(ident) : undefined;
   }
 }
 // On the prototype: no `kind` field per lock.
@@ -141,7 +141,7 @@ export class Lock {
   acquireChecked(wait: Wait): Promise<boolean> {
     const core = this.#core;
     const entered = core.enter("acquire");
-    return entered === undefined ? core.acquire(wait) : entered.then(() => core.acquire(wait));
+    return entered === undefined ? core.mutex.acquire(wait) : entered.then(() => core.mutex.acquire(wait));
   }
 
   /**
@@ -172,7 +172,7 @@ export class Lock {
     const wait = blocking === undefined && timeout === undefined
       ? FOREVER
       : checkAcquire(`acquire ${this.#core.label}`, blocking, timeout);
-    return this.#core.acquireSync(wait);
+    return this.#core.mutex.acquireSync(wait);
   }
 
   /**
@@ -194,7 +194,7 @@ export class Lock {
    */
   release(): void {
     const core = this.#core;
-    if (!core.release()) this.notLocked();
+    if (!core.mutex.release()) this.notLocked();
     core.record("release");
   }
 
@@ -217,7 +217,7 @@ export class Lock {
    * ```
    */
   locked(): boolean {
-    return this.#core.locked();
+    return this.#core.mutex.locked();
   }
 
   /**
@@ -270,7 +270,7 @@ export class Lock {
    * @returns `true` if locked.
    */
   isOwned(): boolean {
-    return this.#core.locked();
+    return this.#core.mutex.locked();
   }
 
   /**
@@ -294,11 +294,11 @@ export class Lock {
    */
   acquireRestore(_saved: readonly [number, number], sync: boolean): Promise<void> | void {
     if (sync) {
-      this.#core.acquireSync(FOREVER);
+      this.#core.mutex.acquireSync(FOREVER);
       return;
     }
     // The waiting Condition only awaits it: no `then` (and no extra microtask) to turn it into a void.
-    return this.#core.acquire(FOREVER) as Promise<unknown> as Promise<void>;
+    return this.#core.mutex.acquire(FOREVER) as Promise<unknown> as Promise<void>;
   }
 
   /** `Lock#N`, for messages and traces. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { currentIdentity } from "../runtime/current_thread.ts";
+import { currentIdentity, type ThreadIdentity } from "../runtime/current_thread.ts";
 import type { Backend } from "../backends/types.ts";
 import { openGuard, runExclusiveOf } from "./_guard.ts";
 import { RawLock, RESOLVED_TRUE } from "./_raw_lock.ts";
@@ -23,8 +23,8 @@ export type RLockSavedState = readonly [count: number, owner: number];
 
 // The owner takes the lock with a count of one.
 class RLockCore extends RawLock {
-  override onAcquired(): void {
-    this.cells.store(OWNER, currentIdentity().ident);
+  override acquired(thread: ThreadIdentity | undefined): void {
+    this.cells.store(OWNER, (thread ?? currentIdentity()).ident);
     this.cells.store(COUNT, 1);
   }
 
@@ -144,7 +144,7 @@ export class RLock {
       cells.add(COUNT, 1);
       return RESOLVED_TRUE;
     }
-    return this.#core.acquire(wait);
+    return this.#core.mutex.acquire(wait);
   }
 
   /**
@@ -178,7 +178,7 @@ export class RLock {
       cells.add(COUNT, 1);
       return true;
     }
-    return this.#core.acquireSync(wait);
+    return this.#core.mutex.acquireSync(wait);
   }
 
   /**
@@ -201,7 +201,7 @@ export class RLock {
     if (cells.load(OWNER) !== currentIdentity().ident) throw this.notOwned();
     if (cells.add(COUNT, -1) === 1) {
       cells.store(OWNER, 0);
-      this.#core.release();
+      this.#core.mutex.release();
     }
     core.record("release");
   }
@@ -230,7 +230,7 @@ export class RLock {
    * ```
    */
   locked(): boolean {
-    return this.#core.locked();
+    return this.#core.mutex.locked();
   }
 
   /**
@@ -301,7 +301,7 @@ export class RLock {
     const saved = [cells.load(COUNT), cells.load(OWNER)] as const;
     cells.store(COUNT, 0);
     cells.store(OWNER, 0);
-    this.#core.release();
+    this.#core.mutex.release();
     return saved;
   }
 
@@ -320,11 +320,11 @@ export class RLock {
       cells.store(COUNT, saved[0]);
     };
     if (sync) {
-      this.#core.acquireSync(FOREVER);
+      this.#core.mutex.acquireSync(FOREVER);
       restore();
       return;
     }
-    return this.#core.acquire(FOREVER).then(restore);
+    return this.#core.mutex.acquire(FOREVER).then(restore);
   }
 
   /** `RLock#N`, for messages and traces. */

@@ -24,10 +24,13 @@ let isolateThread: ThreadIdentity = { ident: 1, name: "MainThread", daemon: fals
 
 // Set while a waiter's `wake` runs on the stack of the thread that woke it.
 let waking: ThreadIdentity | undefined;
+// Until a thread first runs here, every context is the isolate's own thread's, and the
+// store's lookup (tens of ns, on every park) can be skipped.
+let threadsRan = false;
 
 /** The thread running now. */
 export function currentIdentity(): ThreadIdentity {
-  return waking ?? storage.getStore() ?? isolateThread;
+  return waking ?? (threadsRan ? storage.getStore() ?? isolateThread : isolateThread);
 }
 
 /**
@@ -48,6 +51,7 @@ export function wakeAs<T>(thread: ThreadIdentity, request: { wake(token: number)
 
 /** Runs `fn` (and every task it starts) as `thread`. */
 export function runAsThread<T>(thread: ThreadIdentity, fn: () => T): T {
+  threadsRan = true;
   return storage.run(thread, fn);
 }
 

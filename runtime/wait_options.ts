@@ -33,10 +33,13 @@ export interface WaitOptions {
   signal?: AbortSignal;
 }
 
-/** A checked wait: `timeout` is `Infinity` for "forever". */
+/** A checked wait, as the seam receives it (see `RawMutex`): `timeout` is `Infinity` for "forever". */
 export interface Wait {
+  /** `false`: do not wait at all. */
   readonly blocking: boolean;
+  /** Milliseconds, `Infinity` for forever. */
   readonly timeout: number;
+  /** Aborting it ends the wait with its reason. */
   readonly signal: AbortSignal | undefined;
 }
 

@@ -8,8 +8,18 @@
  */
 import { LocalCells } from "../_local_cells.ts";
 import { LocalParkingLot, type TimerSource } from "../_local_parking_lot.ts";
+import { LocalMutex } from "../_local_mutex.ts";
 import { spawnHere } from "../_local_thread.ts";
-import type { Backend, Capabilities, Cells, ParkRequest, SpawnRequest, ThreadHandle, UnparkResult } from "../types.ts";
+import type {
+  Backend,
+  Capabilities,
+  Cells,
+  MutexOwner,
+  ParkRequest,
+  RawMutex,
+  SpawnRequest,
+  ThreadHandle,
+} from "../types.ts";
 import type { PARK_INVALID } from "../types.ts";
 
 const realTimers: TimerSource = {
@@ -48,25 +58,19 @@ export class AsyncBackend implements Backend {
     functionTargets: true,
   });
   readonly #lot = new LocalParkingLot("async", realTimers);
+  /** Parks on a promise queue. */
+  readonly park: Backend["park"] = this.#lot.park.bind(this.#lot);
+  /** Wakes the oldest waiter. */
+  readonly unparkOne: Backend["unparkOne"] = this.#lot.unparkOne.bind(this.#lot);
 
   /** Allocates plain cells. */
   allocate(count: number): Cells {
     return new LocalCells(count);
   }
 
-  /** Parks on a promise queue. */
-  park<T>(cells: Cells, index: number, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID {
-    return this.#lot.park(cells, index, request);
-  }
-
   /** Cannot block: a finite wait times out at once, an infinite one is a deadlock. */
   parkSync<T>(cells: Cells, index: number, request: ParkRequest<T>): T | typeof PARK_INVALID {
     return this.#lot.parkSync(cells, index, request);
-  }
-
-  /** Wakes the oldest waiter. */
-  unparkOne(cells: Cells, index: number, callback: (result: UnparkResult) => number): boolean {
-    return this.#lot.unparkOne(cells, index, callback);
   }
 
   /** Wakes up to `count` waiters, oldest first. */
@@ -77,6 +81,11 @@ export class AsyncBackend implements Backend {
   /** How many wait on a cell. */
   parked(cells: Cells, index: number): number {
     return this.#lot.parked(cells, index);
+  }
+
+  /** A flag and a FIFO queue: no cells, no callbacks (see `_local_mutex.ts`). */
+  mutex(owner: MutexOwner): RawMutex {
+    return new LocalMutex(owner, this.#lot);
   }
 
   /** `performance.now()`. */
