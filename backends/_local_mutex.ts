@@ -12,7 +12,7 @@
  * that leaves runs no callback here: the flag does not count waiters).
  *
  * The generic lock over cells costs about 1.3x a bare promise-queue mutex on
- * a contended hand-off; this one about 1.1x (`deno task bench:ratios`).
+ * a contended hand-off; this one about 1.05x (`deno run -A bench/ratios.ts 25`).
  *
  * @module
  */
