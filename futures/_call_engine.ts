@@ -15,6 +15,7 @@ import { isModuleTarget } from "../runtime/target.ts";
 import type { Thread } from "../primitives/thread.ts";
 import type { Future } from "./future.ts";
 import type { ShutdownOptions } from "./executor.ts";
+import { readMapCall } from "./_map.ts";
 
 /** The options both pool executors take. */
 export interface PoolExecutorOptions {
@@ -168,24 +169,79 @@ export function executorBackend(kind: string, options: unknown, fallback: () => 
 }
 
 /**
- * Checks a call given to an executor, as its rules allow.
- *
- * @param what The call, for messages (`submit to <executor>`).
- * @param fn As received.
- * @param functions Whether a function is allowed.
- * @param backend The executor's backend, for messages.
- * @returns The target, a module reference's URL as a string.
+ * What a pool executor's public methods do, over its engine: `ThreadPoolExecutor`
+ * and `ProcessPoolExecutor` are their API and docs over one of these, as a
+ * primitive is over its core.
  */
-export function checkCall(what: string, fn: unknown, functions: boolean, backend: Backend): Target {
-  if (!functions && typeof fn === "function") {
+export class ExecutorCore {
+  #shutdown = false;
+
+  /**
+   * @param settings The checked options.
+   * @param engine Where the calls run, chosen by the executor.
+   * @param functions Whether calls may be functions (else only module references).
+   */
+  constructor(readonly settings: EngineSettings, readonly engine: CallEngine, readonly functions: boolean) {}
+
+  /** `submit`: checks the call and that the executor takes work, then queues it. */
+  submit(fn: unknown, args: unknown[]): Future<unknown> {
+    const target = checkCall(this, "submit to", fn);
+    checkOpen(this.engine, this.#shutdown, this);
+    return this.engine.submit(target, args);
+  }
+
+  /** `map`: checks the call and its arguments, then queues every call. */
+  map(fn: unknown, rest: unknown[]): AsyncGenerator<unknown, void, undefined> {
+    const target = checkCall(this, "map on", fn);
+    const { argsList, chunksize, deadline, signal } = readMapCall(this.settings.backend, fn, rest);
+    checkOpen(this.engine, this.#shutdown, this);
+    return this.engine.map(target, argsList, chunksize, deadline, signal);
+  }
+
+  /** `shutdown`: a bad argument rejects; waits (or not) as asked. */
+  shutdown(wait: unknown, cancelFutures: unknown): Promise<void> {
+    let options: { wait: boolean; cancelFutures: boolean };
+    try {
+      options = checkShutdown(wait, cancelFutures);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    this.#shutdown = true;
+    this.engine.shutdown(options.cancelFutures);
+    return options.wait ? this.engine.join() : Promise.resolve();
+  }
+
+  /** `shutdownSync`: as `shutdown`, blocking where the engine can. */
+  shutdownSync(wait: unknown, cancelFutures: unknown): void {
+    const options = checkShutdown(wait, cancelFutures);
+    this.#shutdown = true;
+    this.engine.shutdown(options.cancelFutures);
+    if (options.wait) this.engine.joinSync();
+  }
+
+  /** The executor's `toString`: `<Kind prefix census[ state]>`. */
+  toString(): string {
+    const state = this.engine.broken ? " broken" : this.#shutdown ? " shut down" : "";
+    return `<${this.settings.kind} ${this.settings.prefix} ${this.engine.census}${state}>`;
+  }
+}
+
+// Checks a call given to an executor, as its rules allow; returns the target
+// (a module reference with its URL as a string). Messages are built only when
+// thrown: `submit` is a hot path.
+function checkCall(executor: ExecutorCore, what: string, fn: unknown): Target {
+  const backend = executor.settings.backend;
+  if (!executor.functions && typeof fn === "function") {
     throw new TypeError(
-      `Cannot ${what} with a function: ${
+      `Cannot ${what} ${executor} with a function: ${
         whyModules(backend)
       }; pass a module reference { module: import.meta.url, export: "${fn.name || "myFunction"}" } instead`,
     );
   }
   if (typeof fn !== "function" && !isModuleTarget(fn)) {
-    throw new TypeError(`Cannot ${what} as 'fn' must be a function or { module, export }: received ${describe(fn)}`);
+    throw new TypeError(
+      `Cannot ${what} ${executor} as 'fn' must be a function or { module, export }: received ${describe(fn)}`,
+    );
   }
   return normalize(fn as Target);
 }
@@ -197,8 +253,8 @@ function whyModules(backend: Backend): string {
     : `on the '${backend.name}' backend its threads are Workers, which import what they run`;
 }
 
-/** Refuses new work after a break or a shutdown. */
-export function checkOpen(engine: CallEngine, shutDown: boolean, executor: string): void {
+// Refuses new work after a break or a shutdown.
+function checkOpen(engine: CallEngine, shutDown: boolean, executor: ExecutorCore): void {
   const broken = engine.broken;
   if (broken) throw new BrokenExecutor(broken.message, { cause: broken.cause });
   if (shutDown) throw new RuntimeError(`Cannot schedule new futures after shutdown of ${executor}`);
@@ -216,8 +272,8 @@ function normalize(target: Target): Target {
   return lastNormalized = { module: String(target.module), export: target.export };
 }
 
-/** Checks `shutdown`'s arguments: `(wait?, cancelFutures?)` or `({ wait, cancelFutures })`. */
-export function checkShutdown(wait: unknown, cancelFutures: unknown): { wait: boolean; cancelFutures: boolean } {
+// Checks `shutdown`'s arguments: `(wait?, cancelFutures?)` or `({ wait, cancelFutures })`.
+function checkShutdown(wait: unknown, cancelFutures: unknown): { wait: boolean; cancelFutures: boolean } {
   if (wait !== null && typeof wait === "object") {
     if (cancelFutures !== undefined) {
       throw new TypeError(

@@ -11,16 +11,8 @@ import { cpuCount } from "../runtime/cpu_count.ts";
 import type { Thread } from "../primitives/thread.ts";
 import { Executor, type ShutdownOptions } from "./executor.ts";
 import type { Future } from "./future.ts";
-import { type MapOptions, readMapCall } from "./_map.ts";
-import {
-  type CallEngine,
-  checkCall,
-  checkExecutorOptions,
-  checkOpen,
-  checkShutdown,
-  type EngineSettings,
-  executorBackend,
-} from "./_call_engine.ts";
+import type { MapOptions } from "./_map.ts";
+import { checkExecutorOptions, executorBackend, ExecutorCore } from "./_call_engine.ts";
 import { WorkerCalls } from "./_worker_calls.ts";
 import { ThreadCalls } from "./thread_pool_executor.ts";
 
@@ -86,10 +78,8 @@ let poolCounter = 0;
  * ```
  */
 export class ProcessPoolExecutor extends Executor {
-  readonly #settings: EngineSettings;
-  // Workers, or (on a backend without them) threads of this isolate: chosen once.
-  readonly #engine: CallEngine;
-  #shutdown = false;
+  // Its engine is Workers, or (on a backend without them) threads of this isolate: chosen once.
+  readonly #core: ExecutorCore;
 
   /**
    * Creates a pool; no Worker starts until the first call.
@@ -102,15 +92,16 @@ export class ProcessPoolExecutor extends Executor {
     super();
     const kind = "ProcessPoolExecutor";
     const backend = executorBackend(kind, options, () => parallelBackend(kind));
-    const settings = this.#settings = checkExecutorOptions(options, backend, {
+    const settings = checkExecutorOptions(options, backend, {
       kind,
       functions: false,
       defaultWorkers: cpuCount(),
       defaultPrefix: `ProcessPoolExecutor-${poolCounter++}`,
     });
-    this.#engine = backend.capabilities.functionTargets
+    const engine = backend.capabilities.functionTargets
       ? new ThreadCalls(settings)
       : new WorkerCalls(settings, `${kind} ${settings.prefix}`);
+    this.#core = new ExecutorCore(settings, engine, false);
   }
 
   /**
@@ -125,7 +116,7 @@ export class ProcessPoolExecutor extends Executor {
    * ```
    */
   get backend(): Backend {
-    return this.#settings.backend;
+    return this.#core.settings.backend;
   }
 
   /**
@@ -140,7 +131,7 @@ export class ProcessPoolExecutor extends Executor {
    * ```
    */
   get maxWorkers(): number {
-    return this.#settings.maxWorkers;
+    return this.#core.settings.maxWorkers;
   }
 
   /**
@@ -155,7 +146,7 @@ export class ProcessPoolExecutor extends Executor {
    * ```
    */
   get threads(): Thread[] {
-    return [...this.#engine.threads];
+    return [...this.#core.engine.threads];
   }
 
   /**
@@ -192,9 +183,7 @@ export class ProcessPoolExecutor extends Executor {
    */
   submit<A extends unknown[], R>(fn: (...args: A) => R, ...args: A): Future<Awaited<R>>;
   submit(fn: Target, ...args: unknown[]): Future<unknown> {
-    const target = this.#checkCall("submit to", fn);
-    checkOpen(this.#engine, this.#shutdown, String(this));
-    return this.#engine.submit(target, args);
+    return this.#core.submit(fn, args);
   }
 
   /**
@@ -257,10 +246,7 @@ export class ProcessPoolExecutor extends Executor {
     fn: ModuleTarget | ((...args: unknown[]) => unknown),
     ...rest: (Iterable<unknown> | MapOptions | undefined)[]
   ): AsyncGenerator<unknown, void, undefined> {
-    const target = this.#checkCall("map on", fn);
-    const { argsList, chunksize, deadline, signal } = readMapCall(this.backend, fn, rest);
-    checkOpen(this.#engine, this.#shutdown, String(this));
-    return this.#engine.map(target, argsList, chunksize, deadline, signal);
+    return this.#core.map(fn, rest);
   }
 
   /**
@@ -281,15 +267,7 @@ export class ProcessPoolExecutor extends Executor {
    * ```
    */
   shutdown(wait?: boolean | ShutdownOptions, cancelFutures?: boolean): Promise<void> {
-    let options: { wait: boolean; cancelFutures: boolean };
-    try {
-      options = checkShutdown(wait, cancelFutures);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    this.#shutdown = true;
-    this.#engine.shutdown(options.cancelFutures);
-    return options.wait ? this.#engine.join() : Promise.resolve();
+    return this.#core.shutdown(wait, cancelFutures);
   }
 
   /**
@@ -310,10 +288,7 @@ export class ProcessPoolExecutor extends Executor {
    * ```
    */
   shutdownSync(wait?: boolean, cancelFutures?: boolean): void {
-    const options = checkShutdown(wait, cancelFutures);
-    this.#shutdown = true;
-    this.#engine.shutdown(options.cancelFutures);
-    if (options.wait) this.#engine.joinSync();
+    this.#core.shutdownSync(wait, cancelFutures);
   }
 
   /**
@@ -322,11 +297,6 @@ export class ProcessPoolExecutor extends Executor {
    * @returns Such as `<ProcessPoolExecutor ProcessPoolExecutor-0 workers=2/2>`.
    */
   override toString(): string {
-    const state = this.#engine.broken ? " broken" : this.#shutdown ? " shut down" : "";
-    return `<ProcessPoolExecutor ${this.#settings.prefix} ${this.#engine.census}${state}>`;
-  }
-
-  #checkCall(what: string, fn: unknown): Target {
-    return checkCall(`${what} ${this}`, fn, false, this.backend);
+    return this.#core.toString();
   }
 }

@@ -18,16 +18,14 @@ import { Thread } from "../primitives/thread.ts";
 import { SimpleQueue } from "../queue/simple_queue.ts";
 import { Executor, type ShutdownOptions } from "./executor.ts";
 import { Future } from "./future.ts";
-import { type MapOptions, mapResults, readMapCall } from "./_map.ts";
+import { type MapOptions, mapResults } from "./_map.ts";
 import { WorkItem } from "./_work_item.ts";
 import {
   type CallEngine,
-  checkCall,
   checkExecutorOptions,
-  checkOpen,
-  checkShutdown,
   type EngineSettings,
   executorBackend,
+  ExecutorCore,
 } from "./_call_engine.ts";
 import { WorkerCalls } from "./_worker_calls.ts";
 
@@ -244,10 +242,8 @@ export class ThreadCalls implements CallEngine {
  * ```
  */
 export class ThreadPoolExecutor extends Executor {
-  readonly #settings: EngineSettings;
-  // Threads of this isolate, or Workers: chosen once, by the backend.
-  readonly #engine: CallEngine;
-  #shutdown = false;
+  // Its engine is Threads of this isolate, or Workers: chosen once, by the backend.
+  readonly #core: ExecutorCore;
 
   /**
    * Creates a pool; no thread starts until the first `submit`.
@@ -260,16 +256,17 @@ export class ThreadPoolExecutor extends Executor {
     super();
     const backend = executorBackend("ThreadPoolExecutor", options, getDefaultBackend);
     const local = backend.capabilities.functionTargets;
-    const settings = this.#settings = checkExecutorOptions(options, backend, {
+    const settings = checkExecutorOptions(options, backend, {
       kind: "ThreadPoolExecutor",
       functions: local,
       // Python's default for threads; on Workers, its ProcessPoolExecutor's.
       defaultWorkers: local ? Math.min(32, cpuCount() + 4) : cpuCount(),
       defaultPrefix: `ThreadPoolExecutor-${poolCounter++}`,
     });
-    this.#engine = local
+    const engine = local
       ? new ThreadCalls(settings)
       : new WorkerCalls(settings, `ThreadPoolExecutor ${settings.prefix}`);
+    this.#core = new ExecutorCore(settings, engine, local);
   }
 
   /**
@@ -284,7 +281,7 @@ export class ThreadPoolExecutor extends Executor {
    * ```
    */
   get backend(): Backend {
-    return this.#settings.backend;
+    return this.#core.settings.backend;
   }
 
   /**
@@ -299,7 +296,7 @@ export class ThreadPoolExecutor extends Executor {
    * ```
    */
   get maxWorkers(): number {
-    return this.#settings.maxWorkers;
+    return this.#core.settings.maxWorkers;
   }
 
   /**
@@ -318,7 +315,7 @@ export class ThreadPoolExecutor extends Executor {
    * ```
    */
   get threads(): Thread[] {
-    return [...this.#engine.threads];
+    return [...this.#core.engine.threads];
   }
 
   /**
@@ -367,9 +364,7 @@ export class ThreadPoolExecutor extends Executor {
    */
   submit<R = unknown>(fn: ModuleTarget, ...args: unknown[]): Future<R>;
   submit(fn: Target, ...args: unknown[]): Future<unknown> {
-    const target = this.#checkCall("submit to", fn);
-    checkOpen(this.#engine, this.#shutdown, String(this));
-    return this.#engine.submit(target, args);
+    return this.#core.submit(fn, args);
   }
 
   /**
@@ -427,10 +422,7 @@ export class ThreadPoolExecutor extends Executor {
     fn: ((...args: unknown[]) => unknown) | ModuleTarget,
     ...rest: (Iterable<unknown> | MapOptions | undefined)[]
   ): AsyncGenerator<unknown, void, undefined> {
-    const target = this.#checkCall("map on", fn);
-    const { argsList, chunksize, deadline, signal } = readMapCall(this.backend, fn, rest);
-    checkOpen(this.#engine, this.#shutdown, String(this));
-    return this.#engine.map(target, argsList, chunksize, deadline, signal);
+    return this.#core.map(fn, rest);
   }
 
   /**
@@ -459,15 +451,7 @@ export class ThreadPoolExecutor extends Executor {
    * ```
    */
   shutdown(wait?: boolean | ShutdownOptions, cancelFutures?: boolean): Promise<void> {
-    let options: { wait: boolean; cancelFutures: boolean };
-    try {
-      options = checkShutdown(wait, cancelFutures);
-    } catch (error) {
-      return Promise.reject(error);
-    }
-    this.#shutdown = true;
-    this.#engine.shutdown(options.cancelFutures);
-    return options.wait ? this.#engine.join() : Promise.resolve();
+    return this.#core.shutdown(wait, cancelFutures);
   }
 
   /**
@@ -491,10 +475,7 @@ export class ThreadPoolExecutor extends Executor {
    * ```
    */
   shutdownSync(wait?: boolean, cancelFutures?: boolean): void {
-    const options = checkShutdown(wait, cancelFutures);
-    this.#shutdown = true;
-    this.#engine.shutdown(options.cancelFutures);
-    if (options.wait) this.#engine.joinSync();
+    this.#core.shutdownSync(wait, cancelFutures);
   }
 
   /**
@@ -503,11 +484,6 @@ export class ThreadPoolExecutor extends Executor {
    * @returns Such as `<ThreadPoolExecutor ThreadPoolExecutor-0 threads=2/6>`.
    */
   override toString(): string {
-    const state = this.#engine.broken ? " broken" : this.#shutdown ? " shut down" : "";
-    return `<ThreadPoolExecutor ${this.#settings.prefix} ${this.#engine.census}${state}>`;
-  }
-
-  #checkCall(what: string, fn: unknown): Target {
-    return checkCall(`${what} ${this}`, fn, this.backend.capabilities.functionTargets, this.backend);
+    return this.#core.toString();
   }
 }

@@ -10,12 +10,11 @@
  * @module
  */
 import { hostBackendFor } from "../backends/mod.ts";
-import { Empty } from "../runtime/errors.ts";
 import type { Target } from "../backends/types.ts";
 import { onThreadEnd, Thread } from "../primitives/thread.ts";
 import { SimpleQueue } from "../queue/simple_queue.ts";
 import { type PoolTask, poolWorker } from "./pool_worker.ts";
-import type { PoolTransport, TransportOptions } from "./transport.ts";
+import { dropQueuedTasks, type PoolTransport, type TransportOptions } from "./transport.ts";
 import { DONE, RAISED } from "./wire.ts";
 
 /** Threads of this isolate taking tasks from one queue. */
@@ -74,14 +73,7 @@ export class LocalTransport implements PoolTransport {
 
   /** Drops the queued tasks. */
   dropQueued(): void {
-    for (;;) {
-      try {
-        this.#tasks.getNowait();
-      } catch (error) {
-        if (error instanceof Empty) return;
-        throw error;
-      }
-    }
+    dropQueuedTasks(this.#tasks);
   }
 
   /** One `null` per thread: each ends when it takes one. */

@@ -10,6 +10,7 @@
 import type { Backend, Target } from "../backends/types.ts";
 import type { Thread } from "../primitives/thread.ts";
 import type { TaskStatus } from "./wire.ts";
+import { Empty } from "../runtime/errors.ts";
 
 /** Takes an outcome: the job, the task's index, its status, and its values or exception. */
 export type Deliver = (job: number, index: number, status: TaskStatus, value: unknown) => void;
@@ -50,4 +51,21 @@ export interface PoolTransport {
   dropQueued(): void;
   /** Tells the threads to end once the tasks before the message are done, and wakes the result handler. */
   close(): void;
+}
+
+/**
+ * Takes every task a queue holds now, without waiting (what `dropQueued`
+ * does on either transport): a task no thread has taken is not run.
+ *
+ * @param tasks The task queue (a `Queue` or a `SimpleQueue`).
+ */
+export function dropQueuedTasks(tasks: { getNowait(): unknown }): void {
+  for (;;) {
+    try {
+      tasks.getNowait();
+    } catch (error) {
+      if (error instanceof Empty) return;
+      throw error;
+    }
+  }
 }

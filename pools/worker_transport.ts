@@ -18,11 +18,10 @@ import { hostBackendFor } from "../backends/mod.ts";
 import type { ModuleTarget, Target } from "../backends/types.ts";
 import { lazyModuleTarget } from "../runtime/target.ts";
 import { onThreadEnd, Thread } from "../primitives/thread.ts";
-import { Empty } from "../runtime/errors.ts";
 import { CoalescedPuts, putAll } from "../queue/batched_puts.ts";
 import { Queue } from "../queue/queue.ts";
 import { TargetTable } from "./target_table.ts";
-import type { PoolTransport, TransportOptions } from "./transport.ts";
+import { dropQueuedTasks, type PoolTransport, type TransportOptions } from "./transport.ts";
 import { deliverFromWire, taskToWire, type Wire } from "./wire.ts";
 
 /** How many tasks a transport can have sent ahead at once, when it keeps claim slots (a 256 KiB table). */
@@ -118,14 +117,7 @@ export class WorkerTransport implements PoolTransport {
 
   /** Drops the tasks no Worker has taken. */
   dropQueued(): void {
-    for (;;) {
-      try {
-        this.#tasks.getNowait();
-      } catch (error) {
-        if (error instanceof Empty) return;
-        throw error;
-      }
-    }
+    dropQueuedTasks(this.#tasks);
   }
 
   /** One `null` per Worker, and a wake-up for the handler (it ends once no outcome is expected). */
