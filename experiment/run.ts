@@ -6,6 +6,7 @@
  */
 import { getBackend, ValueError } from "../mod.ts";
 import { backendNames } from "./_library.ts";
+import { cpuCount } from "../multiprocessing/mod.ts";
 import { backendContender, describeError } from "./contenders.ts";
 import { ratiosToBaseline, spread } from "./statistics.ts";
 import { type CaseReport, type CellReport, type Report, REPORT_SCHEMA } from "./report.ts";
@@ -379,7 +380,7 @@ function machine(): Report["machine"] {
   return {
     os: Deno.build.os,
     arch: Deno.build.arch,
-    cpus: navigator.hardwareConcurrency ?? 1,
+    cpus: cpuCount(),
     ...(cpuModel !== undefined ? { cpuModel } : {}),
     ...(memoryGiB !== undefined ? { memoryGiB } : {}),
   };
