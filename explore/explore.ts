@@ -148,8 +148,11 @@ export async function explore(scenario: Scenario, options: ExploreOptions = {}):
     const steps = await stepsOfOneRun(scenario, settings);
     for (let i = 0; i < schedules; i++) {
       const seed = first + i;
-      const run = await runSchedule(scenario, strategyFor(settings, seed, steps), settings.maxSteps);
-      if (run.failed) return { ok: false, schedules: i + 1, failure: { seed, error: run.error, trace: run.trace } };
+      // Untraced: a trace and the creation sites of primitives are made only for a failure, below.
+      const run = await runSchedule(scenario, strategyFor(settings, seed, steps), settings.maxSteps, false);
+      if (run.failed) {
+        return { ok: false, schedules: i + 1, failure: await diagnose(scenario, settings, seed, steps, run) };
+      }
     }
     return { ok: true, schedules };
   });
@@ -196,7 +199,7 @@ export async function replay(scenario: Scenario, seed: number, options: ReplayOp
   checkInteger("replay", "seed", seed, -Number.MAX_SAFE_INTEGER);
   return await exclusively("replay", async () => {
     const steps = await stepsOfOneRun(scenario, settings);
-    const run = await runSchedule(scenario, strategyFor(settings, seed, steps), settings.maxSteps);
+    const run = await runSchedule(scenario, strategyFor(settings, seed, steps), settings.maxSteps, true);
     if (!run.failed) return { ok: true, trace: run.trace };
     return { ok: false, failure: { seed, error: run.error, trace: run.trace }, trace: run.trace };
   });
@@ -229,7 +232,7 @@ interface Run {
 async function stepsOfOneRun(scenario: Scenario, settings: Settings): Promise<number> {
   if (settings.strategy !== "pct") return 0;
   const fifo = new FifoStrategy();
-  await runSchedule(scenario, fifo, settings.maxSteps);
+  await runSchedule(scenario, fifo, settings.maxSteps, false);
   return Math.max(1, fifo.decisions);
 }
 
@@ -237,7 +240,31 @@ function strategyFor(settings: Settings, seed: number, steps: number): Strategy 
   return settings.strategy === "pct" ? new PctStrategy(seed, settings.depth, steps) : new RandomStrategy(seed);
 }
 
-async function runSchedule(scenario: Scenario, strategy: Strategy, maxSteps: number): Promise<Run> {
+/**
+ * The failure of a schedule that failed untraced: the same seed again, traced
+ * (the same seed makes the same interleaving), so the trace and the error's
+ * report (a deadlock names where each primitive was made) are the ones
+ * `replay` gives. A scenario that does not fail again is not deterministic
+ * (it reads real time or `Math.random()`): the first error stands, and the
+ * trace says why it is missing.
+ */
+async function diagnose(
+  scenario: Scenario,
+  settings: Settings,
+  seed: number,
+  steps: number,
+  run: Run,
+): Promise<Failure> {
+  const again = await runSchedule(scenario, strategyFor(settings, seed, steps), settings.maxSteps, true);
+  if (again.failed) return { seed, error: again.error, trace: again.trace };
+  return {
+    seed,
+    error: run.error,
+    trace: ["(no trace: the schedule did not fail again when run with tracing on; is the scenario deterministic?)"],
+  };
+}
+
+async function runSchedule(scenario: Scenario, strategy: Strategy, maxSteps: number, traced: boolean): Promise<Run> {
   const backend = new CooperativeBackend();
   const scheduler = schedulerOf(backend);
   const trace: string[] = [];
@@ -247,7 +274,7 @@ async function runSchedule(scenario: Scenario, strategy: Strategy, maxSteps: num
     failure = { error };
     scheduler.stop();
   };
-  scheduler.configure({ strategy, trace, maxSteps, onFailure: fail });
+  scheduler.configure({ strategy, trace: traced ? trace : undefined, maxSteps, onFailure: fail });
   const previousHook = getExcepthook();
   setExcepthook((args) => fail(args.excValue));
   setDefaultOverride(() => backend);

@@ -113,6 +113,23 @@ Deno.test("replay of a failure's seed reproduces its trace byte for byte", async
   assertNotEquals(other.trace.join("\n"), failure.trace.join("\n"));
 });
 
+Deno.test("schedules run untraced; a failure is run again traced, and a scenario that does not fail again says so", async () => {
+  // Fails on its first run only: not deterministic, so the traced run of its seed passes.
+  let runs = 0;
+  const flaky = () => {
+    runs++;
+    if (runs === 1) throw new Error("only the first time");
+  };
+  const result = await explore(flaky, { schedules: 5 });
+  assertEquals(result.ok, false);
+  assertEquals(runs, 2);
+  assertEquals((result.failure!.error as Error).message, "only the first time");
+  assertEquals(result.failure!.seed, 1);
+  assertMatch(result.failure!.trace[0], /did not fail again when run with tracing on/);
+  assertEquals(pendingWaits(), []);
+  assertEquals(runningThreads(), []);
+});
+
 Deno.test("the trace has one line per step: virtual time, thread, operation, primitive", async () => {
   const { failure } = await explore(balanceScenario(false), { seed: 3, schedules: 100 });
   const trace = failure!.trace;

@@ -39,14 +39,27 @@ import { VirtualClock } from "./_virtual_clock.ts";
 
 /** A continuation waiting to be picked. */
 class Ready implements Candidate {
-  constructor(readonly thread: ThreadIdentity, readonly resume: () => void) {}
+  constructor(readonly thread: ThreadIdentity, public resume: () => void) {}
 }
+
+function noop(): void {}
+// The entry whose promise is being made: one executor for every scheduling point, not a closure each.
+let arming: Ready;
+function takeResolve(resolve: () => void): void {
+  arming.resume = resolve;
+}
+// A resolved promise: `then` on it queues a microtask with less work than `queueMicrotask`.
+const RESOLVED = Promise.resolve();
 
 /** What the explorer sets on a scheduler it runs a schedule on. */
 export interface ScheduleSettings {
   /** Picks the next thread. */
   readonly strategy: Strategy;
-  /** Where trace lines go, if anywhere. */
+  /**
+   * Where trace lines go. Absent, the schedule keeps no trace and does not
+   * record where each primitive was made (a deadlock report then names none):
+   * the explorer runs untraced, and traces only a schedule that failed.
+   */
   readonly trace?: string[];
   /** A schedule longer than this fails (a livelock). */
   readonly maxSteps?: number;
@@ -85,6 +98,8 @@ export class Scheduler {
   #stopping = false;
   readonly #whenSettled: (() => void)[] = [];
   readonly #sites = new WeakMap<Cells, Error>();
+  // Whether `allocate` records creation sites (a stack capture each: the bulk of an untraced schedule's cost).
+  #recordSites = true;
   // The parking lot of the in-isolate backends, told of every park and resuming woken threads through the strategy.
   readonly #lot: LocalParkingLot;
   readonly #serials = new Map<string, number>();
@@ -102,6 +117,7 @@ export class Scheduler {
   configure(settings: ScheduleSettings): void {
     this.#strategy = settings.strategy;
     this.#lines = settings.trace;
+    this.#recordSites = settings.trace !== undefined;
     this.#maxSteps = settings.maxSteps ?? Infinity;
     this.#onFailure = settings.onFailure;
     // A schedule always ends quiet (which disarms the watchdog): no need to disarm it at every step.
@@ -118,7 +134,7 @@ export class Scheduler {
   /** Plain cells; remembers where they were made, for deadlock reports. */
   allocate(count: number): Cells {
     const cells = new LocalCells(count);
-    this.#sites.set(cells, captureCreation());
+    if (this.#recordSites) this.#sites.set(cells, captureCreation());
     return cells;
   }
 
@@ -142,7 +158,10 @@ export class Scheduler {
     this.#outside.delete(thread);
     if (thread === this.#last) this.#lastYielding = op === "yield";
     if (this.#holder === thread) this.#holder = undefined;
-    return new Promise<void>((resolve) => this.#enqueue(new Ready(thread, resolve)));
+    const entry = arming = new Ready(thread, noop);
+    const promise = new Promise<void>(takeResolve);
+    this.#enqueue(entry);
+    return promise;
   }
 
   /** Records an operation that does not wait. */
@@ -296,7 +315,7 @@ export class Scheduler {
   #schedule(): void {
     if (this.#pumpQueued) return;
     this.#pumpQueued = true;
-    queueMicrotask(this.#pump);
+    RESOLVED.then(this.#pump);
   }
 
   // Runs in a microtask whenever the holder may have given way.
