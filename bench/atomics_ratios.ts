@@ -1,0 +1,191 @@
+/**
+ * The `atomics` backend against floors run in the same process, in
+ * interleaved rounds (each round times every case once, in rotating order;
+ * the table gives medians over rounds of the ratios taken within a round):
+ *
+ * - **uncontended**: `acquireSync()` + `release()` on the main thread x1000,
+ *   against a raw `Atomics.compareExchange` + `Atomics.store` pair (CPU time);
+ * - **contended**: 2 and 4 Workers incrementing one shared counter under the
+ *   `Lock` (`acquireSync`/`release`), against a hand-written futex lock (CAS,
+ *   `Atomics.wait`/`notify` on a contended flag): throughput, the futex
+ *   lock's wall time over the Lock's (above 1: the Lock is faster);
+ * - **memory**: process RSS growth and JS heap growth per live `Lock`, over
+ *   100,000 locks (needs `--v8-flags=--expose-gc` for a steady figure);
+ * - **isolated waits**: a `Lock.acquireSync(true, 0.001)` that times out,
+ *   alone and while 50,000 waits of this isolate are parked on an unrelated
+ *   `Event` (the ratio: with over alone; wall time, the wait's sleep included).
+ *
+ *     deno run -A --v8-flags=--expose-gc bench/atomics_ratios.ts [rounds]
+ *
+ * The Workers are the harness of `atomics_bench.ts` (`_atomics_bench_worker.ts`).
+ *
+ * @module
+ */
+import process from "node:process";
+import { Event, Lock } from "@locksmith/threading";
+import { getDefaultHeap } from "../backends/atomics/_heap_registry.ts";
+import { CMD, Command, COUNT, DONE, GEN, type HarnessData, PARTICIPANTS, QUIT } from "./_atomics_bench_worker.ts";
+
+const rounds = Number(Deno.args[0] ?? 15);
+const atomics = { backend: "atomics" } as const;
+const UNCONTENDED_OPS = 1000;
+const CONTENDED_OPS = 20_000;
+const WORKERS = 4;
+const LOCKS = 100_000;
+const WAITERS = 50_000;
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/** Runs `cases` interleaved; returns each case's samples (ms) under `clock`. */
+function interleave(cases: (() => void)[], clock: () => number, repeat: number): number[][] {
+  const samples = cases.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++) {
+    for (let k = 0; k < cases.length; k++) {
+      const i = (k + r) % cases.length;
+      const start = clock();
+      for (let j = 0; j < repeat; j++) cases[i]();
+      samples[i].push(clock() - start);
+    }
+  }
+  return samples;
+}
+const ratio = (samples: number[], floor: number[]) => median(samples.map((v, r) => v / floor[r]));
+
+const rows: string[] = [];
+const row = (workload: string, what: string, value: string, floorValue: string, result: string) =>
+  rows.push(`| ${workload} | ${what} | ${value} | ${floorValue} | ${result} |`);
+
+// ---- uncontended ----
+{
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  const lock = new Lock(atomics);
+  const raw = () => {
+    for (let i = 0; i < UNCONTENDED_OPS; i++) {
+      Atomics.compareExchange(cell, 0, 0, 1);
+      Atomics.store(cell, 0, 0);
+    }
+  };
+  const library = () => {
+    for (let i = 0; i < UNCONTENDED_OPS; i++) {
+      lock.acquireSync();
+      lock.release();
+    }
+  };
+  interleave([raw, library], cpuMs, 200);
+  const [floor, mine] = interleave([raw, library], cpuMs, 200);
+  const ns = (samples: number[]) => `${(median(samples) * 1e6 / (200 * UNCONTENDED_OPS)).toFixed(1)} ns`;
+  row(
+    "uncontended acquireSync + release",
+    "Lock vs raw compareExchange + store",
+    ns(mine),
+    ns(floor),
+    `${ratio(mine, floor).toFixed(2)}x the time`,
+  );
+}
+
+// ---- contended ----
+{
+  const ctrl = new Int32Array(new SharedArrayBuffer(64));
+  const shared = {
+    counter: new Int32Array(new SharedArrayBuffer(8)),
+    futex: new Int32Array(new SharedArrayBuffer(4)),
+    raw: new Int32Array(new SharedArrayBuffer(8)),
+    turn: new Int32Array(new SharedArrayBuffer(4)),
+    lock: new Lock(atomics),
+    ping: null,
+    pong: null,
+    cond: null,
+  };
+  const wt = process.getBuiltinModule("node:worker_threads") as typeof import("node:worker_threads");
+  const workers = Array.from({ length: WORKERS }, (_, id) => {
+    const workerData: HarnessData = { id, ctrl, ...shared };
+    return new wt.Worker(new URL("./_atomics_bench_worker.ts", import.meta.url), { workerData });
+  });
+  const run = (cmd: number, participants: number) => () => {
+    Atomics.store(ctrl, DONE, 0);
+    Atomics.store(ctrl, CMD, cmd);
+    Atomics.store(ctrl, COUNT, CONTENDED_OPS);
+    Atomics.store(ctrl, PARTICIPANTS, participants);
+    Atomics.add(ctrl, GEN, 1);
+    Atomics.notify(ctrl, GEN);
+    for (let done = Atomics.load(ctrl, DONE); done < WORKERS; done = Atomics.load(ctrl, DONE)) {
+      Atomics.wait(ctrl, DONE, done);
+    }
+  };
+  for (const participants of [2, 4]) {
+    const cases = [run(Command.Futex, participants), run(Command.Lock, participants)];
+    interleave(cases, () => performance.now(), 1);
+    const [futex, mine] = interleave(cases, () => performance.now(), 1);
+    const rate = (samples: number[]) => `${(participants * CONTENDED_OPS / median(samples) / 1000).toFixed(1)} M/s`;
+    row(
+      `contended, ${participants} Workers`,
+      "Lock vs hand-written futex lock",
+      rate(mine),
+      rate(futex),
+      `${ratio(futex, mine).toFixed(2)}x the throughput`,
+    );
+  }
+  Atomics.store(ctrl, QUIT, 1);
+  Atomics.add(ctrl, GEN, 1);
+  Atomics.notify(ctrl, GEN);
+  await Promise.all(workers.map((worker) => worker.terminate()));
+}
+
+// ---- memory ----
+{
+  const gc = (globalThis as { gc?: () => void }).gc;
+  new Lock(atomics);
+  gc?.();
+  const before = Deno.memoryUsage();
+  const sharedBefore = Atomics.load(getDefaultHeap().view, 2) * 4;
+  const keep: Lock[] = new Array(LOCKS);
+  for (let i = 0; i < LOCKS; i++) keep[i] = new Lock(atomics);
+  gc?.();
+  const after = Deno.memoryUsage();
+  const shared = (Atomics.load(getDefaultHeap().view, 2) * 4 - sharedBefore) / LOCKS;
+  if (keep.some((lock) => lock.locked())) throw new Error("a new lock is locked");
+  const rss = (after.rss - before.rss) / LOCKS;
+  const heap = (after.heapUsed - before.heapUsed) / LOCKS;
+  row(
+    `memory per Lock, ${LOCKS.toLocaleString("en-US")} live`,
+    "JS heap + shared cells per Lock (process RSS growth / count)",
+    `${(heap + shared).toFixed(0)} B (RSS ${rss.toFixed(0)} B)`,
+    "",
+    `JS heap ${heap.toFixed(0)} B + shared ${shared.toFixed(0)} B${gc ? "" : " (run with --expose-gc)"}`,
+  );
+}
+
+// ---- isolated waits ----
+{
+  const lock = new Lock(atomics);
+  lock.acquireSync();
+  const timedOut = () => {
+    for (let i = 0; i < 100; i++) if (lock.acquireSync(true, 0.001)) throw new Error("acquired a held lock");
+  };
+  const wall = () => performance.now();
+  interleave([timedOut], wall, 5);
+  const [alone] = interleave([timedOut], wall, 5);
+  const event = new Event(atomics);
+  const waits: Promise<boolean>[] = [];
+  for (let i = 0; i < WAITERS; i++) waits.push(event.wait());
+  const [crowded] = interleave([timedOut], wall, 5);
+  event.set();
+  await Promise.all(waits);
+  lock.release();
+  const us = (samples: number[]) => `${(median(samples) * 1000 / 500).toFixed(2)} us`;
+  row(
+    "a timed-out Lock wait",
+    `with ${WAITERS.toLocaleString("en-US")} waits parked on an unrelated Event vs alone`,
+    us(crowded),
+    us(alone),
+    `${(median(crowded) / median(alone)).toFixed(2)}x the time`,
+  );
+}
+
+console.log(`| workload | what | library | floor | result (medians of ${rounds} interleaved rounds) |`);
+console.log("| --- | --- | ---: | ---: | --- |");
+for (const line of rows) console.log(line);
