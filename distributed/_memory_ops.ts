@@ -1,0 +1,601 @@
+/**
+ * The memory engine's operations: the same steps as the Redis engine's
+ * scripts (`_redis_scripts.ts`), over the same keys, in plain JavaScript.
+ * Each runs synchronously, so it is atomic in one isolate.
+ *
+ * @module
+ */
+import type { OpReply } from "./_engine.ts";
+import type { MemoryStore } from "./_memory_store.ts";
+
+/** What an operation runs with. */
+export interface OpContext {
+  readonly store: MemoryStore;
+  /** The key prefix. */
+  readonly prefix: string;
+  /** The primitive's key, and a Condition's lock key. */
+  readonly keys: readonly string[];
+  /** The arguments after the prefix, as strings. */
+  readonly args: readonly string[];
+  /** The clock, in ms. */
+  readonly now: number;
+  /** Pushes a wake-up to the client of `ticket`. */
+  wake(ticket: string, message: string): void;
+}
+
+const clientOf = (ticket: string) => ticket.split(".", 1)[0];
+
+function alive(c: OpContext, ticket: string): boolean {
+  return c.store.exists(`${c.prefix}:c:${clientOf(ticket)}`);
+}
+
+function kindCheck(c: OpContext, kind: string, cfg: string, key = c.keys[0]): OpReply | undefined {
+  const have = c.store.hget(key, "kind");
+  if (have === undefined) {
+    c.store.hset(key, "kind", kind, "cfg", cfg);
+    return undefined;
+  }
+  const haveCfg = c.store.hget(key, "cfg") ?? "";
+  if (have !== kind) return [-100, have, haveCfg];
+  if (haveCfg !== cfg) return [-101, have, haveCfg];
+  return undefined;
+}
+
+// ---- locks ----
+
+function handoff(c: OpContext, L: string): [string | false, number] {
+  const s = c.store;
+  for (;;) {
+    const w = s.lpop(`${L}:q`);
+    if (w === undefined) {
+      s.hdel(L, "owner", "dl");
+      return [false, 0];
+    }
+    const lease = s.hget(`${L}:m`, w);
+    s.hdel(`${L}:m`, w);
+    if (lease !== undefined && alive(c, w)) {
+      const tok = s.hincrby(L, "tok", 1);
+      s.hset(L, "owner", w, "dl", c.now + Number(lease));
+      c.wake(w, `L|${tok}`);
+      return [w, tok];
+    }
+  }
+}
+
+function reapLock(c: OpContext, L: string): string | false {
+  const owner = c.store.hget(L, "owner");
+  const dl = Number(c.store.hget(L, "dl"));
+  if (owner !== undefined && dl <= c.now) return handoff(c, L)[0];
+  if (owner === undefined && c.store.llen(`${L}:q`) > 0) return handoff(c, L)[0];
+  return owner ?? false;
+}
+
+function acquire(c: OpContext, L: string, t: string, lease: number, mode: string): OpReply {
+  const s = c.store;
+  const owner = reapLock(c, L);
+  if (owner === t) return [1, Number(s.hget(L, "tok"))];
+  if (owner === false) {
+    const tok = s.hincrby(L, "tok", 1);
+    s.hset(L, "owner", t, "dl", c.now + lease);
+    s.lrem(`${L}:q`, t);
+    s.hdel(`${L}:m`, t);
+    return [1, tok];
+  }
+  if (mode === "1" && !s.lpos(`${L}:q`, t)) {
+    s.rpush(`${L}:q`, t);
+    s.hset(`${L}:m`, t, lease);
+  }
+  return [0, Math.max(1, Number(s.hget(L, "dl")) - c.now)];
+}
+
+// ---- semaphores ----
+
+function semHandoff(c: OpContext): number {
+  const s = c.store;
+  const K = c.keys[0];
+  let free = Number(s.hget(K, "free") ?? "0");
+  while (free > 0) {
+    const w = s.lpop(`${K}:q`);
+    if (w === undefined) break;
+    const lease = s.hget(`${K}:m`, w);
+    s.hdel(`${K}:m`, w);
+    if (lease !== undefined && alive(c, w)) {
+      s.hset(`${K}:h`, w, c.now + Number(lease));
+      free--;
+      c.wake(w, "S");
+    }
+  }
+  s.hset(K, "free", free);
+  return free;
+}
+
+function semReap(c: OpContext): number {
+  const s = c.store;
+  const K = c.keys[0];
+  if (!s.hexists(K, "free")) s.hset(K, "free", Number(c.args[1]));
+  let back = 0;
+  for (const [permit, dl] of s.hentries(`${K}:h`)) {
+    if (Number(dl) <= c.now) {
+      s.hdel(`${K}:h`, permit);
+      back++;
+    }
+  }
+  if (back > 0) s.hincrby(K, "free", back);
+  return semHandoff(c);
+}
+
+function semNext(c: OpContext): number {
+  let first = -1;
+  for (const [, dl] of c.store.hentries(`${c.keys[0]}:h`)) {
+    const left = Number(dl) - c.now;
+    if (first < 0 || left < first) first = left;
+  }
+  return first === 0 ? 1 : first;
+}
+
+// ---- barriers ----
+
+function barrierWake(c: OpContext, message: string): void {
+  const K = c.keys[0];
+  for (const t of c.store.lrange(`${K}:w`)) c.wake(t, message);
+  c.store.del(`${K}:w`);
+}
+
+function barrierPass(c: OpContext, gen: number): void {
+  c.store.hset(c.keys[0], "gen", gen + 1, "count", 0, "state", "");
+  barrierWake(c, `B|${gen}|P`);
+}
+
+function barrierBreak(c: OpContext, broken: string): void {
+  const K = c.keys[0];
+  const gen = Number(c.store.hget(K, "gen") ?? "0");
+  c.store.hset(K, "broken", broken, "count", 0, "state", "");
+  barrierWake(c, `B|${gen}|X`);
+}
+
+function barrierState(c: OpContext): { broken: boolean; action: boolean } {
+  const s = c.store;
+  const K = c.keys[0];
+  if (s.hget(K, "state") === "A" && Number(s.hget(K, "adl")) <= c.now) {
+    barrierBreak(c, "1");
+    return { broken: true, action: false };
+  }
+  return { broken: s.hget(K, "broken") === "1", action: s.hget(K, "state") === "A" };
+}
+
+// ---- queues ----
+
+function queuePop(c: OpContext): string | undefined {
+  const key = `${c.keys[0]}:i`;
+  return c.args[0] === "LifoQueue" ? c.store.rpop(key) : c.store.lpop(key);
+}
+
+function queueUnpop(c: OpContext, item: string): void {
+  const key = `${c.keys[0]}:i`;
+  if (c.args[0] === "LifoQueue") c.store.rpush(key, item);
+  else c.store.lpush(key, item);
+}
+
+function queueServe(c: OpContext): void {
+  const s = c.store;
+  const K = c.keys[0];
+  while (s.llen(`${K}:i`) > 0) {
+    const g = s.lpop(`${K}:g`);
+    if (g === undefined) break;
+    if (alive(c, g)) {
+      s.hset(`${K}:r`, g, queuePop(c)!);
+      c.wake(g, "Q");
+    }
+  }
+  const max = Number(c.args[1]);
+  while (max > 0 && s.llen(`${K}:i`) + s.hlen(`${K}:s`) < max) {
+    const p = s.lpop(`${K}:p`);
+    if (p === undefined) break;
+    if (alive(c, p)) {
+      s.hset(`${K}:s`, p, "1");
+      c.wake(p, "Q");
+    }
+  }
+}
+
+function queueReap(c: OpContext): void {
+  const s = c.store;
+  const K = c.keys[0];
+  for (const [t, item] of s.hentries(`${K}:r`)) {
+    if (!alive(c, t)) {
+      s.hdel(`${K}:r`, t);
+      queueUnpop(c, item);
+    }
+  }
+  for (const [t] of s.hentries(`${K}:s`)) if (!alive(c, t)) s.hdel(`${K}:s`, t);
+  for (const client of s.smembers(`${K}:a`)) {
+    if (!s.exists(`${c.prefix}:c:${client}`)) {
+      const f = `${K}:f:${client}`;
+      const items = s.lrange(f);
+      for (let i = items.length - 1; i >= 0; i--) queueUnpop(c, items[i]);
+      s.del(f);
+      s.srem(`${K}:a`, client);
+    }
+  }
+  queueServe(c);
+}
+
+function queueDone(c: OpContext, count: number): void {
+  const K = c.keys[0];
+  if (c.store.hincrby(K, "unf", -count) <= 0) {
+    for (const t of c.store.lrange(`${K}:w`)) c.wake(t, "J");
+    c.store.del(`${K}:w`);
+  }
+}
+
+type Op = (c: OpContext) => OpReply;
+
+/** The operations, by name; `args` are as the Redis scripts' `ARGV[2..]`. */
+export const MEMORY_OPS: Record<string, Op> = {
+  "lock.acquire": (c) => {
+    const [kind, ticket, lease, mode] = c.args;
+    return kindCheck(c, kind, "") ?? acquire(c, c.keys[0], ticket, Number(lease), mode);
+  },
+  "lock.release": (c) => {
+    const [kind, ticket] = c.args;
+    const bad = kindCheck(c, kind, "");
+    if (bad) return bad;
+    const K = c.keys[0];
+    if (c.store.hget(K, "owner") !== ticket) return [0, reapLock(c, K) || ""];
+    const late = Number(c.store.hget(K, "dl")) <= c.now ? 1 : 0;
+    const [w, tok] = handoff(c, K);
+    return [1, w || "", tok, late];
+  },
+  "lock.renew": (c) => {
+    const [kind, ticket, lease] = c.args;
+    const bad = kindCheck(c, kind, "");
+    if (bad) return bad;
+    const K = c.keys[0];
+    if (c.store.hget(K, "owner") === ticket && Number(c.store.hget(K, "dl")) > c.now) {
+      c.store.hset(K, "dl", c.now + Number(lease));
+      return [1];
+    }
+    reapLock(c, K);
+    return [0];
+  },
+  "lock.cancel": (c) => {
+    const [kind, ticket] = c.args;
+    const bad = kindCheck(c, kind, "");
+    if (bad) return bad;
+    const K = c.keys[0];
+    c.store.lrem(`${K}:q`, ticket);
+    c.store.hdel(`${K}:m`, ticket);
+    if (c.store.hget(K, "owner") === ticket) return [1, handoff(c, K)[0] || ""];
+    return [0];
+  },
+  "lock.locked": (c) => kindCheck(c, c.args[0], "") ?? [reapLock(c, c.keys[0]) === false ? 0 : 1],
+  "cond.wait": (c) => {
+    const [lockKind, lockName, ownerTicket, waiterTicket, lease] = c.args;
+    const bad = kindCheck(c, "Condition", lockName);
+    if (bad) return bad;
+    const [K, L] = c.keys;
+    const lk = c.store.hget(L, "kind");
+    if (lk !== undefined && lk !== lockKind) return [-100, lk, ""];
+    if (c.store.hget(L, "owner") !== ownerTicket || Number(c.store.hget(L, "dl")) <= c.now) return [0];
+    c.store.rpush(`${K}:cq`, waiterTicket);
+    c.store.hset(`${K}:cm`, waiterTicket, lease);
+    const [w, tok] = handoff(c, L);
+    return [1, w || "", tok];
+  },
+  "cond.notify": (c) => {
+    const [lockName, n] = c.args;
+    const bad = kindCheck(c, "Condition", lockName);
+    if (bad) return bad;
+    const [K, L] = c.keys;
+    let moved = 0;
+    while (moved < Number(n)) {
+      const t = c.store.lpop(`${K}:cq`);
+      if (t === undefined) break;
+      const lease = c.store.hget(`${K}:cm`, t);
+      c.store.hdel(`${K}:cm`, t);
+      if (lease !== undefined && alive(c, t)) {
+        c.store.rpush(`${L}:q`, t);
+        c.store.hset(`${L}:m`, t, lease);
+        moved++;
+      }
+    }
+    return [moved];
+  },
+  "cond.cancel": (c) => {
+    const [, lockName, ticket, lease] = c.args;
+    const bad = kindCheck(c, "Condition", lockName);
+    if (bad) return bad;
+    const [K, L] = c.keys;
+    let notified = 1;
+    if (c.store.lrem(`${K}:cq`, ticket) > 0) {
+      notified = 0;
+      c.store.hdel(`${K}:cm`, ticket);
+    }
+    const r = acquire(c, L, ticket, Number(lease), "1");
+    return [notified, r[0], r[1]];
+  },
+  "sem.acquire": (c) => {
+    const [kind, cfg, ticket, lease, mode] = c.args;
+    const bad = kindCheck(c, kind, cfg);
+    if (bad) return bad;
+    const s = c.store;
+    const K = c.keys[0];
+    const free = semReap(c);
+    if (s.hexists(`${K}:h`, ticket)) return [1];
+    if (free > 0) {
+      s.hincrby(K, "free", -1);
+      s.hset(`${K}:h`, ticket, c.now + Number(lease));
+      s.lrem(`${K}:q`, ticket);
+      s.hdel(`${K}:m`, ticket);
+      return [1];
+    }
+    if (mode === "1" && !s.lpos(`${K}:q`, ticket)) {
+      s.rpush(`${K}:q`, ticket);
+      s.hset(`${K}:m`, ticket, lease);
+    }
+    return [0, semNext(c)];
+  },
+  "sem.release": (c) => {
+    const [kind, cfg, bound, max, extra, ...permits] = c.args;
+    const bad = kindCheck(c, kind, cfg);
+    if (bad) return bad;
+    const s = c.store;
+    const K = c.keys[0];
+    const free = semReap(c);
+    const valid: string[] = [];
+    let lost = 0;
+    for (const p of permits) {
+      const dl = s.hget(`${K}:h`, p);
+      if (dl !== undefined && Number(dl) > c.now) valid.push(p);
+      else lost++;
+    }
+    const after = free + valid.length + Number(extra);
+    if (Number(bound) > 0 && after + s.hlen(`${K}:h`) - valid.length > Number(bound)) return [-3];
+    if (after > Number(max)) return [-4];
+    for (const p of valid) s.hdel(`${K}:h`, p);
+    s.hset(K, "free", after);
+    semHandoff(c);
+    return [1, lost];
+  },
+  "sem.renew": (c) => {
+    const [kind, cfg, lease, ...permits] = c.args;
+    const bad = kindCheck(c, kind, cfg);
+    if (bad) return bad;
+    const K = c.keys[0];
+    const lost: string[] = [];
+    for (const p of permits) {
+      const dl = c.store.hget(`${K}:h`, p);
+      if (dl !== undefined && Number(dl) > c.now) c.store.hset(`${K}:h`, p, c.now + Number(lease));
+      else lost.push(p);
+    }
+    semReap(c);
+    return lost;
+  },
+  "sem.cancel": (c) => {
+    const [kind, cfg, ticket] = c.args;
+    const bad = kindCheck(c, kind, cfg);
+    if (bad) return bad;
+    const K = c.keys[0];
+    c.store.lrem(`${K}:q`, ticket);
+    c.store.hdel(`${K}:m`, ticket);
+    if (c.store.hdel(`${K}:h`, ticket) === 1) {
+      c.store.hincrby(K, "free", 1);
+      semHandoff(c);
+      return [1];
+    }
+    return [0];
+  },
+  "sem.value": (c) => kindCheck(c, c.args[0], c.args[1]) ?? [semReap(c)],
+  "event.wait": (c) => {
+    const bad = kindCheck(c, "Event", "");
+    if (bad) return bad;
+    const K = c.keys[0];
+    if (c.store.hget(K, "set") === "1") return [1];
+    if (!c.store.lpos(`${K}:w`, c.args[0])) c.store.rpush(`${K}:w`, c.args[0]);
+    return [0];
+  },
+  "event.set": (c) => {
+    const bad = kindCheck(c, "Event", "");
+    if (bad) return bad;
+    const K = c.keys[0];
+    c.store.hset(K, "set", "1");
+    let woken = 0;
+    for (const t of c.store.lrange(`${K}:w`)) {
+      if (alive(c, t)) {
+        c.wake(t, "E");
+        woken++;
+      }
+    }
+    c.store.del(`${K}:w`);
+    return [woken];
+  },
+  "event.clear": (c) => {
+    const bad = kindCheck(c, "Event", "");
+    if (bad) return bad;
+    c.store.hset(c.keys[0], "set", "0");
+    return [1];
+  },
+  "event.isSet": (c) => kindCheck(c, "Event", "") ?? [c.store.hget(c.keys[0], "set") === "1" ? 1 : 0],
+  "event.cancel": (c) => {
+    const bad = kindCheck(c, "Event", "");
+    if (bad) return bad;
+    c.store.lrem(`${c.keys[0]}:w`, c.args[0]);
+    return [1];
+  },
+  "barrier.arrive": (c) => {
+    const [parties, ticket, hasAction, lease] = c.args;
+    const bad = kindCheck(c, "Barrier", parties);
+    if (bad) return bad;
+    const s = c.store;
+    const K = c.keys[0];
+    const state = barrierState(c);
+    const gen = Number(s.hget(K, "gen") ?? "0");
+    if (state.broken) return [-1, 0, gen];
+    if (state.action) {
+      if (!s.lpos(`${K}:w`, ticket)) s.rpush(`${K}:w`, ticket);
+      return [3, 0, gen];
+    }
+    const count = s.hincrby(K, "count", 1);
+    const index = count - 1;
+    if (count >= Number(parties)) {
+      if (hasAction === "1") {
+        s.hset(K, "count", 0, "state", "A", "adl", c.now + Number(lease));
+        return [2, index, gen];
+      }
+      barrierPass(c, gen);
+      return [1, index, gen];
+    }
+    if (!s.lpos(`${K}:w`, ticket)) s.rpush(`${K}:w`, ticket);
+    return [0, index, gen];
+  },
+  "barrier.pass": (c) => {
+    const [parties, gen] = c.args;
+    const bad = kindCheck(c, "Barrier", parties);
+    if (bad) return bad;
+    const K = c.keys[0];
+    const have = Number(c.store.hget(K, "gen") ?? "0");
+    if (c.store.hget(K, "state") !== "A" || have !== Number(gen)) return [-1];
+    barrierPass(c, have);
+    return [1];
+  },
+  "barrier.abort": (c) => {
+    const bad = kindCheck(c, "Barrier", c.args[0]);
+    if (bad) return bad;
+    barrierBreak(c, "1");
+    return [1];
+  },
+  "barrier.reset": (c) => {
+    const bad = kindCheck(c, "Barrier", c.args[0]);
+    if (bad) return bad;
+    barrierBreak(c, "0");
+    c.store.hincrby(c.keys[0], "gen", 1);
+    return [1];
+  },
+  "barrier.state": (c) => {
+    const bad = kindCheck(c, "Barrier", c.args[0]);
+    if (bad) return bad;
+    const state = barrierState(c);
+    if (state.broken) return [0, 1];
+    if (state.action) return [0, 0];
+    return [Number(c.store.hget(c.keys[0], "count") ?? "0"), 0];
+  },
+  "queue.put": (c) => {
+    const [kind, maxsize, ticket, item, mode] = c.args;
+    const bad = kindCheck(c, kind, maxsize);
+    if (bad) return bad;
+    const s = c.store;
+    const K = c.keys[0];
+    queueReap(c);
+    if (s.hget(K, "shut") === "1") {
+      s.hdel(`${K}:s`, ticket);
+      return [-2];
+    }
+    if (s.hdel(`${K}:s`, ticket) === 0) {
+      const max = Number(maxsize);
+      if (max > 0 && s.llen(`${K}:i`) + s.hlen(`${K}:s`) >= max) {
+        if (mode === "1") {
+          if (!s.lpos(`${K}:p`, ticket)) s.rpush(`${K}:p`, ticket);
+          return [0];
+        }
+        return [-1];
+      }
+    }
+    s.lrem(`${K}:p`, ticket);
+    s.rpush(`${K}:i`, item);
+    s.hincrby(K, "unf", 1);
+    queueServe(c);
+    return [1];
+  },
+  "queue.get": (c) => {
+    const [kind, maxsize, ticket, mode, ack] = c.args;
+    const bad = kindCheck(c, kind, maxsize);
+    if (bad) return bad;
+    const s = c.store;
+    const K = c.keys[0];
+    queueReap(c);
+    let item = s.hget(`${K}:r`, ticket);
+    if (item !== undefined) s.hdel(`${K}:r`, ticket);
+    else {
+      item = queuePop(c);
+      if (item !== undefined) queueServe(c);
+    }
+    if (item !== undefined) {
+      if (ack !== "") {
+        s.rpush(`${K}:f:${ack}`, item);
+        s.sadd(`${K}:a`, ack);
+      }
+      s.lrem(`${K}:g`, ticket);
+      return [1, item];
+    }
+    if (s.hget(K, "shut") === "1") return [-2];
+    if (mode === "1") {
+      if (!s.lpos(`${K}:g`, ticket)) s.rpush(`${K}:g`, ticket);
+      return [0];
+    }
+    return [-1];
+  },
+  "queue.cancel": (c) => {
+    const [kind, maxsize, ticket] = c.args;
+    const bad = kindCheck(c, kind, maxsize);
+    if (bad) return bad;
+    const s = c.store;
+    const K = c.keys[0];
+    s.lrem(`${K}:g`, ticket);
+    s.lrem(`${K}:p`, ticket);
+    s.lrem(`${K}:w`, ticket);
+    const item = s.hget(`${K}:r`, ticket);
+    if (item !== undefined) {
+      s.hdel(`${K}:r`, ticket);
+      queueUnpop(c, item);
+    }
+    s.hdel(`${K}:s`, ticket);
+    queueServe(c);
+    return [1];
+  },
+  "queue.taskDone": (c) => {
+    const [kind, maxsize, ack] = c.args;
+    const bad = kindCheck(c, kind, maxsize);
+    if (bad) return bad;
+    const K = c.keys[0];
+    if (Number(c.store.hget(K, "unf") ?? "0") <= 0) return [-1];
+    if (ack !== "") c.store.lpop(`${K}:f:${ack}`);
+    queueDone(c, 1);
+    return [1];
+  },
+  "queue.join": (c) => {
+    const [kind, maxsize, ticket] = c.args;
+    const bad = kindCheck(c, kind, maxsize);
+    if (bad) return bad;
+    const K = c.keys[0];
+    if (Number(c.store.hget(K, "unf") ?? "0") <= 0) return [1];
+    if (!c.store.lpos(`${K}:w`, ticket)) c.store.rpush(`${K}:w`, ticket);
+    return [0];
+  },
+  "queue.shutdown": (c) => {
+    const [kind, maxsize, immediate] = c.args;
+    const bad = kindCheck(c, kind, maxsize);
+    if (bad) return bad;
+    const s = c.store;
+    const K = c.keys[0];
+    s.hset(K, "shut", "1");
+    if (immediate === "1") {
+      let dropped = s.llen(`${K}:i`);
+      s.del(`${K}:i`);
+      const unf = Number(s.hget(K, "unf") ?? "0");
+      if (dropped > unf) dropped = unf;
+      if (dropped > 0) queueDone(c, dropped);
+    }
+    for (const list of [`${K}:g`, `${K}:p`]) {
+      for (const t of s.lrange(list)) c.wake(t, "Q");
+      s.del(list);
+    }
+    return [1];
+  },
+  "queue.stats": (c) => {
+    const bad = kindCheck(c, c.args[0], c.args[1]);
+    if (bad) return bad;
+    queueReap(c);
+    const K = c.keys[0];
+    return [c.store.llen(`${K}:i`), Number(c.store.hget(K, "unf") ?? "0"), Number(c.store.hget(K, "shut") ?? "0")];
+  },
+};
