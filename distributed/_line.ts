@@ -100,9 +100,11 @@ export class LocalLine<T> {
     signal: AbortSignal | undefined,
     payload?: unknown,
     onEnter?: (waiter: Waiter<T>) => void,
+    front = false,
   ): Promise<Parked<T>> {
     const waiter = new Waiter<T>(this.backend, payload);
-    this.#waiters.push(waiter);
+    if (front) this.#waiters.unshift(waiter);
+    else this.#waiters.push(waiter);
     onEnter?.(waiter);
     let aborted = false;
     let reason: unknown;

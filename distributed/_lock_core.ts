@@ -94,7 +94,21 @@ export class LockCore {
       return true;
     }
     if (!wait.blocking || wait.timeout === 0) return await this.#tryOnce(me);
-    const parked = await this.line.park(wait.timeout, wait.signal, me, () => this.#queue());
+    let front = false;
+    let timeout = wait.timeout;
+    if (this.held === undefined && this.line.length === 0 && this.queued === undefined) {
+      // Nobody here holds or wants it: ask the server straight away (no local park unless it is busy).
+      const started = this.client.timers.now();
+      const fast = await this.#fast(me, started + timeout, wait.signal);
+      if (fast === true) return true;
+      if (fast === false) {
+        if (wait.signal?.aborted) throw wait.signal.reason;
+        return false;
+      }
+      front = true;
+      timeout = Math.max(0, timeout - (this.client.timers.now() - started));
+    }
+    const parked = await this.line.park(timeout, wait.signal, me, () => this.#queue(), front);
     if (parked.outcome?.ok) {
       // #granted made this thread the owner.
       if (parked.aborted) {
@@ -106,6 +120,69 @@ export class LockCore {
     this.#maybeCancel();
     if (parked.aborted) throw parked.reason;
     return false;
+  }
+
+  #fastTicket: string | undefined;
+  #early: Grant | undefined;
+
+  /**
+   * The uncontended acquire: one operation that takes the lock or queues this process's ticket.
+   * `true`: acquired; `false`: not reached in time; `undefined`: queued (the caller parks first in line).
+   */
+  async #fast(me: Thread, deadline: number, signal: AbortSignal | undefined): Promise<boolean | undefined> {
+    const ticket = this.client.ticket();
+    this.queued = ticket;
+    this.#fastTicket = ticket;
+    this.#early = undefined;
+    this.client.route(ticket, (parts) => {
+      if (parts[0] !== "L" || this.queued !== ticket) return;
+      const grant = { ticket, token: BigInt(parts[1]), sentAt: this.client.timers.now() };
+      // The reply saying "queued" may come after the wake-up (they use different connections).
+      if (this.#fastTicket === ticket) this.#early = grant;
+      else this.#granted(ticket, grant.token, grant.sentAt);
+    });
+    const sentAt = this.client.timers.now();
+    let reply;
+    try {
+      reply = await this.client.runUntil(
+        "lock.acquire",
+        [this.key],
+        [this.kind, ticket, this.leaseMs, 1],
+        deadline,
+        signal,
+      );
+      if (reply !== undefined) reply = this.#check(reply);
+    } finally {
+      this.#fastTicket = undefined;
+    }
+    if (this.queued !== ticket) return undefined;
+    if (reply !== undefined && reply[0] === 1) {
+      this.#unqueue();
+      this.#own({ ticket, token: BigInt(reply[1]), sentAt }, me);
+      if (signal?.aborted) {
+        await this.release(true).catch(() => {});
+        throw signal.reason;
+      }
+      this.#queue();
+      return true;
+    }
+    const early = this.#early;
+    this.#early = undefined;
+    if (early !== undefined) {
+      this.#unqueue();
+      this.#own(early, me);
+      this.#queue();
+      return true;
+    }
+    if (reply === undefined) {
+      // Not reached in time: the ticket may be queued; keep it for local waiters, or take it out.
+      this.client.watch(this.#watcher, true);
+      this.#maybeCancel();
+      return false;
+    }
+    this.client.watch(this.#watcher, true);
+    this.#schedulePoll((reply[1] as number) + 5);
+    return undefined;
   }
 
   async #tryOnce(me: Thread): Promise<boolean> {

@@ -49,7 +49,7 @@ local function kind(k, cfg)
     return nil
   end
   if v[1] ~= k then return {-100, v[1], v[2]} end
-  if v[2] ~= cfg then return {-101, v[1], v[2]} end
+  if (v[2] or '') ~= cfg then return {-101, v[1], v[2] or ''} end
   return nil
 end
 local function queued(list, t) return redis.call('LPOS', list, t) ~= false end
@@ -107,22 +107,40 @@ end
 
 /** The script of each operation (without the prelude). */
 export const SCRIPTS: Record<string, string> = {
-  // ARGV: prefix, kind, ticket, lease, mode
+  // ARGV: prefix, kind, ticket, lease, mode. The free lock and the busy one are answered with a
+  // single read; an expired owner or a queue left behind take the general path.
   "lock.acquire": `
-local bad = kind(ARGV[2], '') if bad then return bad end
-return acquire(K, ARGV[3], tonumber(ARGV[4]), ARGV[5], now())
+local h = redis.call('HMGET', K, 'kind', 'owner', 'dl', 'tok')
+if h[1] and h[1] ~= ARGV[2] then return {-100, h[1], ''} end
+local t = ARGV[3]
+local n = now()
+local owner = h[2]
+if owner and tonumber(h[3]) > n then
+  if owner == t then return {1, tonumber(h[4])} end
+  if ARGV[5] == '1' and not queued(K .. ':q', t) then
+    redis.call('RPUSH', K .. ':q', t)
+    redis.call('HSET', K .. ':m', t, ARGV[4])
+  end
+  return {0, tonumber(h[3]) - n}
+end
+if not owner and redis.call('LLEN', K .. ':q') == 0 then
+  local tok = (tonumber(h[4]) or 0) + 1
+  redis.call('HSET', K, 'kind', ARGV[2], 'owner', t, 'dl', n + tonumber(ARGV[4]), 'tok', tok)
+  return {1, tok}
+end
+return acquire(K, t, tonumber(ARGV[4]), ARGV[5], n)
 `,
   // ARGV: prefix, kind, ticket -> {1, handedTo, token, late} or {0, owner}
   "lock.release": `
-local bad = kind(ARGV[2], '') if bad then return bad end
+local h = redis.call('HMGET', K, 'kind', 'owner', 'dl')
+if h[1] and h[1] ~= ARGV[2] then return {-100, h[1], ''} end
 local n = now()
-local h = redis.call('HMGET', K, 'owner', 'dl')
-if h[1] ~= ARGV[3] then
+if h[2] ~= ARGV[3] then
   local owner = reap_lock(K, n)
   return {0, owner or ''}
 end
 local late = 0
-if tonumber(h[2]) <= n then late = 1 end
+if tonumber(h[3]) <= n then late = 1 end
 local w, tok = handoff(K, n)
 return {1, w or '', tok, late}
 `,

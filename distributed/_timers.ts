@@ -26,53 +26,107 @@ export interface Timers {
   close(): Promise<void>;
 }
 
-/** Real time. */
+interface Entry {
+  at: number;
+  fn: () => void;
+  cancelled: boolean;
+}
+
+/**
+ * Real time: a heap of timers behind one `setTimeout` for the earliest
+ * (a lease's renewal and watchdog are set at every grant and cancelled at
+ * every release: one runtime timer per grant would cost more than the rest
+ * of an uncontended acquire).
+ */
 export class RealTimers implements Timers {
-  readonly #pending = new Set<ReturnType<typeof setTimeout>>();
+  readonly #heap: Entry[] = [];
+  #armedAt = Infinity;
+  #timer: ReturnType<typeof setTimeout> | undefined;
   readonly #sleepers = new Set<() => void>();
+  #closed = false;
 
   now(): number {
     return performance.now();
   }
 
   after(ms: number, fn: () => void): TimerHandle {
-    const id = setTimeout(() => {
-      this.#pending.delete(id);
-      fn();
-    }, Math.max(0, ms));
-    this.#pending.add(id);
+    const entry: Entry = { at: performance.now() + Math.max(0, ms), fn, cancelled: false };
+    if (this.#closed) return { cancel() {} };
+    const heap = this.#heap;
+    heap.push(entry);
+    let i = heap.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (heap[parent].at <= entry.at) break;
+      heap[i] = heap[parent];
+      i = parent;
+    }
+    heap[i] = entry;
+    if (entry.at < this.#armedAt) this.#arm(entry.at);
     return {
-      cancel: () => {
-        clearTimeout(id);
-        this.#pending.delete(id);
+      cancel() {
+        entry.cancelled = true;
       },
     };
   }
 
+  #arm(at: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#armedAt = at;
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, at - performance.now()));
+  }
+
+  #pop(): Entry | undefined {
+    const heap = this.#heap;
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last !== undefined) {
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        if (left >= heap.length) break;
+        const right = left + 1;
+        const child = right < heap.length && heap[right].at < heap[left].at ? right : left;
+        if (heap[child].at >= last.at) break;
+        heap[i] = heap[child];
+        i = child;
+      }
+      heap[i] = last;
+    }
+    return top;
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    this.#armedAt = Infinity;
+    const now = performance.now();
+    while (this.#heap.length > 0 && (this.#heap[0].cancelled || this.#heap[0].at <= now)) {
+      const entry = this.#pop()!;
+      if (!entry.cancelled) entry.fn();
+    }
+    if (this.#heap.length > 0 && !this.#closed) this.#arm(this.#heap[0].at);
+  }
+
   sleep(ms: number): Promise<void> {
+    if (this.#closed) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
         this.#sleepers.delete(done);
-        handle.cancel();
         resolve();
       };
-      const handle = this.after(ms, done);
       this.#sleepers.add(done);
+      this.after(ms, done);
     });
   }
 
   close(): Promise<void> {
-    for (const id of this.#pending) clearTimeout(id);
-    this.#pending.clear();
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#heap.length = 0;
     for (const wake of [...this.#sleepers]) wake();
     return Promise.resolve();
   }
-}
-
-interface Entry {
-  at: number;
-  fn: () => void;
-  cancelled: boolean;
 }
 
 /** The virtual clock of a backend, served by one daemon thread. */
