@@ -37,7 +37,7 @@ export interface Repollable {
 
 /** The client. */
 export class Client {
-  readonly id: string = randomId();
+  readonly id: string;
   readonly engine: Engine;
   readonly backend: Backend;
   readonly timers: Timers;
@@ -55,6 +55,7 @@ export class Client {
   readonly holdings = new Set<{ abandon(): Promise<void> }>();
 
   constructor(settings: ClientSettings) {
+    this.id = randomId();
     this.engine = settings.engine;
     this.backend = settings.backend;
     this.leaseMs = settings.leaseMs;

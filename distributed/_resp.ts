@@ -28,7 +28,7 @@ export class ConnectionBroken extends Error {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-const NOT_ASCII = /[^\x00-\x7f]/;
+const NOT_ASCII = /[^ -~\t\r\n]/;
 
 /** Encodes one command as a RESP array of bulk strings. */
 export function encodeCommand(args: readonly (string | number)[]): string {

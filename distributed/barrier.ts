@@ -13,7 +13,7 @@ import { checkReply } from "./_replies.ts";
 const ARRIVE_WAIT = 0;
 const ARRIVE_PASSED = 1;
 const ARRIVE_RUN_ACTION = 2;
-const ARRIVE_LATE = 3;
+// 3: the previous cycle's action runs; wait for it to end, then arrive again.
 
 /** What a barrier's waiter learns: its cycle passed (`P`) or the barrier broke (`X`). */
 type Passage = "P" | "X";
