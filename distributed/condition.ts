@@ -246,6 +246,10 @@ export class Condition {
     client.route(ticket, (parts) => {
       if (parts[0] === "L") grant({ token: BigInt(parts[1]), at: client.timers.now() });
     });
+    // Forget the ownership before the server hands the lock on: a grant to this process's queued
+    // ticket may arrive (by a wake-up) before the reply.
+    const saved = core.drop()!;
+    let polling = true;
     try {
       const reply = checkReply(
         await client.runNow("cond.wait", [this.#key, lockKey], [
@@ -259,7 +263,6 @@ export class Condition {
         this.lock.name,
         this.label,
       );
-      const saved = core.drop()!;
       if (reply[0] !== 1) {
         throw saved.holding.lost.reason ?? new LockLostError(`Cannot wait on ${this.label}: its lock's lease ran out`);
       }
@@ -267,6 +270,7 @@ export class Condition {
       // A holder that dies keeps the lock until its lease ends: look at the lock now and then, so that
       // a waiter moved to the lock's queue by notify() gets it when that lease ends.
       const watch = () => {
+        if (!polling) return;
         lockPoll = client.timers.after(core.leaseMs / 2, () => {
           client.run("lock.locked", [lockKey], [core.kind]).catch(() => {}).finally(watch);
         });
@@ -292,6 +296,7 @@ export class Condition {
       if (parked.aborted) throw parked.reason;
       return notified;
     } finally {
+      polling = false;
       lockPoll?.cancel();
       client.unroute(ticket);
     }

@@ -230,6 +230,7 @@ export class Manager {
    *
    * @param name Its name on the server.
    * @param lock Its lock.
+   * @param options `leaseMs` of its default lock.
    * @returns The condition.
    * @throws {TypeError} If `lock` is not a Lock or RLock of this manager.
    *
@@ -242,11 +243,14 @@ export class Manager {
    * assertEquals(manager.Condition("changed").lock.name, "changed.lock");
    * ```
    */
-  Condition(name: string, lock?: Lock | RLock | null): Condition {
+  Condition(name: string, lock?: Lock | RLock | null, options?: PrimitiveOptions): Condition {
     if (lock !== undefined && lock !== null && !this.#owns(lock)) {
       throw new TypeError(
         `Cannot create Condition as 'lock' must be a Lock or RLock of this manager: received ${describe(lock)}`,
       );
+    }
+    if (options !== undefined && (options === null || typeof options !== "object")) {
+      throw new TypeError(`Cannot create Condition as 'options' must be an object: received ${describe(options)}`);
     }
     return this.#make(
       "Condition",

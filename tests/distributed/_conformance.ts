@@ -34,7 +34,7 @@ function managerMake(manager: Manager): Make {
   const make: Make = {
     Lock: (o) => manager.Lock(name("lock"), o as never) as never,
     RLock: (o) => manager.RLock(name("rlock"), o as never) as never,
-    Condition: (lock) => manager.Condition(name("cond"), lock as never) as never,
+    Condition: (lock, o) => manager.Condition(name("cond"), lock as never, o as never) as never,
     Semaphore: (value, o) => manager.Semaphore(name("sem"), value, o as never) as never,
     BoundedSemaphore: (value, o) => manager.BoundedSemaphore(name("bsem"), value, o as never) as never,
     Event: () => manager.Event(name("event")) as never,

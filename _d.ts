@@ -1,0 +1,25 @@
+import { connect, MemoryServer } from "@locksmith/threading/distributed";
+import { Thread } from "@locksmith/threading";
+const s = new MemoryServer();
+await using m = await connect(s.url);
+const cond = m.Condition("c");
+const results: unknown[] = [];
+let ready = 0;
+const ts = [0, 1, 2].map((i) => new Thread({ target: async () => {
+  await cond.acquire(); ready++;
+  const r = await cond.wait(2000);
+  results.push([i, r]);
+  await cond.release();
+}}));
+ts.forEach((t) => t.start());
+while (ready < 3) await new Promise((r) => setTimeout(r, 5));
+await new Promise((r) => setTimeout(r, 20));
+console.log("keys", s.keys());
+await cond.acquire();
+await cond.notify(2);
+console.log("after notify", s.keys());
+await cond.release();
+await new Promise((r) => setTimeout(r, 100));
+console.log(results);
+for (const t of ts) await t.join();
+console.log(results);
