@@ -120,3 +120,46 @@ export class LocalLine<T> {
     return { outcome: waiter.outcome, aborted, reason };
   }
 }
+
+/**
+ * One thread waiting for a grant to its own ticket in the server's queue
+ * (locks and semaphores, whose order across processes is the server's).
+ * A grant that arrives before the thread parks is kept until it does.
+ */
+export class Parker<T> {
+  #event: Event | undefined;
+  outcome: Outcome<T> | undefined = undefined;
+
+  constructor(readonly backend: Backend, readonly owner: unknown) {}
+
+  /** Hands `value` over; `false` if the park already ended. */
+  settle(outcome: Outcome<T>): boolean {
+    if (this.outcome !== undefined || this.#gaveUp) return false;
+    this.outcome = outcome;
+    this.#event?.set();
+    return true;
+  }
+
+  #gaveUp = false;
+
+  /** Waits for a grant, `timeout` ms (`Infinity`: forever), or an abort. */
+  async park(timeout: number, signal: AbortSignal | undefined): Promise<Parked<T>> {
+    let aborted = false;
+    let reason: unknown;
+    if (this.outcome === undefined) {
+      const event = this.#event = new Event({ backend: this.backend });
+      try {
+        await event.wait({ timeout: timeout === Infinity ? null : timeout, signal });
+      } catch (error) {
+        aborted = true;
+        reason = error;
+      }
+    } else if (signal?.aborted) {
+      aborted = true;
+      reason = signal.reason;
+    }
+    // From here a grant is refused: the caller takes the ticket out of the queue.
+    if (this.outcome === undefined) this.#gaveUp = true;
+    return { outcome: this.outcome, aborted, reason };
+  }
+}

@@ -1,22 +1,24 @@
 /**
- * The machinery of a distributed Lock or RLock in one process: the threads
- * of this process that want it wait in a local line (oldest first), and the
- * process keeps at most one ticket in the server's queue for them; a grant
- * to that ticket (pushed by the releasing client, or found when the
- * holder's lease expired) goes to the oldest local waiter.
+ * The machinery of a distributed Lock or RLock in one process. Every
+ * thread that must wait has its own ticket in the server's queue (queued in
+ * the same operation that found the lock busy), so the server's order is
+ * the order of arrival across all processes, threads of this one included;
+ * each parks on an `Event` of the local backend. The process holds one
+ * remote wait for all of them: its wake channel, plus one poll of its
+ * oldest ticket when the holder's lease would end (a dead holder frees the
+ * lock only when someone looks).
  *
- * | state                      | meaning                                                   |
- * |----------------------------|-----------------------------------------------------------|
- * | `held`                     | this process owns the lock (for `held.owner`, in an RLock) |
- * | `queued`                   | the ticket this process has in the server's queue          |
- * | line has idle waiters      | local threads wait; `queued` is kept set for them          |
+ * | state      | meaning                                                     |
+ * |------------|-------------------------------------------------------------|
+ * | `held`     | this process owns the lock (`held.owner`: the thread, RLock) |
+ * | `#waiting` | tickets of this process's threads in the server's queue     |
  *
  * @module
  */
 import { currentThread, RuntimeError, type Thread } from "../mod.ts";
 import type { Client } from "./_client.ts";
 import { Holding } from "./_holding.ts";
-import { LocalLine } from "./_line.ts";
+import { Parker } from "./_line.ts";
 import { checkReply } from "./_replies.ts";
 import type { TimerHandle } from "./_timers.ts";
 import type { Wait } from "./_library.ts";
@@ -42,15 +44,12 @@ interface Grant {
 
 /** The lock of one name, in one process. */
 export class LockCore {
-  readonly line: LocalLine<Grant>;
   held: Held | undefined;
-  queued: string | undefined;
-  lastToken = 0n;
+  lastToken: bigint = 0n;
   #lastLost: AbortSignal = new AbortController().signal;
-  #repoll: TimerHandle | undefined;
-  #queueing = false;
-  readonly #watcher = { repoll: () => this.#poll() };
-  readonly #abandoner = { abandon: () => this.#abandon() };
+  readonly #waiting = new Map<string, Parker<Grant>>();
+  #poll: TimerHandle | undefined;
+  #polling = false;
 
   /**
    * @param client The client.
@@ -66,8 +65,8 @@ export class LockCore {
     readonly label: string,
     readonly leaseMs: number,
   ) {
-    this.line = new LocalLine(client.backend);
-    client.holdings.add(this.#abandoner);
+    client.holdings.add({ abandon: () => this.#abandon() });
+    client.watch({ repoll: () => this.#requeue() }, true);
   }
 
   /** The signal of the current (or last) ownership. */
@@ -93,22 +92,46 @@ export class LockCore {
       this.held.count++;
       return true;
     }
-    if (!wait.blocking || wait.timeout === 0) return await this.#tryOnce(me);
-    let front = false;
-    let timeout = wait.timeout;
-    if (this.held === undefined && this.line.length === 0 && this.queued === undefined) {
-      // Nobody here holds or wants it: ask the server straight away (no local park unless it is busy).
-      const started = this.client.timers.now();
-      const fast = await this.#fast(me, started + timeout, wait.signal);
-      if (fast === true) return true;
-      if (fast === false) {
-        if (wait.signal?.aborted) throw wait.signal.reason;
-        return false;
-      }
-      front = true;
-      timeout = Math.max(0, timeout - (this.client.timers.now() - started));
+    const nonBlocking = !wait.blocking || wait.timeout === 0;
+    // Never barge ahead of this process's own waiters.
+    if (nonBlocking && (this.held !== undefined || this.#waiting.size > 0)) return false;
+    const started = this.client.timers.now();
+    const ticket = this.client.ticket();
+    const parker = new Parker<Grant>(this.client.backend, me);
+    if (!nonBlocking) {
+      this.#waiting.set(ticket, parker);
+      this.client.route(ticket, (parts) => {
+        if (parts[0] === "L") this.#granted(ticket, BigInt(parts[1]), this.client.timers.now());
+      });
     }
-    const parked = await this.line.park(timeout, wait.signal, me, () => this.#queue(), front);
+    let reply;
+    try {
+      reply = await this.client.runUntil(
+        "lock.acquire",
+        [this.key],
+        [this.kind, ticket, this.leaseMs, nonBlocking ? 0 : 1],
+        started + (nonBlocking ? 0 : wait.timeout),
+        wait.signal,
+      );
+      if (reply !== undefined) reply = this.#check(reply);
+    } catch (error) {
+      this.#forget(ticket, true);
+      throw error;
+    }
+    if (reply !== undefined && reply[0] === 1) {
+      if (nonBlocking) {
+        this.#own({ ticket, token: BigInt(reply[1]), sentAt: started }, me);
+        return true;
+      }
+      this.#granted(ticket, BigInt(reply[1]), started);
+    } else if (reply !== undefined && !nonBlocking) this.#look(reply[1] as number);
+    let parked;
+    if (parker.outcome !== undefined || nonBlocking) {
+      parked = { outcome: parker.outcome, aborted: wait.signal?.aborted ?? false, reason: wait.signal?.reason };
+    } else {
+      const left = reply === undefined ? 0 : Math.max(0, wait.timeout - (this.client.timers.now() - started));
+      parked = await parker.park(left, wait.signal);
+    }
     if (parked.outcome?.ok) {
       // #granted made this thread the owner.
       if (parked.aborted) {
@@ -117,93 +140,32 @@ export class LockCore {
       }
       return true;
     }
-    this.#maybeCancel();
+    if (!nonBlocking) this.#forget(ticket, true);
     if (parked.aborted) throw parked.reason;
     return false;
   }
 
-  #fastTicket: string | undefined;
-  #early: Grant | undefined;
-
-  /**
-   * The uncontended acquire: one operation that takes the lock or queues this process's ticket.
-   * `true`: acquired; `false`: not reached in time; `undefined`: queued (the caller parks first in line).
-   */
-  async #fast(me: Thread, deadline: number, signal: AbortSignal | undefined): Promise<boolean | undefined> {
-    const ticket = this.client.ticket();
-    this.queued = ticket;
-    this.#fastTicket = ticket;
-    this.#early = undefined;
-    this.client.route(ticket, (parts) => {
-      if (parts[0] !== "L" || this.queued !== ticket) return;
-      const grant = { ticket, token: BigInt(parts[1]), sentAt: this.client.timers.now() };
-      // The reply saying "queued" may come after the wake-up (they use different connections).
-      if (this.#fastTicket === ticket) this.#early = grant;
-      else this.#granted(ticket, grant.token, grant.sentAt);
-    });
-    const sentAt = this.client.timers.now();
-    let reply;
-    try {
-      reply = await this.client.runUntil(
-        "lock.acquire",
-        [this.key],
-        [this.kind, ticket, this.leaseMs, 1],
-        deadline,
-        signal,
-      );
-      if (reply !== undefined) reply = this.#check(reply);
-    } finally {
-      this.#fastTicket = undefined;
-    }
-    if (this.queued !== ticket) return undefined;
-    if (reply !== undefined && reply[0] === 1) {
-      this.#unqueue();
-      this.#own({ ticket, token: BigInt(reply[1]), sentAt }, me);
-      if (signal?.aborted) {
-        await this.release(true).catch(() => {});
-        throw signal.reason;
-      }
-      this.#queue();
-      return true;
-    }
-    const early = this.#early;
-    this.#early = undefined;
-    if (early !== undefined) {
-      this.#unqueue();
-      this.#own(early, me);
-      this.#queue();
-      return true;
-    }
-    if (reply === undefined) {
-      // Not reached in time: the ticket may be queued; keep it for local waiters, or take it out.
-      this.client.watch(this.#watcher, true);
-      this.#maybeCancel();
-      return false;
-    }
-    this.client.watch(this.#watcher, true);
-    this.#schedulePoll((reply[1] as number) + 5);
-    return undefined;
+  /** Drops a local waiter's ticket; `cancel`: also take it out of the server's queue. */
+  #forget(ticket: string, cancel: boolean): void {
+    if (!this.#waiting.delete(ticket)) return;
+    this.client.unroute(ticket);
+    if (this.#waiting.size === 0) this.#poll?.cancel();
+    if (!cancel) return;
+    this.client.runNow("lock.cancel", [this.key], [this.kind, ticket]).then((reply) => {
+      const [wasOwner, handedTo] = this.#check(reply);
+      if (wasOwner === 1) this.handedTo(handedTo as string);
+    }, () => {});
   }
 
-  async #tryOnce(me: Thread): Promise<boolean> {
-    if (this.held !== undefined || this.line.length > 0 || this.queued !== undefined) return false;
-    const ticket = this.client.ticket();
-    const sentAt = this.client.timers.now();
-    const reply = await this.client.runUntil(
-      "lock.acquire",
-      [this.key],
-      [this.kind, ticket, this.leaseMs, 0],
-      sentAt,
-    );
-    if (reply === undefined) return false;
-    const [granted, token] = this.#check(reply) as number[];
-    if (granted !== 1) return false;
-    if (this.held !== undefined) {
-      // Cannot happen (the server grants one owner), but never hold twice.
-      throw new RuntimeError(`Cannot acquire ${this.label}: this client holds it already`);
-    }
-    this.#own({ ticket, token: BigInt(token), sentAt }, me);
-    return true;
+  /** A grant to `ticket`, one of this process's. */
+  #granted(ticket: string, token: bigint, sentAt: number): void {
+    const parker = this.#waiting.get(ticket);
+    const grant = { ticket, token, sentAt };
+    if (parker === undefined) return;
+    this.#forget(ticket, false);
+    if (parker.settle({ ok: true, value: grant })) this.#own(grant, parker.owner as Thread);
+    // The waiter gave up just now: pass the lock on.
+    else void this.#releaseTicket(ticket);
   }
 
   /** Makes `grant` this process's ownership, for thread `owner`. */
@@ -228,7 +190,7 @@ export class LockCore {
     this.#own({ ticket, token, sentAt }, owner, count);
   }
 
-  /** Forgets the ownership without telling the server (a condition's wait released it there). */
+  /** Forgets the ownership without telling the server (a condition's wait releases it there). */
   drop(): Held | undefined {
     const held = this.held;
     if (held === undefined) return undefined;
@@ -237,91 +199,54 @@ export class LockCore {
     return held;
   }
 
-  /** Keeps one ticket queued while local threads wait. */
-  #queue(): void {
-    if (this.queued !== undefined || this.#queueing || !this.line.hasIdle || this.client.closed) return;
-    const ticket = this.client.ticket();
-    this.queued = ticket;
-    this.client.route(ticket, (parts) => {
-      if (parts[0] === "L" && this.queued === ticket) this.#granted(ticket, BigInt(parts[1]), this.client.timers.now());
-    });
-    this.client.watch(this.#watcher, true);
-    this.#poll();
+  /** Looks at the oldest waiting ticket in `ms` (when the holder's lease would end). */
+  #look(ms: number): void {
+    if (this.#polling || this.#waiting.size === 0) return;
+    this.#poll?.cancel();
+    this.#poll = this.client.timers.after(ms + 5, () => this.#pollOldest());
   }
 
-  /** Asks the server about the queued ticket (queueing it again if the server forgot it). */
-  #poll(): void {
-    const ticket = this.queued;
-    if (ticket === undefined || this.#queueing) return;
-    this.#repoll?.cancel();
-    this.#queueing = true;
+  #pollOldest(): void {
+    const ticket = this.#waiting.keys().next().value;
+    if (ticket === undefined || this.#polling) return;
+    this.#polling = true;
     const sentAt = this.client.timers.now();
     this.client.run("lock.acquire", [this.key], [this.kind, ticket, this.leaseMs, 1]).then(
       (reply) => {
-        this.#queueing = false;
-        if (this.queued !== ticket) return;
+        this.#polling = false;
         const [granted, value] = this.#check(reply) as number[];
-        if (granted === 1) this.#granted(ticket, BigInt(value), sentAt);
-        // Never poll blindly: the next look is when the holder's lease would end.
-        else this.#schedulePoll(value + 5);
+        if (granted === 1) {
+          if (this.#waiting.has(ticket)) this.#granted(ticket, BigInt(value), sentAt);
+          this.#look(this.leaseMs);
+        } else this.#look(value);
       },
       () => {
-        this.#queueing = false;
-        if (this.queued === ticket) this.#schedulePoll(50);
+        this.#polling = false;
+        this.#look(50);
       },
     );
   }
 
-  #schedulePoll(ms: number): void {
-    this.#repoll?.cancel();
-    this.#repoll = this.client.timers.after(ms, () => this.#poll());
-  }
-
-  /** A grant to this process's queued ticket. */
-  #granted(ticket: string, token: bigint, sentAt: number): void {
-    this.#unqueue();
-    const waiter = this.line.oldestIdle();
-    if (waiter === undefined) {
-      // Nobody is left to take it: pass it on.
-      void this.#releaseTicket(ticket);
-    } else {
-      this.#own({ ticket, token, sentAt }, waiter.payload as Thread);
-      this.line.settle(waiter, { ok: true, value: { ticket, token, sentAt } });
+  /** After a reconnection the server may have lost its queue: queue every waiting ticket again, in order. */
+  #requeue(): void {
+    for (const ticket of this.#waiting.keys()) {
+      const sentAt = this.client.timers.now();
+      this.client.run("lock.acquire", [this.key], [this.kind, ticket, this.leaseMs, 1]).then((reply) => {
+        const [granted, value] = this.#check(reply) as number[];
+        if (granted === 1 && this.#waiting.has(ticket)) this.#granted(ticket, BigInt(value), sentAt);
+        else if (granted !== 1) this.#look(value);
+      }, () => this.#look(50));
     }
-    this.#queue();
-  }
-
-  #unqueue(): void {
-    if (this.queued === undefined) return;
-    this.client.unroute(this.queued);
-    this.client.watch(this.#watcher, false);
-    this.#repoll?.cancel();
-    this.queued = undefined;
-  }
-
-  /** The last local waiter gave up: take the ticket out of the server's queue. */
-  #maybeCancel(): void {
-    if (this.line.hasIdle || this.queued === undefined) return;
-    const ticket = this.queued;
-    this.#unqueue();
-    this.client.runNow("lock.cancel", [this.key], [this.kind, ticket]).then((reply) => {
-      const [wasOwner, handedTo] = this.#check(reply);
-      if (wasOwner === 1) this.#handedLocally(handedTo as string);
-    }, () => {});
   }
 
   async #releaseTicket(ticket: string): Promise<void> {
     const reply = await this.client.runNow("lock.release", [this.key], [this.kind, ticket]).catch(() => undefined);
-    if (reply !== undefined && reply[0] === 1) this.#handedLocally(reply[1] as string, reply[2] as number);
+    if (reply !== undefined && reply[0] === 1) this.handedTo(reply[1] as string, reply[2] as number);
   }
 
   /** The server handed the lock to `ticket`: if that is ours, deliver it now rather than by the wake-up. */
   handedTo(ticket: string, token?: number): void {
-    this.#handedLocally(ticket, token);
-  }
-
-  #handedLocally(ticket: string, token?: number): void {
-    if (ticket !== "" && ticket === this.queued && token !== undefined) {
+    if (ticket !== "" && token !== undefined && this.#waiting.has(ticket)) {
       this.#granted(ticket, BigInt(token), this.client.timers.now());
     }
   }
@@ -348,7 +273,7 @@ export class LockCore {
       throw error;
     }
     if (reply[0] === 1) {
-      this.#handedLocally(reply[1] as string, reply[2] as number);
+      this.handedTo(reply[1] as string, reply[2] as number);
       if (lost) throw lost;
       if (reply[3] === 1) {
         throw new LockLostError(`Cannot release ${this.label} cleanly: its lease had run out before the release`);
@@ -386,8 +311,10 @@ export class LockCore {
     if (held !== undefined) {
       await this.client.run("lock.release", [this.key], [this.kind, held.ticket]).catch(() => {});
     }
-    const queued = this.queued;
-    this.#unqueue();
-    if (queued !== undefined) await this.client.run("lock.cancel", [this.key], [this.kind, queued]).catch(() => {});
+    for (const ticket of [...this.#waiting.keys()]) {
+      this.#waiting.get(ticket)?.settle({ ok: false, error: new ConnectionError("The manager was closed") });
+      this.#forget(ticket, false);
+      await this.client.run("lock.cancel", [this.key], [this.kind, ticket]).catch(() => {});
+    }
   }
 }

@@ -1,20 +1,23 @@
 /**
- * The machinery of a distributed Semaphore in one process: local threads
- * wait in a local line behind one ticket of the process in the server's
- * queue; every permit this process holds is a lease of its own, renewed
- * while held. A release gives back this process's oldest permits first,
- * and adds the rest as new permits (Python's `release(n)`).
+ * The machinery of a distributed Semaphore in one process. As for locks,
+ * every thread that must wait has its own ticket in the server's queue, so
+ * permits go to waiters in their order of arrival across all processes;
+ * the process holds one remote wait for them (its wake channel, plus one
+ * poll of its oldest ticket when the first lease held could end). Every
+ * permit held is a lease of its own, renewed while held. A release gives
+ * back this process's oldest permits first, and adds the rest as new
+ * permits (Python's `release(n)`).
  *
  * @module
  */
 import { SEMAPHORE_VALUE_MAX, ValueError } from "../mod.ts";
 import type { Client } from "./_client.ts";
 import { Holding } from "./_holding.ts";
-import { LocalLine } from "./_line.ts";
+import { Parker } from "./_line.ts";
 import { checkReply } from "./_replies.ts";
 import type { TimerHandle } from "./_timers.ts";
 import type { Wait } from "./_library.ts";
-import { LockLostError } from "./errors.ts";
+import { ConnectionError, LockLostError } from "./errors.ts";
 
 /** A permit held by this process. */
 interface Permit {
@@ -24,13 +27,11 @@ interface Permit {
 
 /** The semaphore of one name, in one process. */
 export class SemaphoreCore {
-  readonly line: LocalLine<Permit>;
   readonly permits: Permit[] = [];
-  #queued: string | undefined;
-  #repoll: TimerHandle | undefined;
+  readonly #waiting = new Map<string, Parker<Permit>>();
+  #poll: TimerHandle | undefined;
   #polling = false;
   readonly #cfg: string;
-  readonly #watcher = { repoll: () => this.#poll() };
 
   /**
    * @param kind `Semaphore` or `BoundedSemaphore`.
@@ -45,18 +46,59 @@ export class SemaphoreCore {
     readonly leaseMs: number,
   ) {
     this.#cfg = String(value);
-    this.line = new LocalLine(client.backend);
     client.holdings.add({ abandon: () => this.#abandon() });
+    client.watch({ repoll: () => this.#requeue() }, true);
   }
 
   #check(reply: (number | string)[]): (number | string)[] {
     return checkReply(reply, this.kind, this.#cfg, this.label);
   }
 
+  #acquireArgs(ticket: string, mode: number): (string | number)[] {
+    return [this.kind, this.#cfg, ticket, this.leaseMs, mode];
+  }
+
   /** Takes a permit for the calling thread. */
   async acquire(wait: Wait): Promise<boolean> {
-    if (!wait.blocking || wait.timeout === 0) return await this.#tryOnce();
-    const parked = await this.line.park(wait.timeout, wait.signal, undefined, () => this.#queue());
+    const nonBlocking = !wait.blocking || wait.timeout === 0;
+    if (nonBlocking && this.#waiting.size > 0) return false;
+    const started = this.client.timers.now();
+    const ticket = this.client.ticket();
+    const parker = new Parker<Permit>(this.client.backend, undefined);
+    if (!nonBlocking) {
+      this.#waiting.set(ticket, parker);
+      this.client.route(ticket, (parts) => {
+        if (parts[0] === "S") this.#granted(ticket, this.client.timers.now());
+      });
+    }
+    let reply;
+    try {
+      reply = await this.client.runUntil(
+        "sem.acquire",
+        [this.key],
+        this.#acquireArgs(ticket, nonBlocking ? 0 : 1),
+        started + (nonBlocking ? 0 : wait.timeout),
+        wait.signal,
+      );
+      if (reply !== undefined) reply = this.#check(reply);
+    } catch (error) {
+      this.#forget(ticket, true);
+      throw error;
+    }
+    if (reply !== undefined && reply[0] === 1) {
+      if (nonBlocking) {
+        this.permits.push(this.#permit(ticket, started));
+        return true;
+      }
+      this.#granted(ticket, started);
+    } else if (reply !== undefined && !nonBlocking) this.#look(reply[1] as number);
+    if (nonBlocking) return false;
+    const parked = parker.outcome !== undefined
+      ? { outcome: parker.outcome, aborted: wait.signal?.aborted ?? false, reason: wait.signal?.reason }
+      : await parker.park(
+        reply === undefined ? 0 : Math.max(0, wait.timeout - (this.client.timers.now() - started)),
+        wait.signal,
+      );
     if (parked.outcome?.ok) {
       this.permits.push(parked.outcome.value);
       if (parked.aborted) {
@@ -65,24 +107,9 @@ export class SemaphoreCore {
       }
       return true;
     }
-    this.#maybeCancel();
+    this.#forget(ticket, true);
     if (parked.aborted) throw parked.reason;
     return false;
-  }
-
-  async #tryOnce(): Promise<boolean> {
-    if (this.line.length > 0 || this.#queued !== undefined) return false;
-    const ticket = this.client.ticket();
-    const sentAt = this.client.timers.now();
-    const reply = await this.client.runUntil(
-      "sem.acquire",
-      [this.key],
-      [this.kind, this.#cfg, ticket, this.leaseMs, 0],
-      sentAt,
-    );
-    if (reply === undefined || this.#check(reply)[0] !== 1) return false;
-    this.permits.push(this.#permit(ticket, sentAt));
-    return true;
   }
 
   #permit(ticket: string, sentAt: number): Permit {
@@ -95,68 +122,63 @@ export class SemaphoreCore {
     return { ticket, holding };
   }
 
-  #queue(): void {
-    if (this.#queued !== undefined || !this.line.hasIdle || this.client.closed) return;
-    const ticket = this.client.ticket();
-    this.#queued = ticket;
-    this.client.route(ticket, (parts) => {
-      if (parts[0] === "S" && this.#queued === ticket) this.#granted(ticket, this.client.timers.now());
-    });
-    this.client.watch(this.#watcher, true);
-    this.#poll();
-  }
-
-  #poll(): void {
-    const ticket = this.#queued;
-    if (ticket === undefined || this.#polling) return;
-    this.#repoll?.cancel();
-    this.#polling = true;
-    const sentAt = this.client.timers.now();
-    this.client.run("sem.acquire", [this.key], [this.kind, this.#cfg, ticket, this.leaseMs, 1]).then(
-      (reply) => {
-        this.#polling = false;
-        if (this.#queued !== ticket) return;
-        const [granted, next] = this.#check(reply) as number[];
-        if (granted === 1) this.#granted(ticket, sentAt);
-        // The next look: when the first lease held could end (or, with none, a lease from now).
-        else this.#schedule(next < 0 ? this.client.leaseMs : next + 5);
-      },
-      () => {
-        this.#polling = false;
-        if (this.#queued === ticket) this.#schedule(50);
-      },
-    );
-  }
-
-  #schedule(ms: number): void {
-    this.#repoll?.cancel();
-    this.#repoll = this.client.timers.after(ms, () => this.#poll());
+  #forget(ticket: string, cancel: boolean): void {
+    if (!this.#waiting.delete(ticket)) return;
+    this.client.unroute(ticket);
+    if (this.#waiting.size === 0) this.#poll?.cancel();
+    if (cancel) void this.client.runNow("sem.cancel", [this.key], [this.kind, this.#cfg, ticket]).catch(() => {});
   }
 
   #granted(ticket: string, sentAt: number): void {
-    this.#unqueue();
+    const parker = this.#waiting.get(ticket);
+    if (parker === undefined) return;
+    this.#forget(ticket, false);
     const permit = this.#permit(ticket, sentAt);
-    if (this.line.grant(permit) === undefined) {
+    if (!parker.settle({ ok: true, value: permit })) {
+      // The waiter gave up just now: give the permit back.
       permit.holding.stop();
       void this.client.runNow("sem.release", [this.key], [this.kind, this.#cfg, 0, SEMAPHORE_VALUE_MAX, 0, ticket])
         .catch(() => {});
     }
-    this.#queue();
   }
 
-  #unqueue(): void {
-    if (this.#queued === undefined) return;
-    this.client.unroute(this.#queued);
-    this.client.watch(this.#watcher, false);
-    this.#repoll?.cancel();
-    this.#queued = undefined;
+  #look(ms: number): void {
+    if (this.#polling || this.#waiting.size === 0) return;
+    this.#poll?.cancel();
+    // With no lease held to run out, a release wakes the waiters; look now and then all the same.
+    this.#poll = this.client.timers.after(ms < 0 ? this.client.leaseMs : ms + 5, () => this.#pollOldest());
   }
 
-  #maybeCancel(): void {
-    if (this.line.hasIdle || this.#queued === undefined) return;
-    const ticket = this.#queued;
-    this.#unqueue();
-    void this.client.runNow("sem.cancel", [this.key], [this.kind, this.#cfg, ticket]).catch(() => {});
+  #pollOldest(): void {
+    const ticket = this.#waiting.keys().next().value;
+    if (ticket === undefined || this.#polling) return;
+    this.#polling = true;
+    const sentAt = this.client.timers.now();
+    this.client.run("sem.acquire", [this.key], this.#acquireArgs(ticket, 1)).then(
+      (reply) => {
+        this.#polling = false;
+        const [granted, next] = this.#check(reply) as number[];
+        if (granted === 1) {
+          this.#granted(ticket, sentAt);
+          this.#look(this.leaseMs);
+        } else this.#look(next);
+      },
+      () => {
+        this.#polling = false;
+        this.#look(50);
+      },
+    );
+  }
+
+  #requeue(): void {
+    for (const ticket of this.#waiting.keys()) {
+      const sentAt = this.client.timers.now();
+      this.client.run("sem.acquire", [this.key], this.#acquireArgs(ticket, 1)).then((reply) => {
+        const [granted, next] = this.#check(reply) as number[];
+        if (granted === 1) this.#granted(ticket, sentAt);
+        else this.#look(next);
+      }, () => this.#look(50));
+    }
   }
 
   /** Gives back `n` permits: this process's oldest held ones first, then new ones. */
@@ -214,10 +236,10 @@ export class SemaphoreCore {
         ...taken.map((p) => p.ticket),
       ]).catch(() => {});
     }
-    const queued = this.#queued;
-    this.#unqueue();
-    if (queued !== undefined) {
-      await this.client.run("sem.cancel", [this.key], [this.kind, this.#cfg, queued]).catch(() => {});
+    for (const ticket of [...this.#waiting.keys()]) {
+      this.#waiting.get(ticket)?.settle({ ok: false, error: new ConnectionError("The manager was closed") });
+      this.#forget(ticket, false);
+      await this.client.run("sem.cancel", [this.key], [this.kind, this.#cfg, ticket]).catch(() => {});
     }
   }
 }
