@@ -378,9 +378,12 @@ function baseCases(Kind: SemaphoreClass): Case[] {
           await ctx.settle();
         }
         await sem.release();
-        // The permit was handed to the oldest waiter, not left free for a barger.
-        assertEquals(await sem.value, 0);
-        assertEquals(await sem.acquire(false), false);
+        if (ctx.has.synchronousCalls) {
+          // The permit was handed to the oldest waiter, not left free for a barger. (Where every call is a
+          // round trip, the waiters may all have taken and given back the permit by the next call.)
+          assertEquals(await sem.value, 0);
+          assertEquals(await sem.acquire(false), false);
+        }
         for (const bunch of bunches) await bunch.join();
         assertEquals(order, [0, 1, 2, 3]);
         assertEquals(await sem.value, 1);

@@ -25,7 +25,12 @@ export async function raw(url: string = REDIS_URL): Promise<RespConnection> {
 async function reachable(url: string): Promise<boolean> {
   try {
     const connection = await raw(url);
-    const reply = await Promise.race([connection.send(["PING"]), new Promise((r) => setTimeout(r, 1000, null))]);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const reply = await Promise.race([
+      connection.send(["PING"]),
+      new Promise((resolve) => timer = setTimeout(resolve, 1000, null)),
+    ]);
+    clearTimeout(timer);
     await connection.close();
     return reply === "PONG";
   } catch {
