@@ -123,8 +123,10 @@ export class Manager {
     if (known !== undefined && known.kind !== kind) {
       throw new TypeError(`Cannot create ${kind} "${checked}": the name is already a ${known.kind} of this manager`);
     }
+    // The same name is the same object: its local waiters and its ownership are the process's.
+    if (known !== undefined) return known.object as T;
     const object = make(this.#key(checked), checked);
-    if (known === undefined) this.#objects.set(checked, { kind, object });
+    this.#objects.set(checked, { kind, object });
     return object;
   }
 
