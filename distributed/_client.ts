@@ -181,7 +181,7 @@ export class Client {
     this.#closed = true;
     this.#heartbeat?.cancel();
     void this.#wakes?.close();
-    void this.timers.close();
+    this.timers.stop();
     this.#routes.clear();
     this.#repollable.clear();
   }

@@ -24,6 +24,8 @@ export interface Timers {
   sleep(ms: number): Promise<void>;
   /** Stops every timer. */
   close(): Promise<void>;
+  /** Stops every timer without waiting for anything (a crash). */
+  stop(): void;
 }
 
 interface Entry {
@@ -119,6 +121,10 @@ export class RealTimers implements Timers {
     });
   }
 
+  stop(): void {
+    void this.close();
+  }
+
   close(): Promise<void> {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
@@ -203,11 +209,15 @@ export class BackendTimers implements Timers {
     }
   }
 
-  async close(): Promise<void> {
+  stop(): void {
     this.#closed = true;
     this.#entries.splice(0);
     this.#rearm.set();
-    await this.#thread?.join();
     for (const wake of [...this.#sleepers]) wake();
+  }
+
+  async close(): Promise<void> {
+    this.stop();
+    await this.#thread?.join();
   }
 }
