@@ -1,0 +1,231 @@
+/**
+ * The distributed benchmark, ratios taken within each round on one server:
+ *
+ * 1. uncontended `acquire()` + `release()` in one process, against the floor
+ *    of the same two commands sent raw over one connection (`SET NX PX` and a
+ *    compare-and-delete script), and the npm peers;
+ * 2. a hand-off to a waiter in another process (two processes passing the
+ *    lock back and forth), against the floor of one `BLPOP` wake-up plus one
+ *    script per hop (two processes passing a token through two lists);
+ * 3. 4 processes contending, for this library and each peer: throughput,
+ *    owner changes per acquisition (fairness; 1.0 when every release goes to
+ *    another process), and the median hand-off latency (from the holder's
+ *    release to the next owner's acquisition, in another process).
+ *
+ *     deno run -A bench/distributed_ratios.ts [rounds] [url]
+ *
+ * @module
+ */
+import { connect } from "@locksmith/threading/distributed";
+import { RespConnection } from "../distributed/_resp.ts";
+import { runtimeDial } from "../distributed/_transport.ts";
+import { CONTENDERS } from "./_distributed_contenders.ts";
+
+const rounds = Number(Deno.args[0] ?? 7);
+const url = Deno.args[1] ?? Deno.env.get("REDIS_URL") ?? "redis://127.0.0.1:6379";
+const run = `bench-${crypto.randomUUID().slice(0, 8)}`;
+const worker = new URL("./_distributed_worker.ts", import.meta.url).pathname;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+async function raw(): Promise<RespConnection> {
+  const parsed = new URL(url);
+  return new RespConnection(await runtimeDial()!(parsed.hostname, Number(parsed.port || 6379)));
+}
+
+/** Starts processes, lets them go together, returns their result lines. */
+async function processes(role: string, argsOf: (id: number) => Record<string, unknown>, count: number) {
+  const children = Array.from({ length: count }, (_, id) =>
+    new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", worker, role, JSON.stringify(argsOf(id))],
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn());
+  const readers = children.map((c) => c.stdout.pipeThrough(new TextDecoderStream()).getReader());
+  const lines = children.map(() => "");
+  const readLine = async (i: number) => {
+    while (!lines[i].includes("\n")) {
+      const { value, done } = await readers[i].read();
+      if (done) throw new Error(`a ${role} process ended early`);
+      lines[i] += value;
+    }
+    const line = lines[i].slice(0, lines[i].indexOf("\n"));
+    lines[i] = lines[i].slice(lines[i].indexOf("\n") + 1);
+    return line;
+  };
+  for (let i = 0; i < count; i++) {
+    while ((await readLine(i)) !== "ready");
+  }
+  const writers = children.map((c) => c.stdin.getWriter());
+  const go = new TextEncoder().encode("go\n");
+  await Promise.all(writers.map((w) => w.write(go)));
+  const results = [];
+  for (let i = 0; i < count; i++) results.push(JSON.parse(await readLine(i)) as { started: number; ended: number });
+  for (const w of writers) await w.close();
+  for (const r of readers) r.releaseLock();
+  for (const c of children) {
+    await c.stdout.cancel();
+    await c.status;
+  }
+  return results;
+}
+
+async function cleanup(): Promise<void> {
+  const connection = await raw();
+  let cursor = "0";
+  do {
+    const [next, keys] = await connection.send(["SCAN", cursor, "MATCH", `${run}*`, "COUNT", 1000]) as [
+      string,
+      string[],
+    ];
+    cursor = next;
+    if (keys.length > 0) await connection.send(["DEL", ...keys]);
+  } while (cursor !== "0");
+  await connection.close();
+}
+
+// ---- 1. uncontended, in this process ----
+
+async function uncontended(): Promise<void> {
+  const n = 300;
+  const floorConnection = await raw();
+  const release = await floorConnection.send([
+    "SCRIPT",
+    "LOAD",
+    `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`,
+  ]) as string;
+  const floorKey = `${run}:floor`;
+  const floor = {
+    acquire: async () => void await floorConnection.send(["SET", floorKey, "me", "NX", "PX", 10_000]),
+    release: async () => void await floorConnection.send(["EVALSHA", release, 1, floorKey, "me"]),
+    close: () => floorConnection.close(),
+  };
+  const subjects: [string, { acquire(): Promise<void>; release(): Promise<void>; close(): Promise<void> }][] = [
+    ["floor: SET NX PX + compare-and-delete, raw", floor],
+  ];
+  for (const [name, make] of Object.entries(CONTENDERS)) subjects.push([name, await make(url, `${run}:u:${name}`)]);
+  const samples = new Map<string, number[]>(subjects.map(([name]) => [name, []]));
+  for (const [, s] of subjects) for (let i = 0; i < 100; i++) await s.acquire(), await s.release();
+  for (let r = 0; r < rounds * 3; r++) {
+    const order = r % 2 ? subjects : [...subjects].reverse();
+    for (const [name, s] of order) {
+      const started = performance.now();
+      for (let i = 0; i < n; i++) {
+        await s.acquire();
+        await s.release();
+      }
+      samples.get(name)!.push((performance.now() - started) / n * 1000);
+    }
+  }
+  const base = samples.get(subjects[0][0])!;
+  console.log(`\n### Uncontended acquire + release, one process (${rounds * 3} rounds of ${n})\n`);
+  console.log("| lock | us per acquire + release (median) | ratio to the floor (median of per-round ratios) |");
+  console.log("| --- | ---: | ---: |");
+  for (const [name] of subjects) {
+    const mine = samples.get(name)!;
+    console.log(`| ${name} | ${median(mine).toFixed(1)} | ${median(mine.map((v, i) => v / base[i])).toFixed(2)}x |`);
+  }
+  for (const [, s] of subjects) await s.close();
+}
+
+// ---- 2. hand-off to another process, against the BLPOP + script floor ----
+
+async function handOff(): Promise<void> {
+  const hops = 400;
+  const floorUs: number[] = [];
+  const lockUs: number[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const key = `${run}:pp${r}`;
+    const floor = await processes("floor-pingpong", (id) => ({ url, key, id, n: hops / 2 }), 2);
+    const floorTime = Math.max(...floor.map((f) => f.ended)) - Math.min(...floor.map((f) => f.started));
+    floorUs.push(floorTime / hops * 1000);
+    const lock = await processes(
+      "contend",
+      (id) => ({ url, key: `${key}:lock`, id, n: hops / 2, contender: "@locksmith/threading/distributed" }),
+      2,
+    );
+    const lockTime = Math.max(...lock.map((f) => f.ended)) - Math.min(...lock.map((f) => f.started));
+    lockUs.push(lockTime / hops * 1000);
+  }
+  // The lock's loop also logs two RPUSHes per acquisition (as in part 3): measure them to take them out.
+  const connection = await raw();
+  const started = performance.now();
+  for (let i = 0; i < 400; i++) {
+    await connection.send(["RPUSH", `${run}:log`, "x"]);
+    await connection.send(["RPUSH", `${run}:log`, "x"]);
+  }
+  const logUs = (performance.now() - started) / 400 * 1000;
+  await connection.close();
+  const handOffUs = lockUs.map((v) => v - logUs);
+  console.log(`\n### Hand-off to a waiter in another process (${rounds} rounds of ${hops} hops)\n`);
+  console.log("| | us per hop (median) | ratio |");
+  console.log("| --- | ---: | ---: |");
+  console.log(`| floor: one BLPOP wake-up + one script | ${median(floorUs).toFixed(1)} | 1.00x |`);
+  console.log(
+    `| Lock hand-off (less the benchmark's own two RPUSHes, ${logUs.toFixed(1)} us) | ${
+      median(handOffUs).toFixed(1)
+    } | ${median(handOffUs.map((v, i) => v / floorUs[i])).toFixed(2)}x |`,
+  );
+}
+
+// ---- 3. 4 processes contending, with the peers ----
+
+async function contention(): Promise<void> {
+  const perProcess = 150;
+  const stats = new Map<string, { throughput: number[]; changes: number[]; latency: number[] }>();
+  for (let r = 0; r < rounds; r++) {
+    const names = r % 2 ? Object.keys(CONTENDERS) : Object.keys(CONTENDERS).reverse();
+    for (const name of names) {
+      const key = `${run}:c${r}:${name.replace(/\W/g, "")}`;
+      const results = await processes("contend", (id) => ({ url, key, id, n: perProcess, contender: name }), 4);
+      const elapsed = Math.max(...results.map((x) => x.ended)) - Math.min(...results.map((x) => x.started));
+      const connection = await raw();
+      const acq = (await connection.send(["LRANGE", `${key}:acq`, 0, -1]) as string[]).map((e) => e.split("|"));
+      const rel = (await connection.send(["LRANGE", `${key}:rel`, 0, -1]) as string[]).map((e) => e.split("|"));
+      await connection.close();
+      let changes = 0;
+      const latencies: number[] = [];
+      for (let i = 1; i < acq.length; i++) {
+        if (acq[i][0] !== acq[i - 1][0]) {
+          changes++;
+          latencies.push((Number(acq[i][1]) - Number(rel[i - 1][1])) * 1000);
+        }
+      }
+      const entry = stats.get(name) ?? { throughput: [], changes: [], latency: [] };
+      entry.throughput.push(acq.length / elapsed * 1000);
+      entry.changes.push(changes / acq.length);
+      entry.latency.push(latencies.length ? median(latencies) : NaN);
+      stats.set(name, entry);
+    }
+  }
+  console.log(`\n### 4 processes contending, ${perProcess} acquisitions each (${rounds} rounds)\n`);
+  console.log(
+    "| lock | acquisitions/s (median) | throughput vs this library | owner changes per acquisition | hand-off latency, us (median) |",
+  );
+  console.log("| --- | ---: | ---: | ---: | ---: |");
+  const ours = stats.get("@locksmith/threading/distributed")!;
+  for (const [name, s] of stats) {
+    const ratio = median(s.throughput.map((t, i) => t / ours.throughput[i]));
+    console.log(
+      `| ${name} | ${median(s.throughput).toFixed(0)} | ${ratio.toFixed(2)}x | ${median(s.changes).toFixed(3)} | ${
+        median(s.latency).toFixed(0)
+      } |`,
+    );
+  }
+}
+
+// The server must be there.
+await (await connect(url, { prefix: run })).close();
+const only = Deno.env.get("BENCH_PART");
+try {
+  if (!only || only === "1") await uncontended();
+  if (!only || only === "2") await handOff();
+  if (!only || only === "3") await contention();
+} finally {
+  await cleanup();
+}
