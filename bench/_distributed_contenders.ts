@@ -33,7 +33,11 @@ export const CONTENDERS: Record<string, (url: string, key: string) => Promise<Co
   async "@locksmith/threading/distributed"(url, key) {
     const manager = await connect(url, { prefix: key });
     const lock = manager.Lock("lock");
-    return { acquire: async () => void await lock.acquire(), release: () => lock.release(), close: () => manager.close() };
+    return {
+      acquire: async () => void await lock.acquire(),
+      release: () => lock.release(),
+      close: () => manager.close(),
+    };
   },
   async "ioredis SET NX PX loop"(url, key) {
     const redis = new Redis(url);

@@ -11,6 +11,7 @@ import type { Engine, OpReply, WakeChannel } from "./_engine.ts";
 import { ConnectionBroken } from "./_resp.ts";
 import { ConnectionError } from "./errors.ts";
 import { BackendTimers, RealTimers, type Timers } from "./_timers.ts";
+import { LeaseKeeper } from "./_holding.ts";
 
 /** What the client is made with. */
 export interface ClientSettings {
@@ -41,6 +42,8 @@ export class Client {
   readonly engine: Engine;
   readonly backend: Backend;
   readonly timers: Timers;
+  /** Renews and watches every lease this client holds. */
+  readonly keeper: LeaseKeeper;
   readonly leaseMs: number;
   readonly marginMs: number;
   readonly retryMs: number;
@@ -52,7 +55,7 @@ export class Client {
   #closed = false;
   #crashed = false;
   /** Cleanups run at close (releases of what is held). */
-  readonly holdings = new Set<{ abandon(): Promise<void> }>();
+  readonly holdings: Set<{ abandon(): Promise<void> }> = new Set();
 
   constructor(settings: ClientSettings) {
     this.id = randomId();
@@ -62,6 +65,7 @@ export class Client {
     this.marginMs = settings.marginMs;
     this.retryMs = settings.retryMs;
     this.timers = settings.backend.capabilities.virtualTime ? new BackendTimers(settings.backend) : new RealTimers();
+    this.keeper = new LeaseKeeper(this.timers, this.marginMs);
   }
 
   /** Starts the heartbeat and the wake channel. */

@@ -46,7 +46,12 @@ interface Grant {
 export class LockCore {
   held: Held | undefined;
   lastToken: bigint = 0n;
-  #lastLost: AbortSignal = new AbortController().signal;
+  #lastHolding: Holding | undefined;
+  #neverLost: AbortSignal | undefined;
+  // The server confirmed the name is this kind: later tries may skip the script (`lock.fast`).
+  #verified = false;
+  // The last try found it busy: queue at once rather than try first.
+  #contended = false;
   readonly #waiting = new Map<string, Parker<Grant>>();
   #poll: TimerHandle | undefined;
   #polling = false;
@@ -71,7 +76,8 @@ export class LockCore {
 
   /** The signal of the current (or last) ownership. */
   get lost(): AbortSignal {
-    return this.held?.holding.lost ?? this.#lastLost;
+    const holding = this.held?.holding ?? this.#lastHolding;
+    return holding?.lost ?? (this.#neverLost ??= new AbortController().signal);
   }
 
   /** Whether the calling thread owns it (RLock) or this process holds it (Lock). */
@@ -88,13 +94,31 @@ export class LockCore {
   async acquire(wait: Wait): Promise<boolean> {
     const me = currentThread();
     if (this.kind === "RLock" && this.held !== undefined && this.held.owner === me) {
-      if (this.held.holding.lost.aborted) throw this.held.holding.lost.reason;
+      if (this.held.holding.isLost) throw this.held.holding.lostReason;
       this.held.count++;
       return true;
     }
     const nonBlocking = !wait.blocking || wait.timeout === 0;
     // Never barge ahead of this process's own waiters.
     if (nonBlocking && (this.held !== undefined || this.#waiting.size > 0)) return false;
+    if (this.#verified && (!this.#contended || nonBlocking) && this.held === undefined && this.#waiting.size === 0) {
+      // The uncontended path: one try that is not a script (on Redis, SET NX PX pipelined with HINCRBY).
+      const ticket = this.client.ticket();
+      const sentAt = this.client.timers.now();
+      const reply = await this.client.run("lock.fast", [this.key], [this.kind, ticket, this.leaseMs]).catch(
+        () => undefined,
+      );
+      if (reply !== undefined && reply[0] === 1 && this.held === undefined) {
+        this.#own({ ticket, token: BigInt(reply[1]), sentAt }, me);
+        if (wait.signal?.aborted) {
+          await this.release(true).catch(() => {});
+          throw wait.signal.reason;
+        }
+        return true;
+      }
+      if (reply !== undefined) this.#contended = true;
+      if (nonBlocking && reply !== undefined) return false;
+    }
     const started = this.client.timers.now();
     const ticket = this.client.ticket();
     const parker = new Parker<Grant>(this.client.backend, me);
@@ -117,6 +141,10 @@ export class LockCore {
     } catch (error) {
       this.#forget(ticket, true);
       throw error;
+    }
+    if (reply !== undefined) {
+      this.#verified = true;
+      this.#contended = reply[0] !== 1;
     }
     if (reply !== undefined && reply[0] === 1) {
       if (nonBlocking) {
@@ -171,7 +199,7 @@ export class LockCore {
   /** Makes `grant` this process's ownership, for thread `owner`. */
   #own(grant: Grant, owner: Thread, count = 1): void {
     const holding = new Holding(
-      this.client,
+      this.client.keeper,
       this.label,
       this.leaseMs,
       grant.sentAt,
@@ -182,7 +210,7 @@ export class LockCore {
     );
     this.held = { ticket: grant.ticket, token: grant.token, holding, owner, count };
     this.lastToken = grant.token;
-    this.#lastLost = holding.lost;
+    this.#lastHolding = holding;
   }
 
   /** Takes a grant to `ticket` (a condition waiter's own ticket) for `owner` with `count` levels. */
@@ -258,7 +286,7 @@ export class LockCore {
     if (!force && this.kind === "RLock" && held.owner !== currentThread()) throw this.notHeld();
     if (!force && --held.count > 0) return;
     this.drop();
-    const lost = held.holding.lost.aborted ? held.holding.lost.reason : undefined;
+    const lost = held.holding.lostReason;
     let reply;
     try {
       reply = this.#check(await this.client.runNow("lock.release", [this.key], [this.kind, held.ticket]));

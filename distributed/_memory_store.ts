@@ -57,6 +57,19 @@ export class MemoryStore {
     this.#entries.set(key, { value, expiresAt: this.now() + ttlMs });
   }
 
+  /** The plain value at `key`. */
+  get(key: string): string | undefined {
+    const value = this.#live(key)?.value;
+    return typeof value === "string" ? value : undefined;
+  }
+
+  /** Milliseconds `key` has left (-2: no such key). */
+  pttl(key: string): number {
+    const entry = this.#live(key);
+    if (entry === undefined) return -2;
+    return entry.expiresAt === Infinity ? -1 : Math.max(0, Math.round(entry.expiresAt - this.now()));
+  }
+
   /** Deletes `key`. */
   del(key: string): void {
     this.#entries.delete(key);

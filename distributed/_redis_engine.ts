@@ -156,6 +156,15 @@ export class RedisEngine implements Engine {
   }
 
   async run(op: string, keys: readonly string[], args: readonly (string | number)[]): Promise<OpReply> {
+    if (op === "lock.fast") {
+      // Not a script: SET NX PX and HINCRBY in one write (a token is spent even when the SET fails).
+      const [key] = keys;
+      const [set, token] = await Promise.all([
+        this.#send(["SET", `${key}:o`, args[1], "NX", "PX", args[2]]),
+        this.#send(["HINCRBY", key, "tok", 1]),
+      ]);
+      return set === "OK" ? [1, token as number] : [0];
+    }
     const script = this.#scripts.get(op);
     if (script === undefined) throw new TypeError(`Cannot find operation '${op}'`);
     const tail = [keys.length, ...keys, this.#options.prefix, ...args];

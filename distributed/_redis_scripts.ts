@@ -10,7 +10,8 @@
  *
  * | key        | what                                                                 |
  * |------------|----------------------------------------------------------------------|
- * | `K`        | hash: kind, cfg, and the primitive's fields (owner, dl, tok, free...) |
+ * | `K`        | hash: kind, cfg, and the primitive's fields (tok, free, count...)   |
+ * | `K:o`      | string: a lock's owner ticket; its PX is the owner's lease          |
  * | `K:q`      | list: queued tickets, oldest first (locks, semaphores)               |
  * | `K:m`      | hash: a queued ticket's lease in ms                                  |
  * | `K:cq`     | list: a Condition's waiting tickets; `K:cm` their leases             |
@@ -53,44 +54,41 @@ local function kind(k, cfg)
   return nil
 end
 local function queued(list, t) return redis.call('LPOS', list, t) ~= false end
--- A lock L passes to its oldest live queued ticket, or becomes free.
-local function handoff(L, n)
+-- A lock L's owner is the string L:o, whose PX is the owner's lease: an expired lease is a missing key.
+-- L passes to its oldest live queued ticket, or becomes free.
+local function handoff(L)
   while true do
     local w = redis.call('LPOP', L .. ':q')
     if not w then
-      redis.call('HDEL', L, 'owner', 'dl')
+      redis.call('DEL', L .. ':o')
       return false, 0
     end
     local lease = redis.call('HGET', L .. ':m', w)
     redis.call('HDEL', L .. ':m', w)
     if lease and alive(w) then
       local tok = redis.call('HINCRBY', L, 'tok', 1)
-      redis.call('HSET', L, 'owner', w, 'dl', n + tonumber(lease))
+      redis.call('SET', L .. ':o', w, 'PX', lease)
       wake(w, 'L|' .. tok)
       return w, tok
     end
   end
 end
--- The owner of lock L after dropping an expired lease.
-local function reap_lock(L, n)
-  local h = redis.call('HMGET', L, 'owner', 'dl')
-  if h[1] and tonumber(h[2]) <= n then
-    local w = handoff(L, n)
+-- The owner of lock L; a lock whose owner's lease ran out goes to its oldest live queued ticket.
+local function reap_lock(L)
+  local owner = redis.call('GET', L .. ':o')
+  if not owner and redis.call('LLEN', L .. ':q') > 0 then
+    local w = handoff(L)
     return w
   end
-  if not h[1] and redis.call('LLEN', L .. ':q') > 0 then
-    local w = handoff(L, n)
-    return w
-  end
-  return h[1] or false
+  return owner
 end
 -- Takes lock L for ticket t, or queues t (mode 1): {1, token} or {0, ms left of the owner's lease}.
-local function acquire(L, t, lease, mode, n)
-  local owner = reap_lock(L, n)
+local function acquire(L, t, lease, mode)
+  local owner = reap_lock(L)
   if owner == t then return {1, tonumber(redis.call('HGET', L, 'tok'))} end
   if not owner then
     local tok = redis.call('HINCRBY', L, 'tok', 1)
-    redis.call('HSET', L, 'owner', t, 'dl', n + lease)
+    redis.call('SET', L .. ':o', t, 'PX', lease)
     redis.call('LREM', L .. ':q', 0, t)
     redis.call('HDEL', L .. ':m', t)
     return {1, tok}
@@ -99,7 +97,7 @@ local function acquire(L, t, lease, mode, n)
     redis.call('RPUSH', L .. ':q', t)
     redis.call('HSET', L .. ':m', t, lease)
   end
-  local left = tonumber(redis.call('HGET', L, 'dl')) - n
+  local left = redis.call('PTTL', L .. ':o')
   if left < 1 then left = 1 end
   return {0, left}
 end
@@ -107,53 +105,27 @@ end
 
 /** The script of each operation (without the prelude). */
 export const SCRIPTS: Record<string, string> = {
-  // ARGV: prefix, kind, ticket, lease, mode. The free lock and the busy one are answered with a
-  // single read; an expired owner or a queue left behind take the general path.
+  // ARGV: prefix, kind, ticket, lease, mode -> {1, token} or {0, ms left of the owner's lease}
   "lock.acquire": `
-local h = redis.call('HMGET', K, 'kind', 'owner', 'dl', 'tok')
-if h[1] and h[1] ~= ARGV[2] then return {-100, h[1], ''} end
-local t = ARGV[3]
-local n = now()
-local owner = h[2]
-if owner and tonumber(h[3]) > n then
-  if owner == t then return {1, tonumber(h[4])} end
-  if ARGV[5] == '1' and not queued(K .. ':q', t) then
-    redis.call('RPUSH', K .. ':q', t)
-    redis.call('HSET', K .. ':m', t, ARGV[4])
-  end
-  return {0, tonumber(h[3]) - n}
-end
-if not owner and redis.call('LLEN', K .. ':q') == 0 then
-  local tok = (tonumber(h[4]) or 0) + 1
-  redis.call('HSET', K, 'kind', ARGV[2], 'owner', t, 'dl', n + tonumber(ARGV[4]), 'tok', tok)
-  return {1, tok}
-end
-return acquire(K, t, tonumber(ARGV[4]), ARGV[5], n)
+local bad = kind(ARGV[2], '') if bad then return bad end
+return acquire(K, ARGV[3], tonumber(ARGV[4]), ARGV[5])
 `,
-  // ARGV: prefix, kind, ticket -> {1, handedTo, token, late} or {0, owner}
+  // ARGV: prefix, kind, ticket -> {1, handedTo, token} or {0, owner}
   "lock.release": `
-local h = redis.call('HMGET', K, 'kind', 'owner', 'dl')
-if h[1] and h[1] ~= ARGV[2] then return {-100, h[1], ''} end
-local n = now()
-if h[2] ~= ARGV[3] then
-  local owner = reap_lock(K, n)
-  return {0, owner or ''}
+if redis.call('GET', K .. ':o') ~= ARGV[3] then
+  local bad = kind(ARGV[2], '') if bad then return bad end
+  return {0, reap_lock(K) or ''}
 end
-local late = 0
-if tonumber(h[3]) <= n then late = 1 end
-local w, tok = handoff(K, n)
-return {1, w or '', tok, late}
+local w, tok = handoff(K)
+return {1, w or '', tok}
 `,
   // ARGV: prefix, kind, ticket, lease -> {1} renewed or {0} lost
   "lock.renew": `
-local bad = kind(ARGV[2], '') if bad then return bad end
-local n = now()
-local h = redis.call('HMGET', K, 'owner', 'dl')
-if h[1] == ARGV[3] and tonumber(h[2]) > n then
-  redis.call('HSET', K, 'dl', n + tonumber(ARGV[4]))
+if redis.call('GET', K .. ':o') == ARGV[3] then
+  redis.call('PEXPIRE', K .. ':o', ARGV[4])
   return {1}
 end
-reap_lock(K, n)
+reap_lock(K)
 return {0}
 `,
   // ARGV: prefix, kind, ticket -> {1, handedTo} if it was the owner, else {0}
@@ -161,30 +133,28 @@ return {0}
 local bad = kind(ARGV[2], '') if bad then return bad end
 redis.call('LREM', K .. ':q', 0, ARGV[3])
 redis.call('HDEL', K .. ':m', ARGV[3])
-if redis.call('HGET', K, 'owner') == ARGV[3] then
-  local w = handoff(K, now())
-  return {1, w or ''}
+if redis.call('GET', K .. ':o') == ARGV[3] then
+  local w, tok = handoff(K)
+  return {1, w or '', tok}
 end
 return {0}
 `,
   // ARGV: prefix, kind -> {locked}
   "lock.locked": `
 local bad = kind(ARGV[2], '') if bad then return bad end
-if reap_lock(K, now()) then return {1} end
+if reap_lock(K) then return {1} end
 return {0}
 `,
   // KEYS: cond, lock. ARGV: prefix, lock kind, lock name, owner ticket, waiter ticket, lease -> {1, handedTo, token} or {0}
   "cond.wait": `
 local bad = kind('Condition', ARGV[3]) if bad then return bad end
 local L = KEYS[2]
-local n = now()
 local lk = redis.call('HGET', L, 'kind')
 if lk and lk ~= ARGV[2] then return {-100, lk, ''} end
-local h = redis.call('HMGET', L, 'owner', 'dl')
-if h[1] ~= ARGV[4] or tonumber(h[2]) <= n then return {0} end
+if redis.call('GET', L .. ':o') ~= ARGV[4] then return {0} end
 redis.call('RPUSH', K .. ':cq', ARGV[5])
 redis.call('HSET', K .. ':cm', ARGV[5], ARGV[6])
-local w, tok = handoff(L, n)
+local w, tok = handoff(L)
 return {1, w or '', tok}
 `,
   // KEYS: cond, lock. ARGV: prefix, lock name, n -> {moved}
@@ -216,7 +186,7 @@ if redis.call('LREM', K .. ':cq', 0, t) > 0 then
   notified = 0
   redis.call('HDEL', K .. ':cm', t)
 end
-local r = acquire(L, t, tonumber(ARGV[5]), '1', now())
+local r = acquire(L, t, tonumber(ARGV[5]), '1')
 return {notified, r[1], r[2]}
 `,
   // ARGV: prefix, kind, cfg, ticket, lease, mode -> {1} or {0, ms until the first lease ends, or -1}

@@ -113,7 +113,7 @@ export class SemaphoreCore {
   }
 
   #permit(ticket: string, sentAt: number): Permit {
-    const holding = new Holding(this.client, `a permit of ${this.label}`, this.leaseMs, sentAt, async () => {
+    const holding = new Holding(this.client.keeper, `a permit of ${this.label}`, this.leaseMs, sentAt, async () => {
       const reply = this.#check(
         await this.client.run("sem.renew", [this.key], [this.kind, this.#cfg, this.leaseMs, ticket]),
       );
@@ -211,8 +211,8 @@ export class SemaphoreCore {
       );
     }
     for (const permit of taken) permit.holding.stop();
-    const lost = taken.find((p) => p.holding.lost.aborted);
-    if (lost !== undefined) throw lost.holding.lost.reason;
+    const lost = taken.find((p) => p.holding.isLost);
+    if (lost !== undefined) throw lost.holding.lostReason;
     if ((reply[1] as number) > 0) {
       throw new LockLostError(`Cannot release a permit of ${this.label}: its lease had run out`);
     }

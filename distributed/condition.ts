@@ -264,7 +264,7 @@ export class Condition {
         this.label,
       );
       if (reply[0] !== 1) {
-        throw saved.holding.lost.reason ?? new LockLostError(`Cannot wait on ${this.label}: its lock's lease ran out`);
+        throw saved.holding.lostReason ?? new LockLostError(`Cannot wait on ${this.label}: its lock's lease ran out`);
       }
       core.handedTo(reply[1] as string, reply[2] as number);
       // A holder that dies keeps the lock until its lease ends: look at the lock now and then, so that

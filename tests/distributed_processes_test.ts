@@ -59,7 +59,9 @@ Deno.test({
         for (let i = 0; i < 3; i++) await jobs.put("stop");
       }
       await finish(consumers);
-      const got = consumers.flatMap((c) => c.events.filter((e) => e.event === "got").flatMap((e) => e.items as string[]));
+      const got = consumers.flatMap((c) =>
+        c.events.filter((e) => e.event === "got").flatMap((e) => e.items as string[])
+      );
       assertEquals(got.length, 30_000);
       const expected = [0, 1, 2].flatMap((id) => Array.from({ length: 10_000 }, (_, i) => `${id}:${i}`));
       assertEquals(got.toSorted(), expected.toSorted());

@@ -66,7 +66,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "[redis faults] a holder paused with SIGSTOP past its lease loses it: lost aborts, release() throws LockLostError",
+  name:
+    "[redis faults] a holder paused with SIGSTOP past its lease loses it: lost aborts, release() throws LockLostError",
   ignore,
   fn: () =>
     withServer(async (server) => {
@@ -125,7 +126,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "[redis faults] the server stopped mid-wait: timed waits return false at their timeout, the holder learns it lost",
+  name:
+    "[redis faults] the server stopped mid-wait: timed waits return false at their timeout, the holder learns it lost",
   ignore,
   fn: () =>
     withServer(async (server) => {

@@ -61,9 +61,7 @@ export const noSharedRedis: string | undefined = sharedRedis || ci
   ? undefined
   : `no Redis answers at ${REDIS_URL}: ${HOW}`;
 /** Why the cases that start their own server cannot run here. */
-export const noRedisServer: string | undefined = redisServer || ci
-  ? undefined
-  : `no redis-server on PATH: ${HOW}`;
+export const noRedisServer: string | undefined = redisServer || ci ? undefined : `no redis-server on PATH: ${HOW}`;
 
 let reported = false;
 /** Prints, once, the line that says why Redis cases are ignored. */
@@ -137,9 +135,7 @@ export class PrivateRedis {
    */
   static async start(options: { durable?: boolean } = {}): Promise<PrivateRedis> {
     const dir = await Deno.makeTempDir({ prefix: "locksmith-redis-" });
-    const persistence = options.durable
-      ? ["--appendonly", "yes", "--appendfsync", "always"]
-      : ["--appendonly", "no"];
+    const persistence = options.durable ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
     const server = new PrivateRedis(freePort(), dir, ["--save", "", ...persistence]);
     await server.run();
     return server;

@@ -10,8 +10,10 @@ const script = new URL("./_process.ts", import.meta.url).pathname;
 export class Child {
   readonly process: Deno.ChildProcess;
   readonly events: Record<string, unknown>[] = [];
-  readonly #waiters: { match: (e: Record<string, unknown>) => boolean; resolve: (e: Record<string, unknown>) => void }[] =
-    [];
+  readonly #waiters: {
+    match: (e: Record<string, unknown>) => boolean;
+    resolve: (e: Record<string, unknown>) => void;
+  }[] = [];
   readonly #reading: Promise<void>;
   stderr = "";
 
