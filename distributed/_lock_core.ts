@@ -179,7 +179,7 @@ export class LockCore {
     this.client.unroute(ticket);
     if (this.#waiting.size === 0) this.#poll?.cancel();
     if (!cancel) return;
-    this.client.runNow("lock.cancel", [this.key], [this.kind, ticket]).then((reply) => {
+    this.client.runNow("lock.cancel", [this.key], [this.kind, ticket, this.leaseMs]).then((reply) => {
       const [wasOwner, handedTo] = this.#check(reply);
       if (wasOwner === 1) this.handedTo(handedTo as string);
     }, () => {});
@@ -342,7 +342,7 @@ export class LockCore {
     for (const ticket of [...this.#waiting.keys()]) {
       this.#waiting.get(ticket)?.settle({ ok: false, error: new ConnectionError("The manager was closed") });
       this.#forget(ticket, false);
-      await this.client.run("lock.cancel", [this.key], [this.kind, ticket]).catch(() => {});
+      await this.client.run("lock.cancel", [this.key], [this.kind, ticket, this.leaseMs]).catch(() => {});
     }
   }
 }

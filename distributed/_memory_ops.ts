@@ -24,6 +24,11 @@ export interface OpContext {
 }
 
 const clientOf = (ticket: string) => ticket.split(".", 1)[0];
+/** A queue entry is `<ticket>|<lease ms>`. */
+const entryOf = (entry: string): [string, number] => {
+  const bar = entry.lastIndexOf("|");
+  return [entry.slice(0, bar), Number(entry.slice(bar + 1))];
+};
 
 function alive(c: OpContext, ticket: string): boolean {
   return c.store.exists(`${c.prefix}:c:${clientOf(ticket)}`);
@@ -47,16 +52,15 @@ function kindCheck(c: OpContext, kind: string, cfg: string, key = c.keys[0]): Op
 function handoff(c: OpContext, L: string): [string | false, number] {
   const s = c.store;
   for (;;) {
-    const w = s.lpop(`${L}:q`);
-    if (w === undefined) {
+    const e = s.lpop(`${L}:q`);
+    if (e === undefined) {
       s.del(`${L}:o`);
       return [false, 0];
     }
-    const lease = s.hget(`${L}:m`, w);
-    s.hdel(`${L}:m`, w);
-    if (lease !== undefined && alive(c, w)) {
+    const [w, lease] = entryOf(e);
+    if (alive(c, w)) {
       const tok = s.hincrby(L, "tok", 1);
-      s.setex(`${L}:o`, w, Number(lease));
+      s.setex(`${L}:o`, w, lease);
       c.wake(w, `L|${tok}`);
       return [w, tok];
     }
@@ -76,14 +80,10 @@ function acquire(c: OpContext, L: string, t: string, lease: number, mode: string
   if (owner === false) {
     const tok = s.hincrby(L, "tok", 1);
     s.setex(`${L}:o`, t, lease);
-    s.lrem(`${L}:q`, t);
-    s.hdel(`${L}:m`, t);
+    s.lrem(`${L}:q`, `${t}|${lease}`);
     return [1, tok];
   }
-  if (mode === "1" && !s.lpos(`${L}:q`, t)) {
-    s.rpush(`${L}:q`, t);
-    s.hset(`${L}:m`, t, lease);
-  }
+  if (mode === "1" && !s.lpos(`${L}:q`, `${t}|${lease}`)) s.rpush(`${L}:q`, `${t}|${lease}`);
   return [0, Math.max(1, s.pttl(`${L}:o`))];
 }
 
@@ -94,12 +94,11 @@ function semHandoff(c: OpContext): number {
   const K = c.keys[0];
   let free = Number(s.hget(K, "free") ?? "0");
   while (free > 0) {
-    const w = s.lpop(`${K}:q`);
-    if (w === undefined) break;
-    const lease = s.hget(`${K}:m`, w);
-    s.hdel(`${K}:m`, w);
-    if (lease !== undefined && alive(c, w)) {
-      s.hset(`${K}:h`, w, c.now + Number(lease));
+    const e = s.lpop(`${K}:q`);
+    if (e === undefined) break;
+    const [w, lease] = entryOf(e);
+    if (alive(c, w)) {
+      s.hset(`${K}:h`, w, c.now + lease);
       free--;
       c.wake(w, "S");
     }
@@ -262,12 +261,11 @@ export const MEMORY_OPS: Record<string, Op> = {
     return [0];
   },
   "lock.cancel": (c) => {
-    const [kind, ticket] = c.args;
+    const [kind, ticket, lease] = c.args;
     const bad = kindCheck(c, kind, "");
     if (bad) return bad;
     const K = c.keys[0];
-    c.store.lrem(`${K}:q`, ticket);
-    c.store.hdel(`${K}:m`, ticket);
+    c.store.lrem(`${K}:q`, `${ticket}|${lease}`);
     if (c.store.get(`${K}:o`) === ticket) {
       const [w, tok] = handoff(c, K);
       return [1, w || "", tok];
@@ -283,8 +281,7 @@ export const MEMORY_OPS: Record<string, Op> = {
     const lk = c.store.hget(L, "kind");
     if (lk !== undefined && lk !== lockKind) return [-100, lk, ""];
     if (c.store.get(`${L}:o`) !== ownerTicket) return [0];
-    c.store.rpush(`${K}:cq`, waiterTicket);
-    c.store.hset(`${K}:cm`, waiterTicket, lease);
+    c.store.rpush(`${K}:cq`, `${waiterTicket}|${lease}`);
     const [w, tok] = handoff(c, L);
     return [1, w || "", tok];
   },
@@ -295,13 +292,10 @@ export const MEMORY_OPS: Record<string, Op> = {
     const [K, L] = c.keys;
     let moved = 0;
     while (moved < Number(n)) {
-      const t = c.store.lpop(`${K}:cq`);
-      if (t === undefined) break;
-      const lease = c.store.hget(`${K}:cm`, t);
-      c.store.hdel(`${K}:cm`, t);
-      if (lease !== undefined && alive(c, t)) {
-        c.store.rpush(`${L}:q`, t);
-        c.store.hset(`${L}:m`, t, lease);
+      const e = c.store.lpop(`${K}:cq`);
+      if (e === undefined) break;
+      if (alive(c, entryOf(e)[0])) {
+        c.store.rpush(`${L}:q`, e);
         moved++;
       }
     }
@@ -313,10 +307,7 @@ export const MEMORY_OPS: Record<string, Op> = {
     if (bad) return bad;
     const [K, L] = c.keys;
     let notified = 1;
-    if (c.store.lrem(`${K}:cq`, ticket) > 0) {
-      notified = 0;
-      c.store.hdel(`${K}:cm`, ticket);
-    }
+    if (c.store.lrem(`${K}:cq`, `${ticket}|${lease}`) > 0) notified = 0;
     const r = acquire(c, L, ticket, Number(lease), "1");
     return [notified, r[0], r[1]];
   },
@@ -331,14 +322,10 @@ export const MEMORY_OPS: Record<string, Op> = {
     if (free > 0) {
       s.hincrby(K, "free", -1);
       s.hset(`${K}:h`, ticket, c.now + Number(lease));
-      s.lrem(`${K}:q`, ticket);
-      s.hdel(`${K}:m`, ticket);
+      s.lrem(`${K}:q`, `${ticket}|${lease}`);
       return [1];
     }
-    if (mode === "1" && !s.lpos(`${K}:q`, ticket)) {
-      s.rpush(`${K}:q`, ticket);
-      s.hset(`${K}:m`, ticket, lease);
-    }
+    if (mode === "1" && !s.lpos(`${K}:q`, `${ticket}|${lease}`)) s.rpush(`${K}:q`, `${ticket}|${lease}`);
     return [0, semNext(c)];
   },
   "sem.release": (c) => {
@@ -378,12 +365,11 @@ export const MEMORY_OPS: Record<string, Op> = {
     return lost;
   },
   "sem.cancel": (c) => {
-    const [kind, cfg, ticket] = c.args;
+    const [kind, cfg, ticket, lease] = c.args;
     const bad = kindCheck(c, kind, cfg);
     if (bad) return bad;
     const K = c.keys[0];
-    c.store.lrem(`${K}:q`, ticket);
-    c.store.hdel(`${K}:m`, ticket);
+    c.store.lrem(`${K}:q`, `${ticket}|${lease}`);
     if (c.store.hdel(`${K}:h`, ticket) === 1) {
       c.store.hincrby(K, "free", 1);
       semHandoff(c);

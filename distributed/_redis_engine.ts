@@ -205,7 +205,11 @@ export class RedisEngine implements Engine {
           for (;;) {
             const reply = await current.send(["BLPOP", key, 0]);
             if (reply instanceof ReplyError) throw new ConnectionBroken(reply.message);
-            if (Array.isArray(reply)) deliver(reply[1] as string);
+            if (Array.isArray(reply)) {
+              deliver(reply[1] as string);
+              // Let the woken thread run (and send its next command) before this connection's write.
+              await new Promise((resolve) => setTimeout(resolve, 0));
+            }
           }
         } catch {
           if (current) {

@@ -12,9 +12,10 @@
  * |------------|----------------------------------------------------------------------|
  * | `K`        | hash: kind, cfg, and the primitive's fields (tok, free, count...)   |
  * | `K:o`      | string: a lock's owner ticket; its PX is the owner's lease          |
- * | `K:q`      | list: queued tickets, oldest first (locks, semaphores)               |
- * | `K:m`      | hash: a queued ticket's lease in ms                                  |
- * | `K:cq`     | list: a Condition's waiting tickets; `K:cm` their leases             |
+ * | `K:q`      | list: queued entries, oldest first (locks, semaphores)               |
+ * | `K:cq`     | list: a Condition's waiting entries                                  |
+ *
+ * A queue entry is a ticket and its lease in ms, joined by a bar.
  * | `K:h`      | hash: a semaphore's leased permits, ticket -> deadline               |
  * | `K:w`      | list: tickets waiting for an Event, a Barrier's cycle, a Queue join  |
  * | `K:i`      | list: a queue's items; `K:g`, `K:p` its waiting getters and putters  |
@@ -40,9 +41,11 @@ local function alive_client(c) return redis.call('EXISTS', P .. ':c:' .. c) == 1
 local function alive(t) return alive_client(owner_of(t)) end
 local function wake(t, msg)
   local w = P .. ':w:' .. owner_of(t)
-  redis.call('RPUSH', w, t .. '|' .. msg)
-  redis.call('PEXPIRE', w, 600000)
+  -- A wake-up list of a client that died goes away by itself.
+  if redis.call('RPUSH', w, t .. '|' .. msg) == 1 then redis.call('PEXPIRE', w, 600000) end
 end
+-- A queue entry: the ticket and its lease in ms, separated by a bar.
+local function entry_of(e) return string.match(e, '^(.-)|(%d+)$') end
 local function kind(k, cfg)
   local v = redis.call('HMGET', K, 'kind', 'cfg')
   if not v[1] then
@@ -58,14 +61,13 @@ local function queued(list, t) return redis.call('LPOS', list, t) ~= false end
 -- L passes to its oldest live queued ticket, or becomes free.
 local function handoff(L)
   while true do
-    local w = redis.call('LPOP', L .. ':q')
-    if not w then
+    local e = redis.call('LPOP', L .. ':q')
+    if not e then
       redis.call('DEL', L .. ':o')
       return false, 0
     end
-    local lease = redis.call('HGET', L .. ':m', w)
-    redis.call('HDEL', L .. ':m', w)
-    if lease and alive(w) then
+    local w, lease = entry_of(e)
+    if alive(w) then
       local tok = redis.call('HINCRBY', L, 'tok', 1)
       redis.call('SET', L .. ':o', w, 'PX', lease)
       wake(w, 'L|' .. tok)
@@ -89,13 +91,11 @@ local function acquire(L, t, lease, mode)
   if not owner then
     local tok = redis.call('HINCRBY', L, 'tok', 1)
     redis.call('SET', L .. ':o', t, 'PX', lease)
-    redis.call('LREM', L .. ':q', 0, t)
-    redis.call('HDEL', L .. ':m', t)
+    redis.call('LREM', L .. ':q', 0, t .. '|' .. lease)
     return {1, tok}
   end
-  if mode == '1' and not queued(L .. ':q', t) then
-    redis.call('RPUSH', L .. ':q', t)
-    redis.call('HSET', L .. ':m', t, lease)
+  if mode == '1' and not queued(L .. ':q', t .. '|' .. lease) then
+    redis.call('RPUSH', L .. ':q', t .. '|' .. lease)
   end
   local left = redis.call('PTTL', L .. ':o')
   if left < 1 then left = 1 end
@@ -128,11 +128,10 @@ end
 reap_lock(K)
 return {0}
 `,
-  // ARGV: prefix, kind, ticket -> {1, handedTo} if it was the owner, else {0}
+  // ARGV: prefix, kind, ticket, lease -> {1, handedTo} if it was the owner, else {0}
   "lock.cancel": `
 local bad = kind(ARGV[2], '') if bad then return bad end
-redis.call('LREM', K .. ':q', 0, ARGV[3])
-redis.call('HDEL', K .. ':m', ARGV[3])
+redis.call('LREM', K .. ':q', 0, ARGV[3] .. '|' .. ARGV[4])
 if redis.call('GET', K .. ':o') == ARGV[3] then
   local w, tok = handoff(K)
   return {1, w or '', tok}
@@ -152,8 +151,7 @@ local L = KEYS[2]
 local lk = redis.call('HGET', L, 'kind')
 if lk and lk ~= ARGV[2] then return {-100, lk, ''} end
 if redis.call('GET', L .. ':o') ~= ARGV[4] then return {0} end
-redis.call('RPUSH', K .. ':cq', ARGV[5])
-redis.call('HSET', K .. ':cm', ARGV[5], ARGV[6])
+redis.call('RPUSH', K .. ':cq', ARGV[5] .. '|' .. ARGV[6])
 local w, tok = handoff(L)
 return {1, w or '', tok}
 `,
@@ -164,13 +162,10 @@ local L = KEYS[2]
 local want = tonumber(ARGV[3])
 local moved = 0
 while moved < want do
-  local t = redis.call('LPOP', K .. ':cq')
-  if not t then break end
-  local lease = redis.call('HGET', K .. ':cm', t)
-  redis.call('HDEL', K .. ':cm', t)
-  if lease and alive(t) then
-    redis.call('RPUSH', L .. ':q', t)
-    redis.call('HSET', L .. ':m', t, lease)
+  local e = redis.call('LPOP', K .. ':cq')
+  if not e then break end
+  if alive(entry_of(e)) then
+    redis.call('RPUSH', L .. ':q', e)
     moved = moved + 1
   end
 end
@@ -182,10 +177,7 @@ local bad = kind('Condition', ARGV[3]) if bad then return bad end
 local L = KEYS[2]
 local t = ARGV[4]
 local notified = 1
-if redis.call('LREM', K .. ':cq', 0, t) > 0 then
-  notified = 0
-  redis.call('HDEL', K .. ':cm', t)
-end
+if redis.call('LREM', K .. ':cq', 0, t .. '|' .. ARGV[5]) > 0 then notified = 0 end
 local r = acquire(L, t, tonumber(ARGV[5]), '1')
 return {notified, r[1], r[2]}
 `,
@@ -199,13 +191,11 @@ if redis.call('HEXISTS', K .. ':h', t) == 1 then return {1} end
 if free > 0 then
   redis.call('HINCRBY', K, 'free', -1)
   redis.call('HSET', K .. ':h', t, n + tonumber(ARGV[5]))
-  redis.call('LREM', K .. ':q', 0, t)
-  redis.call('HDEL', K .. ':m', t)
+  redis.call('LREM', K .. ':q', 0, t .. '|' .. ARGV[5])
   return {1}
 end
-if ARGV[6] == '1' and not queued(K .. ':q', t) then
-  redis.call('RPUSH', K .. ':q', t)
-  redis.call('HSET', K .. ':m', t, ARGV[5])
+if ARGV[6] == '1' and not queued(K .. ':q', t .. '|' .. ARGV[5]) then
+  redis.call('RPUSH', K .. ':q', t .. '|' .. ARGV[5])
 end
 return {0, sem_next(n)}
 `,
@@ -246,12 +236,11 @@ end
 sem_reap(n)
 return lost
 `,
-  // ARGV: prefix, kind, cfg, ticket -> {1} if it held a permit (given back), else {0}
+  // ARGV: prefix, kind, cfg, ticket, lease -> {1} if it held a permit (given back), else {0}
   "sem.cancel": `
 local bad = kind(ARGV[2], ARGV[3]) if bad then return bad end
 local t = ARGV[4]
-redis.call('LREM', K .. ':q', 0, t)
-redis.call('HDEL', K .. ':m', t)
+redis.call('LREM', K .. ':q', 0, t .. '|' .. ARGV[5])
 if redis.call('HDEL', K .. ':h', t) == 1 then
   redis.call('HINCRBY', K, 'free', 1)
   sem_handoff(now())
@@ -468,11 +457,10 @@ const SEMAPHORE = `
 local function sem_handoff(n)
   local free = tonumber(redis.call('HGET', K, 'free') or '0')
   while free > 0 do
-    local w = redis.call('LPOP', K .. ':q')
-    if not w then break end
-    local lease = redis.call('HGET', K .. ':m', w)
-    redis.call('HDEL', K .. ':m', w)
-    if lease and alive(w) then
+    local e = redis.call('LPOP', K .. ':q')
+    if not e then break end
+    local w, lease = entry_of(e)
+    if alive(w) then
       redis.call('HSET', K .. ':h', w, n + tonumber(lease))
       free = free - 1
       wake(w, 'S')

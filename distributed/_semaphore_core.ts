@@ -126,7 +126,9 @@ export class SemaphoreCore {
     if (!this.#waiting.delete(ticket)) return;
     this.client.unroute(ticket);
     if (this.#waiting.size === 0) this.#poll?.cancel();
-    if (cancel) void this.client.runNow("sem.cancel", [this.key], [this.kind, this.#cfg, ticket]).catch(() => {});
+    if (cancel) {
+      void this.client.runNow("sem.cancel", [this.key], [this.kind, this.#cfg, ticket, this.leaseMs]).catch(() => {});
+    }
   }
 
   #granted(ticket: string, sentAt: number): void {
@@ -239,7 +241,7 @@ export class SemaphoreCore {
     for (const ticket of [...this.#waiting.keys()]) {
       this.#waiting.get(ticket)?.settle({ ok: false, error: new ConnectionError("The manager was closed") });
       this.#forget(ticket, false);
-      await this.client.run("sem.cancel", [this.key], [this.kind, this.#cfg, ticket]).catch(() => {});
+      await this.client.run("sem.cancel", [this.key], [this.kind, this.#cfg, ticket, this.leaseMs]).catch(() => {});
     }
   }
 }

@@ -117,7 +117,6 @@ Deno.test({
       const check = await raw(server.url);
       try {
         assertEquals(await check.send(["LLEN", `${prefix}:p:L:q`]), 0);
-        assertEquals(await check.send(["HLEN", `${prefix}:p:L:m`]), 0);
       } finally {
         await check.close();
       }
