@@ -577,13 +577,45 @@ local function queue_done(count)
 end
 `;
 
-/** The full text of the script of `op`. */
+/** The prelude's pieces: `local function name(...) ... end` blocks and the two locals, in order. */
+function pieces(text: string): { name: string; code: string }[] {
+  const out: { name: string; code: string }[] = [];
+  let current: { name: string; code: string } | undefined;
+  for (const line of text.split("\n")) {
+    const fn = line.match(/^local function (\w+)/);
+    const local = line.match(/^local (\w+) = /);
+    if (fn || local) {
+      current = { name: (fn ?? local)![1], code: line };
+      out.push(current);
+    } else if (current !== undefined) current.code += "\n" + line;
+  }
+  return out;
+}
+
+/**
+ * The full text of the script of `op`: its body after only the helpers it uses (a helper defined but
+ * unused still costs a closure on every call).
+ */
 export function scriptOf(op: string): string {
   const body = SCRIPTS[op];
   if (body === undefined) throw new TypeError(`Cannot find the script of operation '${op}'`);
   const family = op.slice(0, op.indexOf("."));
   const extra = family === "sem" ? SEMAPHORE : family === "barrier" ? BARRIER : family === "queue" ? QUEUE : "";
-  return PRELUDE + extra + body;
+  const all = pieces(PRELUDE + extra);
+  const used = new Set<string>();
+  const uses = (code: string, name: string) => new RegExp(`\\b${name}\\b`).test(code);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const piece of all) {
+      if (used.has(piece.name)) continue;
+      if (uses(body, piece.name) || all.some((other) => used.has(other.name) && uses(other.code, piece.name))) {
+        used.add(piece.name);
+        grew = true;
+      }
+    }
+  }
+  return all.filter((piece) => used.has(piece.name)).map((piece) => piece.code).join("\n") + "\n" + body;
 }
 
 /** The operations. */
