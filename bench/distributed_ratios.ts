@@ -89,7 +89,8 @@ async function cleanup(): Promise<void> {
 // ---- 1. uncontended, in this process ----
 
 async function uncontended(): Promise<void> {
-  const n = 300;
+  // Short batches, alternating, so that each ratio compares times taken moments apart on a busy machine.
+  const n = 50;
   const floorConnection = await raw();
   const release = await floorConnection.send([
     "SCRIPT",
@@ -108,7 +109,7 @@ async function uncontended(): Promise<void> {
   for (const [name, make] of Object.entries(CONTENDERS)) subjects.push([name, await make(url, `${run}:u:${name}`)]);
   const samples = new Map<string, number[]>(subjects.map(([name]) => [name, []]));
   for (const [, s] of subjects) for (let i = 0; i < 100; i++) await s.acquire(), await s.release();
-  for (let r = 0; r < rounds * 3; r++) {
+  for (let r = 0; r < rounds * 20; r++) {
     const order = r % 2 ? subjects : [...subjects].reverse();
     for (const [name, s] of order) {
       const started = performance.now();
@@ -120,7 +121,7 @@ async function uncontended(): Promise<void> {
     }
   }
   const base = samples.get(subjects[0][0])!;
-  console.log(`\n### Uncontended acquire + release, one process (${rounds * 3} rounds of ${n})\n`);
+  console.log(`\n### Uncontended acquire + release, one process (${rounds * 20} rounds of ${n})\n`);
   console.log("| lock | us per acquire + release (median) | ratio to the floor (median of per-round ratios) |");
   console.log("| --- | ---: | ---: |");
   for (const [name] of subjects) {

@@ -110,8 +110,14 @@ export const SCRIPTS: Record<string, string> = {
 local bad = kind(ARGV[2], '') if bad then return bad end
 return acquire(K, ARGV[3], tonumber(ARGV[4]), ARGV[5])
 `,
-  // ARGV: prefix, kind, ticket -> {1, handedTo, token} or {0, owner}
+  // ARGV: prefix, kind, ticket -> {1, handedTo, token} or {0, owner}. The release nobody waits for
+  // returns before the helpers are defined (each would cost a closure).
   "lock.release": `
+if redis.call('GET', KEYS[1] .. ':o') == ARGV[3] and redis.call('LLEN', KEYS[1] .. ':q') == 0 then
+  redis.call('DEL', KEYS[1] .. ':o')
+  return {1, '', 0}
+end
+--helpers--
 if redis.call('GET', K .. ':o') ~= ARGV[3] then
   local bad = kind(ARGV[2], '') if bad then return bad end
   return {0, reap_lock(K) or ''}
@@ -615,7 +621,9 @@ export function scriptOf(op: string): string {
       }
     }
   }
-  return all.filter((piece) => used.has(piece.name)).map((piece) => piece.code).join("\n") + "\n" + body;
+  const helpers = all.filter((piece) => used.has(piece.name)).map((piece) => piece.code).join("\n");
+  const [head, rest] = body.includes("--helpers--") ? body.split("--helpers--") : ["", body];
+  return head + helpers + "\n" + rest;
 }
 
 /** The operations. */
