@@ -39,20 +39,21 @@ export const CONTENDERS: Record<string, (url: string, key: string) => Promise<Co
       close: () => manager.close(),
     };
   },
-  async "ioredis SET NX PX loop"(url, key) {
+  "ioredis SET NX PX loop"(url, key) {
     const redis = new Redis(url);
     const token = crypto.randomUUID();
-    return {
+    return Promise.resolve({
       async acquire() {
         while (await redis.set(key, token, "PX", TTL, "NX") !== "OK") await sleep(RETRY_MS);
       },
       async release() {
         await redis.eval(RELEASE, 1, key, token);
       },
-      async close() {
+      close() {
         redis.disconnect();
+        return Promise.resolve();
       },
-    };
+    });
   },
   async "node-redis SET NX PX loop"(url, key) {
     const redis = createClient({ url });
@@ -70,31 +71,33 @@ export const CONTENDERS: Record<string, (url: string, key: string) => Promise<Co
       },
     };
   },
-  async "redlock"(url, key) {
+  "redlock"(url, key) {
     const redis = new Redis(url);
     const redlock = new Redlock([redis], { retryCount: -1, retryDelay: RETRY_MS, retryJitter: 0 });
     let held: { unlock(): Promise<unknown> } | undefined;
-    return {
+    return Promise.resolve({
       async acquire() {
         held = await redlock.lock(key, TTL);
       },
       async release() {
         await held!.unlock();
       },
-      async close() {
+      close() {
         redis.disconnect();
+        return Promise.resolve();
       },
-    };
+    });
   },
-  async "redis-semaphore Mutex"(url, key) {
+  "redis-semaphore Mutex"(url, key) {
     const redis = new Redis(url);
     const mutex = new Mutex(redis, key, { lockTimeout: TTL, acquireTimeout: 60_000, retryInterval: RETRY_MS });
-    return {
+    return Promise.resolve({
       acquire: () => mutex.acquire(),
       release: () => mutex.release(),
-      async close() {
+      close() {
         redis.disconnect();
+        return Promise.resolve();
       },
-    };
+    });
   },
 };

@@ -53,9 +53,9 @@ export interface ConnectOptions {
   /**
    * The backend local waits park on and whose clock the client's timers use: `"async"` (default)
    * or `"cooperative"` (virtual time; with `memory://`, leases expire without real waiting and
-   * schedules explore and replay by seed).
+   * schedules explore and replay by seed), by name or as a backend object of the library.
    */
-  backend?: BackendChoice;
+  backend?: string | object;
   /**
    * Opens a TCP socket where the runtime has no `Deno.connect`: Cloudflare's `connect` from
    * `cloudflare:sockets` (any function returning an object with Web-stream `readable` and
@@ -453,7 +453,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   if (fencing !== "efficiency" && fencing !== "durable") {
     throw new TypeError(`Cannot connect as 'fencing' must be "efficiency" or "durable": received ${describe(fencing)}`);
   }
-  const backend = getBackend(options.backend);
+  const backend = getBackend(options.backend as BackendChoice);
   if (backend.capabilities.parallelThreads) {
     throw new TypeError(
       `Cannot connect with the '${backend.name}' backend: local waits park on an in-isolate backend ("async" or "cooperative")`,

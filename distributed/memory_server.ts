@@ -15,9 +15,10 @@ import { describe } from "./_library.ts";
 export interface MemoryServerOptions {
   /**
    * The backend whose clock and waits the server and its clients use (default: the default backend).
-   * On `cooperative` time is virtual: leases of minutes expire at once when every thread waits.
+   * On `cooperative` time is virtual: leases of minutes expire at once when every thread waits. A
+   * backend name (`async`, `cooperative`) or a backend object of the library.
    */
-  backend?: BackendChoice;
+  backend?: string | object;
 }
 
 interface Subscriber {
@@ -58,8 +59,7 @@ export const crashHooks: Map<string, () => void> = new Map();
 export class MemoryServer {
   /** The URL that connects to this server. */
   readonly url: string;
-  /** The backend whose clock and waits it uses. */
-  readonly backend: Backend;
+  readonly #backend: Backend;
   readonly #store: MemoryStore;
   readonly #subscribers = new Map<string, Subscriber>();
   readonly #mailboxes = new Map<string, string[]>();
@@ -78,11 +78,11 @@ export class MemoryServer {
     if (options === null || typeof options !== "object") {
       throw new TypeError(`Cannot create MemoryServer as 'options' must be an object: received ${describe(options)}`);
     }
-    this.backend = getBackend(options.backend);
-    this.#store = new MemoryStore(() => this.backend.now());
+    this.#backend = getBackend(options.backend as BackendChoice);
+    this.#store = new MemoryStore(() => this.#backend.now());
     const name = `s${++serial}`;
     this.url = `memory://${name}`;
-    registry(this.backend).set(name, this);
+    registry(this.#backend).set(name, this);
   }
 
   /**
@@ -154,7 +154,7 @@ export class MemoryServer {
    * @param client The manager's `clientId`.
    */
   freeze(client: string): void {
-    if (!this.#frozen.has(client)) this.#frozen.set(client, new Event({ backend: this.backend }));
+    if (!this.#frozen.has(client)) this.#frozen.set(client, new Event({ backend: this.#backend }));
   }
 
   /**
@@ -252,7 +252,7 @@ export class MemoryServer {
       prefix,
       keys,
       args: args.map(String),
-      now: this.backend.now(),
+      now: this.#backend.now(),
       wake: (ticket, message) => this.#wake(ticket, message),
     });
   }

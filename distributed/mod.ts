@@ -54,3 +54,6 @@ export { MemoryServer, type MemoryServerOptions } from "./memory_server.ts";
 export { ConnectionError, LockLostError } from "./errors.ts";
 export type { StreamSocket, TcpConnect } from "./_transport.ts";
 export type { QueueWaitOptions } from "./_library.ts";
+// Types and errors of the library that this entry point's signatures use.
+export { RuntimeError } from "../mod.ts";
+export type { WaitOptions } from "../mod.ts";
