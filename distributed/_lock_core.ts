@@ -289,7 +289,13 @@ export class LockCore {
     const lost = held.holding.lostReason;
     let reply;
     try {
-      reply = this.#check(await this.client.runNow("lock.release", [this.key], [this.kind, held.ticket]));
+      // One try first (the common case); then retries for `retryMs` if the connection broke.
+      const args = [this.kind, held.ticket];
+      reply = this.#check(
+        await this.client.run("lock.release", [this.key], args).catch(() =>
+          this.client.runNow("lock.release", [this.key], args)
+        ),
+      );
     } catch (error) {
       if (lost) throw lost;
       if (error instanceof ConnectionError) {

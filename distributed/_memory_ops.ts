@@ -47,7 +47,18 @@ function kindCheck(c: OpContext, kind: string, cfg: string, key = c.keys[0]): Op
 }
 
 // ---- locks ----
-// A lock L's owner is the string L:o, which expires with the owner's lease.
+// A lock L's owner is the string L:o, which expires with the owner's lease; its value is the owner's
+// ticket, with a '*' after it while tickets are queued.
+
+function ownerIn(c: OpContext, L: string): string | undefined {
+  const v = c.store.get(`${L}:o`);
+  return v?.endsWith("*") ? v.slice(0, -1) : v;
+}
+
+function markQueued(c: OpContext, L: string): void {
+  const v = c.store.get(`${L}:o`);
+  if (v !== undefined && !v.endsWith("*")) c.store.setKeepTtl(`${L}:o`, `${v}*`);
+}
 
 function handoff(c: OpContext, L: string): [string | false, number] {
   const s = c.store;
@@ -60,7 +71,7 @@ function handoff(c: OpContext, L: string): [string | false, number] {
     const [w, lease] = entryOf(e);
     if (alive(c, w)) {
       const tok = s.hincrby(L, "tok", 1);
-      s.setex(`${L}:o`, w, lease);
+      s.setex(`${L}:o`, s.llen(`${L}:q`) > 0 ? `${w}*` : w, lease);
       c.wake(w, `L|${tok}`);
       return [w, tok];
     }
@@ -68,7 +79,7 @@ function handoff(c: OpContext, L: string): [string | false, number] {
 }
 
 function reapLock(c: OpContext, L: string): string | false {
-  const owner = c.store.get(`${L}:o`);
+  const owner = ownerIn(c, L);
   if (owner === undefined && c.store.llen(`${L}:q`) > 0) return handoff(c, L)[0];
   return owner ?? false;
 }
@@ -83,7 +94,11 @@ function acquire(c: OpContext, L: string, t: string, lease: number, mode: string
     s.lrem(`${L}:q`, `${t}|${lease}`);
     return [1, tok];
   }
-  if (mode === "1" && !s.lpos(`${L}:q`, `${t}|${lease}`)) s.rpush(`${L}:q`, `${t}|${lease}`);
+  if (mode === "1") {
+    if (!s.lpos(`${L}:q`, `${t}|${lease}`)) s.rpush(`${L}:q`, `${t}|${lease}`);
+    // Also when it was queued already: an owner that took the lock without a script did not mark it.
+    markQueued(c, L);
+  }
   return [0, Math.max(1, s.pttl(`${L}:o`))];
 }
 
@@ -246,14 +261,19 @@ export const MEMORY_OPS: Record<string, Op> = {
   "lock.release": (c) => {
     const [kind, ticket] = c.args;
     const K = c.keys[0];
-    if (c.store.get(`${K}:o`) !== ticket) return kindCheck(c, kind, "") ?? [0, reapLock(c, K) || ""];
+    const held = c.store.get(`${K}:o`);
+    if (held === ticket) {
+      c.store.del(`${K}:o`);
+      return [1, "", 0];
+    }
+    if (ownerIn(c, K) !== ticket) return kindCheck(c, kind, "") ?? [0, reapLock(c, K) || ""];
     const [w, tok] = handoff(c, K);
     return [1, w || "", tok];
   },
   "lock.renew": (c) => {
     const [, ticket, lease] = c.args;
     const K = c.keys[0];
-    if (c.store.get(`${K}:o`) === ticket) {
+    if (ownerIn(c, K) === ticket) {
       c.store.pexpire(`${K}:o`, Number(lease));
       return [1];
     }
@@ -266,7 +286,7 @@ export const MEMORY_OPS: Record<string, Op> = {
     if (bad) return bad;
     const K = c.keys[0];
     c.store.lrem(`${K}:q`, `${ticket}|${lease}`);
-    if (c.store.get(`${K}:o`) === ticket) {
+    if (ownerIn(c, K) === ticket) {
       const [w, tok] = handoff(c, K);
       return [1, w || "", tok];
     }
@@ -280,7 +300,7 @@ export const MEMORY_OPS: Record<string, Op> = {
     const [K, L] = c.keys;
     const lk = c.store.hget(L, "kind");
     if (lk !== undefined && lk !== lockKind) return [-100, lk, ""];
-    if (c.store.get(`${L}:o`) !== ownerTicket) return [0];
+    if (ownerIn(c, L) !== ownerTicket) return [0];
     c.store.rpush(`${K}:cq`, `${waiterTicket}|${lease}`);
     const [w, tok] = handoff(c, L);
     return [1, w || "", tok];
@@ -299,6 +319,7 @@ export const MEMORY_OPS: Record<string, Op> = {
         moved++;
       }
     }
+    if (moved > 0) markQueued(c, L);
     return [moved];
   },
   "cond.cancel": (c) => {

@@ -70,6 +70,12 @@ export class MemoryStore {
     return entry.expiresAt === Infinity ? -1 : Math.max(0, Math.round(entry.expiresAt - this.now()));
   }
 
+  /** Replaces the plain value at `key`, keeping its expiry. */
+  setKeepTtl(key: string, value: string): void {
+    const entry = this.#live(key);
+    if (entry !== undefined) entry.value = value;
+  }
+
   /** Deletes `key`. */
   del(key: string): void {
     this.#entries.delete(key);

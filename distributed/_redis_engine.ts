@@ -159,11 +159,12 @@ export class RedisEngine implements Engine {
     if (op === "lock.fast") {
       // Not a script: SET NX PX and HINCRBY in one write (a token is spent even when the SET fails).
       const [key] = keys;
-      const [set, token] = await Promise.all([
-        this.#send(["SET", `${key}:o`, args[1], "NX", "PX", args[2]]),
-        this.#send(["HINCRBY", key, "tok", 1]),
-      ]);
-      return set === "OK" ? [1, token as number] : [0];
+      const connection = this.#command?.usable ? this.#command : await this.#connection();
+      const set = connection.send(["SET", `${key}:o`, args[1], "NX", "PX", args[2]]);
+      const token = connection.send(["HINCRBY", key, "tok", 1]);
+      set.catch(() => {});
+      token.catch(() => {});
+      return (await set) === "OK" ? [1, await token as number] : (await token, [0]);
     }
     const script = this.#scripts.get(op);
     if (script === undefined) throw new TypeError(`Cannot find operation '${op}'`);

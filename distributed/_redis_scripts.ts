@@ -58,6 +58,17 @@ local function kind(k, cfg)
 end
 local function queued(list, t) return redis.call('LPOS', list, t) ~= false end
 -- A lock L's owner is the string L:o, whose PX is the owner's lease: an expired lease is a missing key.
+-- Its value is the owner's ticket, with a '*' after it while tickets are queued (so that the release
+-- nobody waits for needs no look at the queue).
+local function owner_in(L)
+  local v = redis.call('GET', L .. ':o')
+  if v and string.sub(v, -1) == '*' then return string.sub(v, 1, -2) end
+  return v
+end
+local function mark_queued(L)
+  local v = redis.call('GET', L .. ':o')
+  if v and string.sub(v, -1) ~= '*' then redis.call('SET', L .. ':o', v .. '*', 'KEEPTTL') end
+end
 -- L passes to its oldest live queued ticket, or becomes free.
 local function handoff(L)
   while true do
@@ -69,7 +80,9 @@ local function handoff(L)
     local w, lease = entry_of(e)
     if alive(w) then
       local tok = redis.call('HINCRBY', L, 'tok', 1)
-      redis.call('SET', L .. ':o', w, 'PX', lease)
+      local more = ''
+      if redis.call('LLEN', L .. ':q') > 0 then more = '*' end
+      redis.call('SET', L .. ':o', w .. more, 'PX', lease)
       wake(w, 'L|' .. tok)
       return w, tok
     end
@@ -77,7 +90,7 @@ local function handoff(L)
 end
 -- The owner of lock L; a lock whose owner's lease ran out goes to its oldest live queued ticket.
 local function reap_lock(L)
-  local owner = redis.call('GET', L .. ':o')
+  local owner = owner_in(L)
   if not owner and redis.call('LLEN', L .. ':q') > 0 then
     local w = handoff(L)
     return w
@@ -94,8 +107,10 @@ local function acquire(L, t, lease, mode)
     redis.call('LREM', L .. ':q', 0, t .. '|' .. lease)
     return {1, tok}
   end
-  if mode == '1' and not queued(L .. ':q', t .. '|' .. lease) then
-    redis.call('RPUSH', L .. ':q', t .. '|' .. lease)
+  if mode == '1' then
+    if not queued(L .. ':q', t .. '|' .. lease) then redis.call('RPUSH', L .. ':q', t .. '|' .. lease) end
+    -- Also when it was queued already: an owner that took the lock without a script did not mark it.
+    mark_queued(L)
   end
   local left = redis.call('PTTL', L .. ':o')
   if left < 1 then left = 1 end
@@ -113,12 +128,12 @@ return acquire(K, ARGV[3], tonumber(ARGV[4]), ARGV[5])
   // ARGV: prefix, kind, ticket -> {1, handedTo, token} or {0, owner}. The release nobody waits for
   // returns before the helpers are defined (each would cost a closure).
   "lock.release": `
-if redis.call('GET', KEYS[1] .. ':o') == ARGV[3] and redis.call('LLEN', KEYS[1] .. ':q') == 0 then
+if redis.call('GET', KEYS[1] .. ':o') == ARGV[3] then
   redis.call('DEL', KEYS[1] .. ':o')
   return {1, '', 0}
 end
 --helpers--
-if redis.call('GET', K .. ':o') ~= ARGV[3] then
+if owner_in(K) ~= ARGV[3] then
   local bad = kind(ARGV[2], '') if bad then return bad end
   return {0, reap_lock(K) or ''}
 end
@@ -127,7 +142,7 @@ return {1, w or '', tok}
 `,
   // ARGV: prefix, kind, ticket, lease -> {1} renewed or {0} lost
   "lock.renew": `
-if redis.call('GET', K .. ':o') == ARGV[3] then
+if owner_in(K) == ARGV[3] then
   redis.call('PEXPIRE', K .. ':o', ARGV[4])
   return {1}
 end
@@ -138,7 +153,7 @@ return {0}
   "lock.cancel": `
 local bad = kind(ARGV[2], '') if bad then return bad end
 redis.call('LREM', K .. ':q', 0, ARGV[3] .. '|' .. ARGV[4])
-if redis.call('GET', K .. ':o') == ARGV[3] then
+if owner_in(K) == ARGV[3] then
   local w, tok = handoff(K)
   return {1, w or '', tok}
 end
@@ -156,7 +171,7 @@ local bad = kind('Condition', ARGV[3]) if bad then return bad end
 local L = KEYS[2]
 local lk = redis.call('HGET', L, 'kind')
 if lk and lk ~= ARGV[2] then return {-100, lk, ''} end
-if redis.call('GET', L .. ':o') ~= ARGV[4] then return {0} end
+if owner_in(L) ~= ARGV[4] then return {0} end
 redis.call('RPUSH', K .. ':cq', ARGV[5] .. '|' .. ARGV[6])
 local w, tok = handoff(L)
 return {1, w or '', tok}
@@ -175,6 +190,7 @@ while moved < want do
     moved = moved + 1
   end
 end
+if moved > 0 then mark_queued(L) end
 return {moved}
 `,
   // KEYS: cond, lock. ARGV: prefix, lock kind, lock name, ticket, lease -> {notified, granted, token | ms left}

@@ -336,8 +336,10 @@ export class Condition {
     while (!result) {
       const left = end - this.#client.timers.now();
       if (left <= 0) break;
-      await this.#waitChecked(left === Infinity ? { ...wait, timeout: Infinity } : { ...wait, timeout: left });
+      const notified = await this.#waitChecked({ ...wait, timeout: left });
       result = predicate();
+      // A wait that timed out ends it (a timer may fire a hair before the clock reaches the end).
+      if (!notified) break;
     }
     return result;
   }
