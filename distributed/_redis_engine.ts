@@ -150,9 +150,9 @@ export class RedisEngine implements Engine {
     return this.#connecting;
   }
 
-  async #send(args: (string | number)[]): Promise<Reply> {
-    const connection = this.#command?.usable ? this.#command : await this.#connection();
-    return await connection.send(args);
+  #send(args: (string | number)[]): Promise<Reply> {
+    if (this.#command?.usable) return this.#command.send(args);
+    return this.#connection().then((connection) => connection.send(args));
   }
 
   async run(op: string, keys: readonly string[], args: readonly (string | number)[]): Promise<OpReply> {
@@ -168,10 +168,12 @@ export class RedisEngine implements Engine {
     }
     const script = this.#scripts.get(op);
     if (script === undefined) throw new TypeError(`Cannot find operation '${op}'`);
-    const tail = [keys.length, ...keys, this.#options.prefix, ...args];
-    let reply = await this.#send(["EVALSHA", script.sha, ...tail]);
+    const command = ["EVALSHA", script.sha, keys.length, ...keys, this.#options.prefix, ...args];
+    let reply = await this.#send(command);
     if (reply instanceof ReplyError && reply.message.startsWith("NOSCRIPT")) {
-      reply = await this.#send(["EVAL", script.text, ...tail]);
+      command[0] = "EVAL";
+      command[1] = script.text;
+      reply = await this.#send(command);
     }
     if (reply instanceof ReplyError) {
       throw new RuntimeError(`Operation ${op} failed on ${this.address}: ${reply.message}`);

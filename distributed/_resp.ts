@@ -41,6 +41,21 @@ export function encodeCommand(args: readonly (string | number)[]): string {
   return out;
 }
 
+/**
+ * The text of `bytes[from, to)`: short ASCII runs (nearly every reply) without a call into the
+ * runtime's decoder; anything else through it.
+ */
+function ascii(bytes: Uint8Array, from: number, to: number): string {
+  if (to - from > 64) return decoder.decode(bytes.subarray(from, to));
+  let text = "";
+  for (let i = from; i < to; i++) {
+    const byte = bytes[i];
+    if (byte > 127) return decoder.decode(bytes.subarray(from, to));
+    text += String.fromCharCode(byte);
+  }
+  return text;
+}
+
 // Thrown by the parser when the buffer ends inside a reply.
 const INCOMPLETE = Symbol("incomplete");
 
@@ -80,7 +95,7 @@ class ReplyParser {
     const buffer = this.#buffer;
     for (let i = this.#pos; i + 1 < buffer.length; i++) {
       if (buffer[i] === 13 && buffer[i + 1] === 10) {
-        const line = decoder.decode(buffer.subarray(this.#pos, i));
+        const line = ascii(buffer, this.#pos, i);
         this.#pos = i + 2;
         return line;
       }
@@ -102,7 +117,7 @@ class ReplyParser {
         const length = Number(this.#line());
         if (length < 0) return null;
         if (this.#pos + length + 2 > this.#buffer.length) throw INCOMPLETE;
-        const text = decoder.decode(this.#buffer.subarray(this.#pos, this.#pos + length));
+        const text = ascii(this.#buffer, this.#pos, this.#pos + length);
         this.#pos += length + 2;
         return text;
       }
