@@ -1,9 +1,11 @@
 /**
  * The distributed benchmark, ratios taken within each round on one server:
  *
- * 1. uncontended `acquire()` + `release()` in one process, against the floor
- *    of the same two commands sent raw over one connection (`SET NX PX` and a
- *    compare-and-delete script), and the npm peers;
+ * 1. uncontended `acquire()` + `release()` in one process, against two
+ *    floors sent raw over one connection: the library's own two operations
+ *    (its acquire, `SET NX PX` pipelined with the token's `HINCRBY`, and its
+ *    release script), and the classic pair (`SET NX PX` and a
+ *    compare-and-delete script, no token); and the npm peers;
  * 2. a hand-off to a waiter in another process (two processes passing the
  *    lock back and forth), against the floor of one `BLPOP` wake-up plus one
  *    script per hop (two processes passing a token through two lists);
@@ -19,6 +21,7 @@
 import { connect } from "@locksmith/threading/distributed";
 import { RespConnection } from "../distributed/_resp.ts";
 import { runtimeDial } from "../distributed/_transport.ts";
+import { scriptOf } from "../distributed/_redis_scripts.ts";
 import { CONTENDERS } from "./_distributed_contenders.ts";
 
 const rounds = Number(Deno.args[0] ?? 7);
@@ -90,7 +93,7 @@ async function cleanup(): Promise<void> {
 
 async function uncontended(): Promise<void> {
   // Short batches, alternating, so that each ratio compares times taken moments apart on a busy machine.
-  const n = 50;
+  const batch = 50;
   const floorConnection = await raw();
   const release = await floorConnection.send([
     "SCRIPT",
@@ -103,8 +106,28 @@ async function uncontended(): Promise<void> {
     release: async () => void await floorConnection.send(["EVALSHA", release, 1, floorKey, "me"]),
     close: () => floorConnection.close(),
   };
+  // The library's own two operations, sent raw: its acquire (SET NX PX pipelined with HINCRBY for the token) and
+  // its release script, on one connection with no layer above.
+  const ours = await raw();
+  const oursKey = `${run}:raw:p:lock`;
+  const oursRelease = await ours.send(["SCRIPT", "LOAD", scriptOf("lock.release")]) as string;
+  await ours.send(["HSET", oursKey, "kind", "Lock"]);
+  let n = 0;
+  let ticket = "";
+  const sameTwo = {
+    acquire: async () => {
+      ticket = `raw.${++n}`;
+      const set = ours.send(["SET", `${oursKey}:o`, ticket, "NX", "PX", 10_000]);
+      const token = ours.send(["HINCRBY", oursKey, "tok", 1]);
+      await set;
+      await token;
+    },
+    release: async () => void await ours.send(["EVALSHA", oursRelease, 1, oursKey, `${run}:raw`, "Lock", ticket]),
+    close: () => ours.close(),
+  };
   const subjects: [string, { acquire(): Promise<void>; release(): Promise<void>; close(): Promise<void> }][] = [
     ["floor: SET NX PX + compare-and-delete, raw", floor],
+    ["floor: this library's two operations, raw", sameTwo],
   ];
   for (const [name, make] of Object.entries(CONTENDERS)) subjects.push([name, await make(url, `${run}:u:${name}`)]);
   const samples = new Map<string, number[]>(subjects.map(([name]) => [name, []]));
@@ -113,20 +136,28 @@ async function uncontended(): Promise<void> {
     const order = r % 2 ? subjects : [...subjects].reverse();
     for (const [name, s] of order) {
       const started = performance.now();
-      for (let i = 0; i < n; i++) {
+      for (let i = 0; i < batch; i++) {
         await s.acquire();
         await s.release();
       }
-      samples.get(name)!.push((performance.now() - started) / n * 1000);
+      samples.get(name)!.push((performance.now() - started) / batch * 1000);
     }
   }
   const base = samples.get(subjects[0][0])!;
-  console.log(`\n### Uncontended acquire + release, one process (${rounds * 20} rounds of ${n})\n`);
-  console.log("| lock | us per acquire + release (median) | ratio to the floor (median of per-round ratios) |");
-  console.log("| --- | ---: | ---: |");
+  const same = samples.get(subjects[1][0])!;
+  console.log(`\n### Uncontended acquire + release, one process (${rounds * 20} rounds of ${batch})\n`);
+  console.log(
+    "| lock | us per acquire + release (median) | vs SET NX PX + compare-and-delete | vs its own two operations sent raw |",
+  );
+  console.log("| --- | ---: | ---: | ---: |");
   for (const [name] of subjects) {
     const mine = samples.get(name)!;
-    console.log(`| ${name} | ${median(mine).toFixed(1)} | ${median(mine.map((v, i) => v / base[i])).toFixed(2)}x |`);
+    const vsSame = name === "@locksmith/threading/distributed" || name === subjects[1][0]
+      ? `${median(mine.map((v, i) => v / same[i])).toFixed(2)}x`
+      : "";
+    console.log(
+      `| ${name} | ${median(mine).toFixed(1)} | ${median(mine.map((v, i) => v / base[i])).toFixed(2)}x | ${vsSame} |`,
+    );
   }
   for (const [, s] of subjects) await s.close();
 }
