@@ -6,7 +6,7 @@
 import type { WaitOptions } from "../mod.ts";
 import type { Client } from "./_client.ts";
 import { abortedSignal, checkWait } from "./_library.ts";
-import { LocalLine } from "./_line.ts";
+import { LocalLine, type Waiter } from "./_line.ts";
 import { labelOf } from "./_options.ts";
 import { checkReply } from "./_replies.ts";
 import type { TimerHandle } from "./_timers.ts";
@@ -148,7 +148,7 @@ export class Event {
       const reply = await this.#client.runUntil("event.isSet", [this.#key], [], this.#client.timers.now());
       return reply !== undefined && this.#check(reply)[0] === 1;
     }
-    const parked = await this.#line.park(wait.timeout, wait.signal, undefined, () => this.#register());
+    const parked = await this.#line.park(wait.timeout, wait.signal, undefined, (waiter) => this.#register(waiter));
     if (parked.outcome?.ok) return true;
     if (this.#line.length === 0 && this.#ticket !== undefined) {
       const ticket = this.#ticket;
@@ -166,8 +166,11 @@ export class Event {
     this.#ticket = undefined;
   }
 
-  /** Registers this process (once) for the waiters of its line. */
-  #register(): void {
+  /**
+   * Registers this process (once) for the waiters of its line. The waiter that asks is claimed until
+   * the server answers: an event found set counts even if the answer comes after its timeout.
+   */
+  #register(waiter?: Waiter<true>): void {
     if (this.#registering || !this.#line.hasIdle || this.#client.closed) return;
     let ticket = this.#ticket;
     if (ticket === undefined) {
@@ -177,16 +180,20 @@ export class Event {
       this.#client.watch(this.#watcher, true);
     }
     this.#registering = true;
+    waiter?.claim();
     const mine = ticket;
     this.#client.run("event.wait", [this.#key], [ticket]).then(
       (reply) => {
         this.#registering = false;
-        if (this.#ticket !== mine) return;
-        if (this.#check(reply)[0] === 1) this.#fired(mine);
-        else this.#scheduleSafety();
+        if (this.#ticket === mine) {
+          if (this.#check(reply)[0] === 1) this.#fired(mine);
+          else this.#scheduleSafety();
+        }
+        waiter?.unclaim();
       },
       () => {
         this.#registering = false;
+        waiter?.unclaim();
         if (this.#ticket !== mine) return;
         this.#safety?.cancel();
         this.#safety = this.#client.timers.after(50, () => this.#register());

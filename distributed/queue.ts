@@ -8,7 +8,7 @@ import { Empty, Full, ShutDown } from "../queue.ts";
 import type { Client } from "./_client.ts";
 import { decodeItem, encodeItem } from "./_codec.ts";
 import { abortedSignal, checkQueueWait, checkWait, describe, type QueueWaitOptions } from "./_library.ts";
-import { LocalLine, type Outcome } from "./_line.ts";
+import { LocalLine, type Outcome, type Waiter } from "./_line.ts";
 import { labelOf } from "./_options.ts";
 import { checkReply } from "./_replies.ts";
 import type { TimerHandle } from "./_timers.ts";
@@ -526,7 +526,7 @@ export class Queue<T = unknown> {
     if (aborted) throw aborted.reason;
     const wait = checkWait(`join ${this.label}`, timeout);
     if (wait.timeout === 0) return (await this.#stats())[1] <= 0;
-    const parked = await this.#joiners.park(wait.timeout, wait.signal, undefined, () => this.#registerJoin());
+    const parked = await this.#joiners.park(wait.timeout, wait.signal, undefined, (w) => this.#registerJoin(w));
     if (parked.outcome?.ok) return true;
     if (this.#joiners.length === 0 && this.#joinTicket !== undefined) {
       const ticket = this.#joinTicket;
@@ -538,18 +538,23 @@ export class Queue<T = unknown> {
     return false;
   }
 
-  #registerJoin(): void {
+  // The joiner that asks is claimed until the server answers: "nothing unfinished" counts even if the
+  // answer comes after its timeout.
+  #registerJoin(waiter?: Waiter<true>): void {
     let ticket = this.#joinTicket;
     if (ticket === undefined) {
       const mine = ticket = this.#joinTicket = this.#client.ticket();
       this.#client.route(ticket, () => this.#joined(mine));
     }
     const mine = ticket;
+    waiter?.claim();
     this.#run("queue.join", ticket).then(
       (reply) => {
         if (reply[0] === 1) this.#joined(mine);
+        waiter?.unclaim();
       },
       () => {
+        waiter?.unclaim();
         this.#client.timers.after(50, () => {
           if (this.#joinTicket === mine) this.#registerJoin();
         });
