@@ -438,15 +438,22 @@ export class ThreadPoolExecutor extends Executor {
    *
    * @example Cancelling what has not started
    * ```ts
-   * import { sleep } from "@locksmith/threading";
+   * import { Event } from "@locksmith/threading";
    * import { ThreadPoolExecutor } from "@locksmith/threading/futures";
    * import { assertEquals } from "@std/assert";
    *
+   * const started = new Event();
+   * const finish = new Event();
    * const pool = new ThreadPoolExecutor({ maxWorkers: 1 });
-   * const first = pool.submit(() => sleep(20));
-   * const second = pool.submit(() => sleep(20));
-   * await sleep(5);
-   * await pool.shutdown({ cancelFutures: true });
+   * const first = pool.submit(async () => {
+   *   started.set();
+   *   await finish.wait();
+   * });
+   * const second = pool.submit(() => 42);
+   * await started.wait(); // the first call runs; the second waits in the queue
+   * const shutDown = pool.shutdown({ cancelFutures: true });
+   * finish.set();
+   * await shutDown;
    * assertEquals([first.cancelled(), second.cancelled()], [false, true]);
    * ```
    */

@@ -53,5 +53,5 @@ export { LifoQueue } from "./lifo_queue.ts";
 export { PriorityQueue, type PriorityQueueOptions } from "./priority_queue.ts";
 export { SimpleQueue } from "./simple_queue.ts";
 export { compareLikePython } from "./python_order.ts";
-export type { QueueWaitOptions } from "./_queue_wait.ts";
+export type { QueueWaitOptions } from "../runtime/queue_wait.ts";
 export { Empty, Full, ShutDown } from "../runtime/errors.ts";

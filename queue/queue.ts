@@ -29,7 +29,7 @@ import { Core, type CoreOptions, exposeHandle, REVIVE_AT } from "../primitives/c
 import { type HandleFacts, registerShareable } from "../primitives/revive.ts";
 import { describe } from "../runtime/describe.ts";
 import { abortedSignal, checkWait, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
-import { checkQueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
+import { checkQueueWait, type QueueWaitOptions } from "../runtime/queue_wait.ts";
 import { ConditionCell } from "./_condition_cell.ts";
 import { checkShared, moveToSharedRing, notShareableReason } from "./_shared_queue.ts";
 import { FifoStorage, type QueueStorage } from "./_storage.ts";

@@ -18,7 +18,7 @@ import { abortedSignal } from "../runtime/wait_options.ts";
 import { exposeHandle, HANDLE_KEY } from "../primitives/core.ts";
 import { Permits } from "../primitives/permits.ts";
 import { registerShareable } from "../primitives/revive.ts";
-import { checkQueueWait, type QueueWaitOptions } from "./_queue_wait.ts";
+import { checkQueueWait, type QueueWaitOptions } from "../runtime/queue_wait.ts";
 import { FifoStorage } from "./_storage.ts";
 import { checkQueueOptions, Queue, type QueueOptions, reviveQueue } from "./queue.ts";
 

@@ -28,6 +28,7 @@ export const FLOORS: Readonly<Record<string, number>> = {
   "explore": 7, // the schedule explorer, a tool over the library
   "mod.ts": 8, // the root entry point
   "experiment": 9, // ./experiment: the backend comparison API, over the public API
+  "distributed": 9, // ./distributed: primitives by name on Redis or memory://, over the public API
 };
 
 /** One import: `from` imports `to` (both paths relative to the repository root). */

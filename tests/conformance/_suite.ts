@@ -10,18 +10,74 @@
  *
  * @module
  */
-import { assertEquals } from "@std/assert";
+import { assertEquals, assertRejects, assertThrows } from "@std/assert";
 import type { Backend, Capabilities } from "../../backends/types.ts";
 import { pendingWaits, runningThreads } from "../../runtime/pending.ts";
 import { asyncBackend } from "../../backends/async/mod.ts";
 import { Thread } from "../../primitives/thread.ts";
 import { sleep } from "../../primitives/time.ts";
 import { getExcepthook, setExcepthook } from "../../primitives/excepthook.ts";
+import { Barrier, BoundedSemaphore, Condition, Event, Lock, RLock, Semaphore } from "@locksmith/threading";
+import { LifoQueue, PriorityQueue, Queue, type QueueOptions } from "@locksmith/threading/queue";
+
+/**
+ * What a target of the suite can do besides its backend's capabilities. A
+ * backend's primitives have them all; a distributed engine's have none.
+ */
+export interface SuiteCapabilities extends Capabilities {
+  /** `...Sync` twins exist. */
+  readonly syncTwins: boolean;
+  /**
+   * Primitives are objects of this isolate: `Lock#3` labels and their `toString`, internals such as
+   * `isOwned`, writable `maxsize`, `PriorityQueue`, structured clones.
+   */
+  readonly inProcess: boolean;
+  /** Calls that never wait (`release`, `set`, `qsize`...) return at once and throw at once. */
+  readonly synchronousCalls: boolean;
+  /** `PriorityQueue` exists. */
+  readonly priorityQueue: boolean;
+  /** `SimpleQueue` exists. */
+  readonly simpleQueue: boolean;
+}
+
+/**
+ * Makes the primitives a case uses, on the target under test. Options
+ * omitted are the target's (`ctx.options` on a backend); a case that checks
+ * bad options passes its own.
+ */
+export interface Make {
+  Lock(options?: unknown): Lock;
+  RLock(options?: unknown): RLock;
+  /** Over `lock`, or (omitted or `null`) a new default lock. */
+  Condition(lock?: unknown, options?: unknown): Condition;
+  Semaphore(value?: number, options?: unknown): Semaphore;
+  BoundedSemaphore(value?: number, options?: unknown): BoundedSemaphore;
+  Event(options?: unknown): Event;
+  Barrier(parties: number, action?: unknown, timeout?: number | null, options?: unknown): Barrier;
+  Queue<T>(maxsize?: number, options?: unknown): Queue<T>;
+  LifoQueue<T>(maxsize?: number, options?: unknown): LifoQueue<T>;
+  PriorityQueue<T>(maxsize?: number, options?: unknown): PriorityQueue<T>;
+  /** What error messages about `cond`'s default lock name it by. */
+  conditionLockLabel(cond: Condition): string;
+}
 
 /** What a case receives. */
 export interface CaseContext {
-  /** The backend under test: pass it as `{ backend }` to everything. */
+  /** The backend under test (a distributed target's local backend): pass it as `{ backend }` to everything. */
   readonly backend: Backend;
+  /** Makes the primitives under test. */
+  readonly make: Make;
+  /** What the target can do. */
+  readonly has: SuiteCapabilities;
+  /**
+   * Calls `fn`, which must fail: throw at once where calls are synchronous, or reject where they
+   * return Promises. Returns the error (checked against `ErrorClass` and `includes` as `assertThrows` does).
+   */
+  fails(fn: () => unknown, ErrorClass?: abstract new (...args: never[]) => Error, includes?: string): Promise<Error>;
+  /** Disposes a guard, sync or async. */
+  dispose(guard: Disposable | AsyncDisposable): Promise<void>;
+  /** How many threads of this isolate are parked in `op` (`get`, `put`...) of the primitives under test. */
+  parked(op: string): number;
   /** `{ backend }`, for constructors. */
   readonly options: { readonly backend: Backend };
   /**
@@ -55,8 +111,8 @@ export interface Bunch {
 export interface Case {
   /** `Primitive: behaviour`. */
   readonly name: string;
-  /** Capabilities the case needs; it is ignored on a backend that lacks one. */
-  readonly needs?: readonly (keyof Capabilities)[];
+  /** Capabilities the case needs; it is ignored on a target that lacks one. */
+  readonly needs?: readonly (keyof SuiteCapabilities)[];
   /** The body. */
   readonly fn: (ctx: CaseContext) => Promise<void> | void;
   /** The case expects exceptions to escape threads (checked by itself). */
@@ -75,24 +131,102 @@ export function defineCases(cases: Case[]): Case[] {
  * @param cases The cases (all of `tests/conformance/mod.ts` by default).
  */
 export function runConformance(backend: Backend, cases: readonly Case[]): void {
+  runTarget({
+    name: backend.name,
+    backend,
+    capabilities: {
+      ...backend.capabilities,
+      syncTwins: true,
+      inProcess: true,
+      synchronousCalls: true,
+      priorityQueue: true,
+      simpleQueue: true,
+    },
+    open: () => Promise.resolve({ make: backendMake(backend), close: () => Promise.resolve() }),
+  }, cases);
+}
+
+/** A target of the suite: a backend, or a distributed engine over a local backend. */
+export interface Target {
+  /** The test-name prefix: `[name] Primitive: behaviour`. */
+  readonly name: string;
+  /** The local backend (threads, clock, local waits). */
+  readonly backend: Backend;
+  /** What it can do. */
+  readonly capabilities: SuiteCapabilities;
+  /** Set when the whole target cannot run here (declared, with how to get it). */
+  readonly unavailable?: string;
+  /** Opens what one case uses; `close` runs before the case's leak checks. */
+  open(): Promise<{ make: Make; close(): Promise<void> }>;
+}
+
+/**
+ * Registers one `Deno.test` per case for `target`.
+ *
+ * @param target The target under test.
+ * @param cases The cases.
+ */
+export function runTarget(target: Target, cases: readonly Case[]): void {
   for (const c of cases) {
-    const missing = (c.needs ?? []).filter((need) => !backend.capabilities[need]);
+    const missing = (c.needs ?? []).filter((need) => !target.capabilities[need]);
     Deno.test({
-      name: `[${backend.name}] ${c.name}`,
-      // Ignored only by a declared capability of the backend.
-      ignore: missing.length > 0,
-      fn: () => runCase(backend, c),
+      name: `[${target.name}] ${c.name}`,
+      // Ignored only by a declared capability of the target.
+      ignore: missing.length > 0 || target.unavailable !== undefined,
+      fn: () => runCase(target, c),
     });
   }
 }
 
-async function runCase(backend: Backend, c: Case): Promise<void> {
+/** The factory of a backend's own primitives. */
+function backendMake(backend: Backend): Make {
+  const options = { backend };
+  const or = (given: unknown) => given === undefined ? options : given;
+  return {
+    Lock: (o) => new Lock(or(o) as never),
+    RLock: (o) => new RLock(or(o) as never),
+    Condition: (lock, o) =>
+      lock === undefined || lock === null
+        ? new Condition(lock, or(o) as never)
+        : new Condition(lock as never, o as never),
+    Semaphore: (value, o) => new Semaphore(value, or(o) as never),
+    BoundedSemaphore: (value, o) => new BoundedSemaphore(value, or(o) as never),
+    Event: (o) => new Event(or(o) as never),
+    Barrier: (parties, action, timeout, o) => new Barrier(parties, action as never, timeout, or(o) as never),
+    Queue: <T>(maxsize?: number, o?: unknown) => new Queue<T>(maxsize, or(o) as QueueOptions),
+    LifoQueue: <T>(maxsize?: number, o?: unknown) => new LifoQueue<T>(maxsize, or(o) as QueueOptions),
+    PriorityQueue: <T>(maxsize?: number, o?: unknown) => new PriorityQueue<T>(maxsize, or(o) as never),
+    conditionLockLabel: () => "RLock#",
+  };
+}
+
+async function runCase(target: Target, c: Case): Promise<void> {
+  const backend = target.backend;
   const escaped: unknown[] = [];
   const previousHook = getExcepthook();
   setExcepthook((args) => escaped.push(args.excValue));
   const started: Thread[] = [];
+  const opened = await target.open();
+  const has = target.capabilities;
   const ctx: CaseContext = {
     backend,
+    make: opened.make,
+    has,
+    async fails(fn, ErrorClass, includes) {
+      if (has.synchronousCalls) return assertThrows(fn, ErrorClass as never, includes) as Error;
+      return await assertRejects(
+        async () => {
+          await fn();
+        },
+        ErrorClass as never,
+        includes,
+      ) as Error;
+    },
+    async dispose(guard) {
+      if (Symbol.asyncDispose in guard) await guard[Symbol.asyncDispose]();
+      else guard[Symbol.dispose]();
+    },
+    parked: (op) => pendingWaits().filter((w) => w.op === (has.inProcess ? op : "wait")).length,
     options: { backend },
     escaped,
     sleep: (ms) => sleep(ms, { backend }),
@@ -129,6 +263,7 @@ async function runCase(backend: Backend, c: Case): Promise<void> {
     await c.fn(ctx);
   } finally {
     setExcepthook(previousHook);
+    await opened.close();
   }
   if (!c.allowsEscapes) assertEquals(escaped, [], "an exception escaped a thread");
   assertEquals(started.filter((t) => t.isAlive()).map((t) => t.name), [], "threads left running");

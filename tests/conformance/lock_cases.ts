@@ -10,7 +10,6 @@ import { assert, assertEquals, assertInstanceOf, assertRejects, assertThrows } f
 import {
   activeCount,
   DeadlockError,
-  Lock,
   OverflowError,
   RuntimeError,
   TIMEOUT_MAX,
@@ -25,9 +24,9 @@ export interface LockUnderTest {
   acquire(blocking?: boolean, timeout?: number | null): Promise<boolean>;
   acquire(options: WaitOptions): Promise<boolean>;
   acquireSync(blocking?: boolean, timeout?: number | null): boolean;
-  release(): void;
-  locked(): boolean;
-  guard(options?: WaitOptions): Promise<Disposable>;
+  release(): void | Promise<void>;
+  locked(): boolean | Promise<boolean>;
+  guard(options?: WaitOptions): Promise<Disposable | AsyncDisposable>;
   runExclusive<T>(fn: () => T | Promise<T>): Promise<T>;
 }
 
@@ -35,8 +34,8 @@ export interface LockUnderTest {
 export interface LockKind {
   /** The test-name prefix: `Lock`, `RLock`, `Condition`. */
   readonly name: string;
-  /** Makes one; `label` is what its error messages name. */
-  create(options: CaseContext["options"]): { lock: LockUnderTest; label: string };
+  /** Makes one (with `options` if given); `label` is what its error messages name. */
+  create(ctx: CaseContext, options?: unknown): { lock: LockUnderTest; label: string };
 }
 
 /**
@@ -44,8 +43,12 @@ export interface LockKind {
  * sleeps), like CPython's `sleeping_retry`: a case never hangs on a thread
  * that failed.
  */
-export async function until(ctx: CaseContext, predicate: () => boolean, rounds = 2000): Promise<void> {
-  for (let i = 0; i < rounds && !predicate(); i++) await ctx.sleep(1);
+export async function until(
+  ctx: CaseContext,
+  predicate: () => boolean | Promise<boolean>,
+  rounds = 2000,
+): Promise<void> {
+  for (let i = 0; i < rounds && !(await predicate()); i++) await ctx.sleep(1);
 }
 
 /** Whether `promise` settles within a few microtasks (no timer can run meanwhile). */
@@ -80,7 +83,7 @@ export async function heldByThread(
     try {
       await gate.promise;
     } finally {
-      lock.release();
+      await lock.release();
     }
   });
   await until(ctx, () => held);
@@ -123,7 +126,7 @@ async function checkNoStarvation(ctx: CaseContext, lock: LockUnderTest, awaitIns
       othersWaitedAtRelease = waiting > 0;
       if (othersWaitedAtRelease) contendedReleases++;
       lastReleaser = i;
-      lock.release();
+      await lock.release();
     }
   }, n);
   await bunch.join();
@@ -143,37 +146,37 @@ export function lockLikeCases(kind: LockKind): Case[] {
   return [
     {
       name: `${K}: a new lock is unlocked and can be acquired and released`,
-      fn: async ({ options }) => {
-        const { lock } = kind.create(options);
-        assertEquals(lock.locked(), false);
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
+        assertEquals(await lock.locked(), false);
         assertEquals(await lock.acquire(), true);
-        assertEquals(lock.locked(), true);
-        lock.release();
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), true);
+        await lock.release();
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: the constructor rejects options that are not an object`,
-      fn: ({ options }) => {
-        const error = assertThrows(() => kind.create(1 as never as typeof options), TypeError);
+      fn: (ctx) => {
+        const error = assertThrows(() => kind.create(ctx, 1), TypeError);
         assertErrorSays(error, TypeError, "received", "1");
         // Options with the backend are accepted.
-        kind.create(options);
+        kind.create(ctx);
       },
     },
     {
       name: `${K}: acquire(false) takes a free lock`,
-      fn: async ({ options }) => {
-        const { lock } = kind.create(options);
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         assertEquals(await lock.acquire(false), true);
-        assertEquals(lock.locked(), true);
-        lock.release();
+        assertEquals(await lock.locked(), true);
+        await lock.release();
       },
     },
     {
       name: `${K}: acquire(false) from another thread fails while the lock is held`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         await lock.acquire();
         const results: boolean[] = [];
         await ctx.bunch(async () => {
@@ -181,71 +184,71 @@ export function lockLikeCases(kind: LockKind): Case[] {
           results.push(await lock.acquire({ blocking: false }));
         }).join();
         assertEquals(results, [false, false]);
-        assertEquals(lock.locked(), true);
-        lock.release();
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), true);
+        await lock.release();
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: contended acquires wait until the lock is released`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         await lock.acquire();
         const n = 5;
         const bunch = ctx.bunch(async () => {
           await lock.acquire();
-          lock.release();
+          await lock.release();
         }, n);
         await ctx.settle();
         assertEquals(bunch.finished(), 0);
-        lock.release();
+        await lock.release();
         await bunch.join();
         assertEquals(bunch.finished(), n);
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: a guard releases at the end of its block, also when the block throws`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         const takeAndRelease = () =>
           ctx.bunch(async () => {
             assertEquals(await lock.acquire({ timeout: 1000 }), true);
-            lock.release();
+            await lock.release();
           }).join();
         {
-          using _ = await lock.guard();
-          assertEquals(lock.locked(), true);
+          await using _ = await lock.guard();
+          assertEquals(await lock.locked(), true);
         }
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
         await takeAndRelease();
         const thrown = new TypeError("inside the block");
         const error = await assertRejects(async () => {
-          using _ = await lock.guard();
+          await using _ = await lock.guard();
           throw thrown;
         });
         assert(error === thrown);
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
         await takeAndRelease();
       },
     },
     {
       name: `${K}: threads that use the lock leave no thread behind`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         const before = activeCount();
         await ctx.bunch(async () => {
           await lock.acquire();
-          lock.release();
+          await lock.release();
         }, 15).join();
         assertEquals(activeCount(), before);
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: bad timeouts are errors that say what was received`,
-      fn: async ({ options }) => {
-        const { lock } = kind.create(options);
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         // A timeout with blocking = false.
         let error = await assertRejects(() => lock.acquire(false, 10));
         assertErrorSays(error, ValueError, "blocking", "received", "10");
@@ -269,13 +272,13 @@ export function lockLikeCases(kind: LockKind): Case[] {
         error = await assertRejects(() => lock.acquire(true, "10" as never));
         assertErrorSays(error, TypeError, "timeout", 'received "10"');
         // None of them took the lock.
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: a bad argument rejects the returned Promise instead of throwing`,
-      fn: async ({ options }) => {
-        const { lock } = kind.create(options);
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         let promise: Promise<boolean> | undefined;
         try {
           promise = lock.acquire(false, 10);
@@ -288,8 +291,9 @@ export function lockLikeCases(kind: LockKind): Case[] {
     },
     {
       name: `${K}: the ...Sync twin throws bad arguments synchronously`,
-      fn: ({ options }) => {
-        const { lock } = kind.create(options);
+      needs: ["syncTwins"],
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         assertErrorSays(assertThrows(() => lock.acquireSync(false, 10)), ValueError, "received", "10");
         assertErrorSays(assertThrows(() => lock.acquireSync(true, -5)), ValueError, "received -5");
         assertErrorSays(
@@ -297,17 +301,17 @@ export function lockLikeCases(kind: LockKind): Case[] {
           OverflowError,
           `received ${TIMEOUT_MAX + 1}`,
         );
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: the options object takes blocking, timeout and signal`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         assertEquals(await lock.acquire({}), true);
-        lock.release();
+        await lock.release();
         assertEquals(await lock.acquire({ blocking: true, timeout: 50, signal: new AbortController().signal }), true);
-        lock.release();
+        await lock.release();
         const holder = await heldByThread(ctx, lock);
         try {
           assertEquals(await lock.acquire({ blocking: false }), false);
@@ -320,40 +324,40 @@ export function lockLikeCases(kind: LockKind): Case[] {
         } finally {
           await holder.letGo();
         }
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: TIMEOUT_MAX is a valid timeout and does not expire early`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         assertEquals(await lock.acquire(true, TIMEOUT_MAX), true);
         const results: boolean[] = [];
         const bunch = ctx.bunch(async () => {
           results.push(await lock.acquire(true, TIMEOUT_MAX));
-          lock.release();
+          await lock.release();
         });
         await ctx.settle();
         assertEquals(results, [], "the TIMEOUT_MAX wait ended before the release");
-        lock.release();
+        await lock.release();
         await bunch.join();
         assertEquals(results, [true]);
       },
     },
     {
       name: `${K}: acquire with a timeout takes a free lock`,
-      fn: async ({ options }) => {
-        const { lock } = kind.create(options);
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         assertEquals(await lock.acquire(true, 5000), true);
-        lock.release();
+        await lock.release();
         assertEquals(await lock.acquire(true, 0), true);
-        lock.release();
+        await lock.release();
       },
     },
     {
       name: `${K}: acquire with a timeout in ms resolves false once it elapses`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         await lock.acquire();
         const results: [boolean, number][] = [];
         await ctx.bunch(async () => {
@@ -365,15 +369,15 @@ export function lockLikeCases(kind: LockKind): Case[] {
         assertEquals(results[0][0], false);
         // Milliseconds, not seconds nor microseconds (generous for a busy machine).
         assert(results[0][1] >= 30, `timed out after ${results[0][1]} ms`);
-        assertEquals(lock.locked(), true);
-        lock.release();
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), true);
+        await lock.release();
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: a timeout of 0 does not wait; -1 and null wait forever`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         await lock.acquire();
         const results: string[] = [];
         const bunch = ctx.bunch(async (i) => {
@@ -383,19 +387,19 @@ export function lockLikeCases(kind: LockKind): Case[] {
           }
           const acquired = await lock.acquire(true, i === 1 ? -1 : null);
           results.push(`${i === 1 ? "minus one" : "null"} ${acquired}`);
-          lock.release();
+          await lock.release();
         }, 3);
         await ctx.settle();
         assertEquals(results, ["zero false"]);
-        lock.release();
+        await lock.release();
         await bunch.join();
         assertEquals(results, ["zero false", "minus one true", "null true"]);
       },
     },
     {
       name: `${K}: an already-aborted signal rejects at once with its reason, even when the lock is free`,
-      fn: async ({ options }) => {
-        const { lock } = kind.create(options);
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         const controller = new AbortController();
         const reason = new Error("stop");
         controller.abort(reason);
@@ -412,13 +416,13 @@ export function lockLikeCases(kind: LockKind): Case[] {
           const error = await assertRejects(() => call);
           assert(error === reason, `rejected with ${error} instead of the signal's reason`);
         }
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: aborting a pending acquire rejects with the reason; the next release goes to the next waiter`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         await lock.acquire();
         const controller = new AbortController();
         const reason = { why: "abandoned" };
@@ -428,7 +432,7 @@ export function lockLikeCases(kind: LockKind): Case[] {
             try {
               await lock.acquire({ signal: controller.signal });
               events.push("aborted waiter acquired");
-              lock.release();
+              await lock.release();
             } catch (error) {
               events.push(error === reason ? "aborted with reason" : `aborted with ${error}`);
             }
@@ -444,16 +448,16 @@ export function lockLikeCases(kind: LockKind): Case[] {
         controller.abort(reason);
         await until(ctx, () => events.length >= 1);
         assertEquals(events, ["aborted with reason"]);
-        lock.release();
+        await lock.release();
         await bunch.join();
         assertEquals(events, ["aborted with reason", "second waiter acquired true"]);
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: a release after the only waiter was aborted leaves the lock free`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         await lock.acquire();
         const controller = new AbortController();
         const outcome: unknown[] = [];
@@ -467,16 +471,16 @@ export function lockLikeCases(kind: LockKind): Case[] {
         controller.abort("gone");
         await bunch.join();
         assertEquals(outcome, ["gone"]);
-        lock.release();
-        assertEquals(lock.locked(), false);
+        await lock.release();
+        assertEquals(await lock.locked(), false);
         assertEquals(await lock.acquire(false), true);
-        lock.release();
+        await lock.release();
       },
     },
     {
       name: `${K}: a release after a waiter timed out goes to the next waiter`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         await lock.acquire();
         const results: string[] = [];
         const bunch = ctx.bunch(async (i) => {
@@ -488,61 +492,61 @@ export function lockLikeCases(kind: LockKind): Case[] {
         await until(ctx, () => results.length >= 1);
         await ctx.settle();
         assertEquals(results, ["0 false"]);
-        lock.release();
+        await lock.release();
         await bunch.join();
         assertEquals(results, ["0 false", "1 true"]);
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: a released lock goes to the oldest waiter (FIFO hand-off)`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         await lock.acquire();
         const order: number[] = [];
         const bunch = ctx.bunch(async (i) => {
           await ctx.sleep(i * 3);
           await lock.acquire();
           order.push(i);
-          lock.release();
+          await lock.release();
         }, 4);
         await ctx.sleep(30);
-        lock.release();
+        await lock.release();
         await bunch.join();
         assertEquals(order, [0, 1, 2, 3]);
       },
     },
     {
       name: `${K}: no starvation: every release while others wait changes the owner`,
-      fn: (ctx) => checkNoStarvation(ctx, kind.create(ctx.options).lock, true),
+      fn: (ctx) => checkNoStarvation(ctx, kind.create(ctx).lock, true),
     },
     {
       name: `${K}: no starvation: a thread that releases and re-acquires at once cannot barge ahead`,
-      fn: (ctx) => checkNoStarvation(ctx, kind.create(ctx.options).lock, false),
+      fn: (ctx) => checkNoStarvation(ctx, kind.create(ctx).lock, false),
     },
     {
       name: `${K}: guard returns a Disposable that releases exactly once`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         const guard = await lock.guard();
-        assertEquals(lock.locked(), true);
-        guard[Symbol.dispose]();
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), true);
+        await ctx.dispose(guard);
+        assertEquals(await lock.locked(), false);
         // Someone else takes the lock; disposing the old guard again must not release it.
         const holder = await heldByThread(ctx, lock);
         try {
-          guard[Symbol.dispose]();
-          assertEquals(lock.locked(), true);
+          await ctx.dispose(guard);
+          assertEquals(await lock.locked(), true);
         } finally {
           await holder.letGo();
         }
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: guard waits like acquire and rejects with TimeoutError when not acquired`,
       fn: async (ctx) => {
-        const { lock, label } = kind.create(ctx.options);
+        const { lock, label } = kind.create(ctx);
         const holder = await heldByThread(ctx, lock);
         try {
           let error = await assertRejects(() => lock.guard({ timeout: 10 }));
@@ -553,38 +557,38 @@ export function lockLikeCases(kind: LockKind): Case[] {
           assertErrorSays(error, ValueError, "received -5");
           error = await assertRejects(() => lock.guard({ blocking: false, timeout: 5 }));
           assertErrorSays(error, ValueError, "blocking");
-          assertEquals(lock.locked(), true);
+          assertEquals(await lock.locked(), true);
         } finally {
           await holder.letGo();
         }
         const order: string[] = [];
         const waiter = ctx.bunch(async () => {
-          using _ = await lock.guard({ timeout: 2000 });
+          await using _ = await lock.guard({ timeout: 2000 });
           order.push("guarded");
         });
         await waiter.join();
         assertEquals(order, ["guarded"]);
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: runExclusive holds the lock while fn runs and returns its result`,
-      fn: async ({ options }) => {
-        const { lock } = kind.create(options);
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         assertEquals(await lock.runExclusive(() => lock.locked()), true);
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
         const value = await lock.runExclusive(async () => {
           await null;
-          return { locked: lock.locked() };
+          return { locked: await lock.locked() };
         });
         assertEquals(value, { locked: true });
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: runExclusive releases the lock when fn throws or rejects`,
-      fn: async ({ options }) => {
-        const { lock } = kind.create(options);
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         const thrown = new Error("sync failure");
         let error = await assertRejects(() =>
           lock.runExclusive(() => {
@@ -592,7 +596,7 @@ export function lockLikeCases(kind: LockKind): Case[] {
           })
         );
         assert(error === thrown);
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
         const rejected = new Error("async failure");
         error = await assertRejects(() =>
           lock.runExclusive(async () => {
@@ -601,13 +605,13 @@ export function lockLikeCases(kind: LockKind): Case[] {
           })
         );
         assert(error === rejected);
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: runExclusive waits for the lock`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         const holder = await heldByThread(ctx, lock);
         const order: string[] = [];
         const running = lock.runExclusive(() => order.push("fn"));
@@ -617,37 +621,39 @@ export function lockLikeCases(kind: LockKind): Case[] {
         await holder.letGo();
         await running;
         assertEquals(order, ["let go", "fn"]);
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: runExclusive rejects a non-function with TypeError`,
-      fn: async ({ options }) => {
-        const { lock } = kind.create(options);
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         const error = await assertRejects(() => lock.runExclusive(42 as never));
         assertErrorSays(error, TypeError, "fn", "received number");
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: acquireSync on a free lock takes it`,
-      fn: ({ options }) => {
-        const { lock } = kind.create(options);
+      needs: ["syncTwins"],
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         assertEquals(lock.acquireSync(), true);
-        assertEquals(lock.locked(), true);
-        lock.release();
+        assertEquals(await lock.locked(), true);
+        await lock.release();
         assertEquals(lock.acquireSync(false), true);
-        lock.release();
+        await lock.release();
         assertEquals(lock.acquireSync(true, 10), true);
-        lock.release();
-        assertEquals(lock.locked(), false);
+        await lock.release();
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name:
         `${K}: acquireSync on a held lock: false at once or DeadlockError on one thread; a real timed wait otherwise`,
+      needs: ["syncTwins"],
       fn: async (ctx) => {
-        const { lock, label } = kind.create(ctx.options);
+        const { lock, label } = kind.create(ctx);
         const holder = await heldByThread(ctx, lock);
         try {
           assertEquals(lock.acquireSync(false), false);
@@ -664,11 +670,11 @@ export function lockLikeCases(kind: LockKind): Case[] {
             const waited = ctx.backend.now() - start;
             assert(waited >= 12, `a blocking timed wait returned after ${waited} ms`);
           }
-          assertEquals(lock.locked(), true);
+          assertEquals(await lock.locked(), true);
         } finally {
           await holder.letGo();
         }
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
   ];
@@ -676,8 +682,8 @@ export function lockLikeCases(kind: LockKind): Case[] {
 
 const LOCK: LockKind = {
   name: "Lock",
-  create(options) {
-    const lock = new Lock(options);
+  create(ctx, options) {
+    const lock = ctx.make.Lock(options);
     return { lock, label: lock.label };
   },
 };
@@ -686,30 +692,31 @@ export const lockCases: Case[] = defineCases([
   ...lockLikeCases(LOCK),
   {
     name: "Lock: toString says whether it is locked",
-    fn: async ({ options }) => {
-      const lock = new Lock(options);
+    needs: ["inProcess"],
+    fn: async (ctx) => {
+      const lock = ctx.make.Lock();
       assert(String(lock).startsWith("<unlocked"), String(lock));
       await lock.acquire();
       assert(String(lock).startsWith("<locked"), String(lock));
       assert(String(lock).includes(lock.label), String(lock));
-      lock.release();
+      await lock.release();
     },
   },
   {
     name: "Lock: release of an unlocked lock throws RuntimeError",
-    fn: async ({ options }) => {
-      const lock = new Lock(options);
-      assertErrorSays(assertThrows(() => lock.release()), RuntimeError, "un-acquired", lock.label);
+    fn: async (ctx) => {
+      const lock = ctx.make.Lock();
+      assertErrorSays(await ctx.fails(() => lock.release()), RuntimeError, "un-acquired", lock.label);
       await lock.acquire();
-      lock.release();
-      assertErrorSays(assertThrows(() => lock.release()), RuntimeError, "un-acquired", lock.label);
-      assertEquals(lock.locked(), false);
+      await lock.release();
+      assertErrorSays(await ctx.fails(() => lock.release()), RuntimeError, "un-acquired", lock.label);
+      assertEquals(await lock.locked(), false);
     },
   },
   {
     name: "Lock: is not reentrant: its holder waits on a second acquire until another thread releases",
     fn: async (ctx) => {
-      const lock = new Lock(ctx.options);
+      const lock = ctx.make.Lock();
       const phase: string[] = [];
       const bunch = ctx.bunch(async () => {
         await lock.acquire();
@@ -717,47 +724,48 @@ export const lockCases: Case[] = defineCases([
         assertEquals(await lock.acquire(false), false);
         await lock.acquire();
         phase.push("second");
-        lock.release();
+        await lock.release();
       });
       await until(ctx, () => phase.length >= 1);
       await ctx.settle();
       assertEquals(phase, ["first"]);
-      lock.release();
+      await lock.release();
       await bunch.join();
       assertEquals(phase, ["first", "second"]);
-      assertEquals(lock.locked(), false);
+      assertEquals(await lock.locked(), false);
     },
   },
   {
     name: "Lock: can be released by a thread other than the one that acquired it",
     fn: async (ctx) => {
-      const lock = new Lock(ctx.options);
+      const lock = ctx.make.Lock();
       await lock.acquire();
       await ctx.bunch(() => lock.release()).join();
-      assertEquals(lock.locked(), false);
+      assertEquals(await lock.locked(), false);
       await ctx.bunch(() => lock.acquire()).join();
-      assertEquals(lock.locked(), true);
-      lock.release();
+      assertEquals(await lock.locked(), true);
+      await lock.release();
       assertEquals(await lock.acquire(false), true);
-      lock.release();
+      await lock.release();
     },
   },
   {
     name: "Lock: is in a proper state after a timed-out acquire",
-    fn: async ({ options }) => {
-      const lock = new Lock(options);
+    fn: async (ctx) => {
+      const lock = ctx.make.Lock();
       await lock.acquire();
       assertEquals(await lock.acquire(true, 10), false);
-      lock.release();
-      assertEquals(lock.locked(), false);
+      await lock.release();
+      assertEquals(await lock.locked(), false);
       assertEquals(await lock.acquire({ blocking: false }), true);
-      lock.release();
+      await lock.release();
     },
   },
   {
     name: "Lock: acquireSync by its own holder on one thread throws DeadlockError",
+    needs: ["syncTwins"],
     fn: async (ctx) => {
-      const lock = new Lock(ctx.options);
+      const lock = ctx.make.Lock();
       await lock.acquire();
       assertEquals(lock.acquireSync(false), false);
       if (!ctx.backend.capabilities.blockingWait) {
@@ -766,8 +774,8 @@ export const lockCases: Case[] = defineCases([
       } else {
         assertEquals(lock.acquireSync(true, 20), false);
       }
-      assertEquals(lock.locked(), true);
-      lock.release();
+      assertEquals(await lock.locked(), true);
+      await lock.release();
     },
   },
 ]);

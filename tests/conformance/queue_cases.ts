@@ -66,30 +66,30 @@ const ORDER: Record<string, number[]> = {
 
 /** CPython's `basic_queue_test`, on a queue of QUEUE_SIZE. */
 async function basicQueueTest(ctx: CaseContext, q: Queue<number | string>, kind: string): Promise<void> {
-  assertEquals(q.qsize(), 0);
-  assert(q.empty());
-  assert(!q.full());
+  assertEquals(await q.qsize(), 0);
+  assert(await q.empty());
+  assert(!(await q.full()));
   await q.put(111);
   await q.put(333);
   await q.put(222);
   assertEquals([await q.get(), await q.get(), await q.get()], ORDER[kind], "didn't queue the data in order");
   for (let i = 0; i < QUEUE_SIZE - 1; i++) {
     await q.put(i);
-    assert(q.qsize() > 0, "queue should not be empty");
+    assert((await q.qsize()) > 0, "queue should not be empty");
   }
-  assert(!q.full(), "queue should not be full");
+  assert(!(await q.full()), "queue should not be full");
   const last = 2 * QUEUE_SIZE;
   const full = 3 * 2 * QUEUE_SIZE;
   await q.put(last);
-  assert(q.full(), "queue should be full");
-  assert(!q.empty());
+  assert(await q.full(), "queue should be full");
+  assert(!(await q.empty()));
   await assertRejects(() => q.put(full, false), Full);
   await assertRejects(() => q.put(full, true, 10), Full);
   // Blocking puts, unblocked by a get.
   await blocksUntil(ctx, () => q.put(full), () => q.get());
   await blocksUntil(ctx, () => q.put(full, true, 10_000), () => q.get());
   for (let i = 0; i < QUEUE_SIZE; i++) await q.get();
-  assert(q.empty(), "queue should be empty");
+  assert(await q.empty(), "queue should be empty");
   await assertRejects(() => q.get(false), Empty);
   await assertRejects(() => q.get(true, 10), Empty);
   // Blocking gets, unblocked by a put.
@@ -104,12 +104,12 @@ async function queueJoinTest(ctx: CaseContext, q: Queue<number>): Promise<void> 
     for (;;) {
       const x = await q.get();
       if (x < 0) {
-        q.taskDone();
+        await q.taskDone();
         return;
       }
       cum += x;
       await ctx.sleep(0);
-      q.taskDone();
+      await q.taskDone();
     }
   }, 2);
   for (let i = 0; i < 100; i++) await q.put(i);
@@ -122,12 +122,19 @@ async function queueJoinTest(ctx: CaseContext, q: Queue<number>): Promise<void> 
 
 function baseCases(Kind: QueueKind): Case[] {
   const kind = Kind.name;
-  const make = <T>(maxsize: number, options: QueueOptions) => new Kind(maxsize, options) as Queue<T>;
-  return [
+  // PriorityQueue's cases run where there is one.
+  const needs: Case["needs"] = kind === "PriorityQueue" ? ["priorityQueue"] : [];
+  const make = <T>(ctx: CaseContext, maxsize: number, options?: unknown) =>
+    (kind === "Queue"
+      ? ctx.make.Queue<T>(maxsize, options)
+      : kind === "LifoQueue"
+      ? ctx.make.LifoQueue<T>(maxsize, options)
+      : ctx.make.PriorityQueue<T>(maxsize, options)) as Queue<T>;
+  const cases: Case[] = [
     {
       name: `${kind}: basic put and get, Full and Empty, blocking calls wait (twice on one queue)`,
       fn: async (ctx) => {
-        const q = make<number | string>(QUEUE_SIZE, ctx.options);
+        const q = make<number | string>(ctx, QUEUE_SIZE);
         await basicQueueTest(ctx, q, kind);
         await basicQueueTest(ctx, q, kind);
       },
@@ -135,29 +142,29 @@ function baseCases(Kind: QueueKind): Case[] {
     {
       name: `${kind}: join waits until every item is marked done (twice)`,
       fn: async (ctx) => {
-        const q = make<number>(0, ctx.options);
+        const q = make<number>(ctx, 0);
         await queueJoinTest(ctx, q);
         await queueJoinTest(ctx, q);
-        assertThrows(() => q.taskDone(), ValueError);
+        await ctx.fails(() => q.taskDone(), ValueError);
       },
     },
     {
       name: `${kind}: taskDone called more times than put throws ValueError`,
-      fn: ({ options }) => {
-        const q = make(0, options);
-        const error = assertThrows(() => q.taskDone(), ValueError);
+      fn: async (ctx) => {
+        const q = make(ctx, 0);
+        const error = await ctx.fails(() => q.taskDone(), ValueError);
         assert(error.message.includes("taskDone() called more times than put()"), error.message);
-        q.putNowait(1);
-        q.getNowait();
-        q.taskDone();
-        assertEquals(q.unfinishedTasks, 0);
-        assertThrows(() => q.taskDone(), ValueError);
+        await q.putNowait(1);
+        await q.getNowait();
+        await q.taskDone();
+        assertEquals(await q.unfinishedTasks, 0);
+        await ctx.fails(() => q.taskDone(), ValueError);
       },
     },
     {
       name: `${kind}: a negative timeout throws ValueError; a non-blocking call ignores its timeout`,
-      fn: async ({ options }) => {
-        const q = make(QUEUE_SIZE, options);
+      fn: async (ctx) => {
+        const q = make(ctx, QUEUE_SIZE);
         const error = await assertRejects(() => q.put(1, true, -5), ValueError);
         assert(error.message.includes("received -5"), error.message);
         await assertRejects(() => q.get(true, -5), ValueError);
@@ -173,121 +180,123 @@ function baseCases(Kind: QueueKind): Case[] {
     },
     {
       name: `${kind}: putNowait and getNowait raise Full and Empty`,
-      fn: ({ options }) => {
-        const q = make(QUEUE_SIZE, options);
-        for (let i = 0; i < QUEUE_SIZE; i++) q.putNowait(1);
-        const full = assertThrows(() => q.putNowait(1), Full);
+      fn: async (ctx) => {
+        const q = make(ctx, QUEUE_SIZE);
+        for (let i = 0; i < QUEUE_SIZE; i++) await q.putNowait(1);
+        const full = await ctx.fails(() => q.putNowait(1), Full);
         assert(full.message.includes(`maxsize ${QUEUE_SIZE}`), full.message);
-        for (let i = 0; i < QUEUE_SIZE; i++) q.getNowait();
-        assertThrows(() => q.getNowait(), Empty);
+        for (let i = 0; i < QUEUE_SIZE; i++) await q.getNowait();
+        await ctx.fails(() => q.getNowait(), Empty);
       },
     },
     {
       name: `${kind}: a queue whose maxsize shrinks is full (Python issue 10110)`,
-      fn: ({ options }) => {
-        const q = make(3, options);
-        q.putNowait(1);
-        q.putNowait(2);
-        q.putNowait(3);
-        assertThrows(() => q.putNowait(4), Full);
-        assertEquals(q.qsize(), 3);
+      needs: ["inProcess"],
+      fn: async (ctx) => {
+        const q = make(ctx, 3);
+        await q.putNowait(1);
+        await q.putNowait(2);
+        await q.putNowait(3);
+        await ctx.fails(() => q.putNowait(4), Full);
+        assertEquals(await q.qsize(), 3);
         q.maxsize = 2;
         assertEquals(q.maxsize, 2);
-        assertThrows(() => q.putNowait(4), Full);
-        assertEquals(q.qsize(), 3);
+        await ctx.fails(() => q.putNowait(4), Full);
+        assertEquals(await q.qsize(), 3);
       },
     },
     {
       name: `${kind}: raising maxsize wakes a blocked put`,
+      needs: ["inProcess"],
       fn: async (ctx) => {
-        const q = make<number>(1, ctx.options);
+        const q = make<number>(ctx, 1);
         await q.put(1);
         await blocksUntil(ctx, () => q.put(2), () => (q.maxsize = 2));
-        assertEquals(q.qsize(), 2);
+        assertEquals(await q.qsize(), 2);
       },
     },
     {
       name: `${kind}: waiting getters are served oldest first`,
       fn: async (ctx) => {
-        const q = make<number>(0, ctx.options);
+        const q = make<number>(ctx, 0);
         const got: number[][] = [];
         const bunch = ctx.bunch(async (i) => {
           await ctx.sleep(i * 3);
           got.push([i, await q.get()]);
         }, 3);
-        await until(ctx, () => pendingWaits().filter((w) => w.op === "get").length === 3, "three getters wait");
-        q.putNowait(10);
-        q.putNowait(10);
-        q.putNowait(10);
+        await until(ctx, () => ctx.parked("get") === 3, "three getters wait");
+        await q.putNowait(10);
+        await q.putNowait(10);
+        await q.putNowait(10);
         await bunch.join();
         assertEquals(got.map(([i]) => i), [0, 1, 2]);
       },
     },
     {
       name: `${kind}: shutdown of an empty queue makes put and get raise ShutDown`,
-      fn: async ({ options }) => {
-        const q = make(QUEUE_SIZE, options);
-        assertEquals(q.isShutdown, false);
-        q.shutdown();
-        assertEquals(q.isShutdown, true);
+      fn: async (ctx) => {
+        const q = make(ctx, QUEUE_SIZE);
+        assertEquals(await q.isShutdown, false);
+        await q.shutdown();
+        assertEquals(await q.isShutdown, true);
         const error = await assertRejects(() => q.put("data"), ShutDown);
         assert(error.message.includes("shut down"), error.message);
         await assertRejects(() => q.get(), ShutDown);
-        assertThrows(() => q.putNowait("data"), ShutDown);
-        assertThrows(() => q.getNowait(), ShutDown);
+        await ctx.fails(() => q.putNowait("data"), ShutDown);
+        await ctx.fails(() => q.getNowait(), ShutDown);
       },
     },
     {
       name: `${kind}: after shutdown, get drains the queue, then raises ShutDown`,
-      fn: async ({ options }) => {
-        const q = make(QUEUE_SIZE, options);
+      fn: async (ctx) => {
+        const q = make(ctx, QUEUE_SIZE);
         await q.put("data");
-        q.shutdown();
+        await q.shutdown();
         assertEquals(await q.get(), "data");
         await assertRejects(() => q.get(), ShutDown);
         await assertRejects(() => q.get(false), ShutDown);
-        assertEquals(q.unfinishedTasks, 1);
-        q.taskDone();
+        assertEquals(await q.unfinishedTasks, 1);
+        await q.taskDone();
         assertEquals(await q.join(), true);
       },
     },
     {
       name: `${kind}: shutdown(true) drops the items, counts them done and ends gets at once`,
-      fn: async ({ options }) => {
-        const q = make(QUEUE_SIZE, options);
+      fn: async (ctx) => {
+        const q = make(ctx, QUEUE_SIZE);
         await q.put("a");
         await q.put("b");
         await q.put("c");
         await q.get(); // taken, not yet done: still counted
-        q.shutdown(true);
-        assertEquals(q.qsize(), 0);
-        assertEquals(q.unfinishedTasks, 1);
+        await q.shutdown(true);
+        assertEquals(await q.qsize(), 0);
+        assertEquals(await q.unfinishedTasks, 1);
         await assertRejects(() => q.get(), ShutDown);
-        q.taskDone();
+        await q.taskDone();
         assertEquals(await q.join(), true);
-        assertThrows(() => q.taskDone(), ValueError);
+        await ctx.fails(() => q.taskDone(), ValueError);
       },
     },
     {
       name: `${kind}: shutdown may be repeated and made immediate later, never undone`,
-      fn: async ({ options }) => {
-        const q = make(QUEUE_SIZE, options);
+      fn: async (ctx) => {
+        const q = make(ctx, QUEUE_SIZE);
         await q.put(1);
-        q.shutdown();
-        assertEquals(q.isShutdown, true);
-        assertEquals(q.qsize(), 1);
-        q.shutdown(true);
-        assertEquals(q.isShutdown, true);
-        assertEquals(q.qsize(), 0);
-        q.shutdown(false);
-        assertEquals(q.isShutdown, true);
-        assertThrows(() => q.shutdown("yes" as unknown as boolean), TypeError);
+        await q.shutdown();
+        assertEquals(await q.isShutdown, true);
+        assertEquals(await q.qsize(), 1);
+        await q.shutdown(true);
+        assertEquals(await q.isShutdown, true);
+        assertEquals(await q.qsize(), 0);
+        await q.shutdown(false);
+        assertEquals(await q.isShutdown, true);
+        await ctx.fails(() => q.shutdown("yes" as unknown as boolean), TypeError);
       },
     },
     {
       name: `${kind}: shutdown wakes blocked puts with ShutDown`,
       fn: async (ctx) => {
-        const q = make<number>(1, ctx.options);
+        const q = make<number>(ctx, 1);
         await q.put(0);
         const outcomes: unknown[] = [];
         const putters = ctx.bunch(async (i) => {
@@ -298,8 +307,8 @@ function baseCases(Kind: QueueKind): Case[] {
             outcomes.push(error);
           }
         }, 2);
-        await until(ctx, () => pendingWaits().filter((w) => w.op === "put").length === 2, "two putters wait");
-        q.shutdown();
+        await until(ctx, () => ctx.parked("put") === 2, "two putters wait");
+        await q.shutdown();
         await putters.join();
         assertEquals(outcomes.length, 2);
         for (const outcome of outcomes) assertInstanceOf(outcome, ShutDown);
@@ -309,7 +318,7 @@ function baseCases(Kind: QueueKind): Case[] {
     {
       name: `${kind}: shutdown wakes blocked gets with ShutDown once nothing is left`,
       fn: async (ctx) => {
-        const q = make<number>(0, ctx.options);
+        const q = make<number>(ctx, 0);
         const outcomes: unknown[] = [];
         const getters = ctx.bunch(async (i) => {
           try {
@@ -318,9 +327,9 @@ function baseCases(Kind: QueueKind): Case[] {
             outcomes.push(error);
           }
         }, 3);
-        await until(ctx, () => pendingWaits().filter((w) => w.op === "get").length === 3, "three getters wait");
-        q.putNowait(7);
-        q.shutdown();
+        await until(ctx, () => ctx.parked("get") === 3, "three getters wait");
+        await q.putNowait(7);
+        await q.shutdown();
         await getters.join();
         assertEquals(outcomes.filter((o) => o === 7).length, 1, "one getter got the last item");
         assertEquals(outcomes.filter((o) => o instanceof ShutDown).length, 2);
@@ -329,7 +338,7 @@ function baseCases(Kind: QueueKind): Case[] {
     {
       name: `${kind}: shutdown(true) releases join; a plain shutdown does not`,
       fn: async (ctx) => {
-        const q = make<number>(0, ctx.options);
+        const q = make<number>(ctx, 0);
         await q.put(1);
         await q.put(2);
         let joined = false;
@@ -337,20 +346,20 @@ function baseCases(Kind: QueueKind): Case[] {
           joined = await q.join();
         });
         await ctx.settle();
-        q.shutdown();
+        await q.shutdown();
         await ctx.settle();
         assertEquals(joined, false, "a plain shutdown released join()");
-        q.shutdown(true);
+        await q.shutdown(true);
         await joiner.join();
         assertEquals(joined, true);
       },
     },
     {
       name: `${kind}: join takes a timeout and a signal`,
-      fn: async ({ options }) => {
-        const q = make(0, options);
+      fn: async (ctx) => {
+        const q = make(ctx, 0);
         assertEquals(await q.join(5), true);
-        q.putNowait("x");
+        await q.putNowait("x");
         assertEquals(await q.join(5), false);
         assertEquals(await q.join({ timeout: 5 }), false);
         const controller = new AbortController();
@@ -358,62 +367,62 @@ function baseCases(Kind: QueueKind): Case[] {
         controller.abort(new Error("enough"));
         await assertRejects(() => joining, Error, "enough");
         assertEquals(pendingWaits(), []);
-        q.getNowait();
-        q.taskDone();
+        await q.getNowait();
+        await q.taskDone();
         assertEquals(await q.join(), true);
       },
     },
     {
       name: `${kind}: an already-aborted signal rejects at once, even when the call could succeed`,
-      fn: async ({ options }) => {
-        const q = make(QUEUE_SIZE, options);
+      fn: async (ctx) => {
+        const q = make(ctx, QUEUE_SIZE);
         await assertRejects(() => q.put(1, { signal: abortedSignal() }), Error, "stop waiting");
-        assertEquals(q.qsize(), 0);
-        q.putNowait(1);
+        assertEquals(await q.qsize(), 0);
+        await q.putNowait(1);
         await assertRejects(() => q.get({ signal: abortedSignal() }), Error, "stop waiting");
         await assertRejects(() => q.get({ block: false, signal: abortedSignal() }), Error, "stop waiting");
         await assertRejects(() => q.join({ signal: abortedSignal() }), Error, "stop waiting");
-        assertEquals(q.qsize(), 1);
+        assertEquals(await q.qsize(), 1);
       },
     },
     {
       name: `${kind}: an aborted get leaves no waiter behind and loses no item`,
       fn: async (ctx) => {
-        const q = make<number>(0, ctx.options);
+        const q = make<number>(ctx, 0);
         const controller = new AbortController();
         const aborted = q.get({ signal: controller.signal });
         let got: number | undefined;
         const other = ctx.bunch(async () => {
           got = await q.get();
         });
-        await until(ctx, () => pendingWaits().filter((w) => w.op === "get").length === 2, "two getters wait");
+        await until(ctx, () => ctx.parked("get") === 2, "two getters wait");
         controller.abort(new Error("gave up"));
         await assertRejects(() => aborted, Error, "gave up");
-        q.putNowait(5); // must reach the other getter, not the aborted one
+        await q.putNowait(5); // must reach the other getter, not the aborted one
         await other.join();
         assertEquals(got, 5);
-        assertEquals(q.qsize(), 0);
+        assertEquals(await q.qsize(), 0);
       },
     },
     {
       name: `${kind}: an aborted put leaves no waiter behind and puts nothing`,
       fn: async (ctx) => {
-        const q = make<number>(1, ctx.options);
+        const q = make<number>(ctx, 1);
         await q.put(1);
         const controller = new AbortController();
         const putting = q.put(2, { signal: controller.signal });
-        await until(ctx, () => pendingWaits().some((w) => w.op === "put"), "the putter waits");
+        await until(ctx, () => ctx.parked("put") > 0, "the putter waits");
         controller.abort(new Error("gave up"));
         await assertRejects(() => putting, Error, "gave up");
         assertEquals(pendingWaits(), []);
         assertEquals(await q.get(), 1);
-        assertEquals(q.qsize(), 0);
+        assertEquals(await q.qsize(), 0);
       },
     },
     {
       name: `${kind}: a timed-out get leaves no waiter behind`,
       fn: async (ctx) => {
-        const q = make<number>(0, ctx.options);
+        const q = make<number>(ctx, 0);
         await assertRejects(() => q.get(true, 5), Empty);
         assertEquals(pendingWaits(), []);
         let got: number | undefined;
@@ -421,15 +430,16 @@ function baseCases(Kind: QueueKind): Case[] {
           got = await q.get();
         });
         await ctx.settle();
-        q.putNowait(9);
+        await q.putNowait(9);
         await getter.join();
         assertEquals(got, 9);
       },
     },
     {
       name: `${kind}: the Sync twins cannot wait for threads of this isolate`,
-      fn: ({ options }) => {
-        const q = make<number>(1, options);
+      needs: ["syncTwins"],
+      fn: async (ctx) => {
+        const q = make<number>(ctx, 1);
         q.putSync(1);
         assertThrows(() => q.putSync(2, false), Full);
         assertThrows(() => q.putSync(2, true, 50), Full);
@@ -441,28 +451,28 @@ function baseCases(Kind: QueueKind): Case[] {
         assertThrows(() => q.getSync(), DeadlockError);
         assertEquals(q.joinSync(10), false);
         assertThrows(() => q.joinSync(), DeadlockError);
-        q.taskDone();
+        await q.taskDone();
         assertEquals(q.joinSync(), true);
         assertEquals(pendingWaits(), []);
       },
     },
     {
       name: `${kind}: bad arguments throw TypeError or ValueError`,
-      fn: async ({ options }) => {
-        assertThrows(() => new Kind("5" as unknown as number, options), TypeError);
-        const error = assertThrows(() => new Kind(1.5, options), ValueError);
+      fn: async (ctx) => {
+        assertThrows(() => make(ctx, "5" as unknown as number), TypeError);
+        const error = assertThrows(() => make(ctx, 1.5), ValueError);
         assert(error.message.includes("received 1.5"), error.message);
-        assertThrows(() => new Kind(2 ** 40, options), ValueError);
-        assertThrows(() => new Kind(0, 7 as unknown as QueueOptions), TypeError);
-        assertEquals(new Kind(Infinity, options).maxsize, 0);
-        assertEquals(new Kind(-3, options).full(), false);
-        await assertRejects(() => new Kind(1, options).put(1, "no" as unknown as boolean), TypeError);
+        assertThrows(() => make(ctx, 2 ** 40), ValueError);
+        assertThrows(() => make(ctx, 0, 7 as unknown as QueueOptions), TypeError);
+        assertEquals(make(ctx, Infinity).maxsize, 0);
+        assertEquals(await make(ctx, -3).full(), false);
+        await assertRejects(() => make(ctx, 1).put(1, "no" as unknown as boolean), TypeError);
       },
     },
     {
       name: `${kind}: many producers and consumers move every item exactly once`,
       fn: async (ctx) => {
-        const q = make<number>(10, ctx.options);
+        const q = make<number>(ctx, 10);
         const inputs = Array.from({ length: 500 }, (_, i) => i);
         const seq = [...inputs];
         const results: number[] = [];
@@ -480,15 +490,16 @@ function baseCases(Kind: QueueKind): Case[] {
         for (let i = 0; i < 5; i++) await q.put(-1);
         await consumers.join();
         assertEquals(results.sort((a, b) => a - b), inputs);
-        assertEquals(q.empty(), true);
+        assertEquals(await q.empty(), true);
       },
     },
     {
       name: `${kind}: a queue that cannot be shared refuses to be posted to a Worker, saying why`,
-      fn: ({ backend, options }) => {
+      needs: ["inProcess"],
+      fn: (ctx) => {
         // On a backend with shared memory only Queue itself is shareable, unless made with { shared: false }.
-        const sharedMemory = backend.capabilities.sharedMemory;
-        const q = sharedMemory && kind === "Queue" ? make(0, { ...options, shared: false }) : make(0, options);
+        const sharedMemory = ctx.backend.capabilities.sharedMemory;
+        const q = sharedMemory && kind === "Queue" ? make(ctx, 0, { ...ctx.options, shared: false }) : make(ctx, 0);
         q.putNowait(1);
         const error = assertThrows(() => structuredClone(q)) as Error;
         assert(error.message.includes(`Cannot share ${kind}#`), error.message);
@@ -499,6 +510,7 @@ function baseCases(Kind: QueueKind): Case[] {
       },
     },
   ];
+  return cases.map((c) => ({ ...c, needs: [...needs, ...(c.needs ?? [])] }));
 }
 
 export const queueCases: Case[] = defineCases([
@@ -538,6 +550,7 @@ export const queueCases: Case[] = defineCases([
   },
   {
     name: "SimpleQueue: shareable where memory is shared (a clone revives as the same queue), refused elsewhere",
+    needs: ["simpleQueue"],
     fn: async ({ backend, options }) => {
       const q = new SimpleQueue<{ n: number }>(options);
       const item = { n: 1 };
@@ -591,6 +604,7 @@ export const queueCases: Case[] = defineCases([
   },
   {
     name: "PriorityQueue: orders entries as Python orders tuples, numbers and strings",
+    needs: ["priorityQueue"],
     fn: ({ options }) => {
       const q = new PriorityQueue<unknown>(0, options);
       const entries = [[2, "b"], [1, "z"], [1, "a"], [2], [0.5, "x"], [1n, "m"], [true, "t"]];
@@ -607,6 +621,7 @@ export const queueCases: Case[] = defineCases([
   },
   {
     name: "PriorityQueue: items Python could not order are refused, leaving the queue intact",
+    needs: ["priorityQueue"],
     fn: async ({ options }) => {
       const q = new PriorityQueue<unknown>(0, options);
       q.putNowait([1, "a"]);
@@ -622,6 +637,7 @@ export const queueCases: Case[] = defineCases([
   },
   {
     name: "PriorityQueue: a comparator that throws on put or get leaves the queue intact (FailingQueue)",
+    needs: ["priorityQueue"],
     fn: async (ctx) => {
       let failNext = false;
       const compare = (a: number, b: number) => {
@@ -662,6 +678,7 @@ export const queueCases: Case[] = defineCases([
   },
   {
     name: "SimpleQueue: put, get, putNowait, getNowait, qsize and empty",
+    needs: ["simpleQueue"],
     fn: async ({ options }) => {
       const q = new SimpleQueue<number>(options);
       assert(q.empty());
@@ -687,6 +704,7 @@ export const queueCases: Case[] = defineCases([
   },
   {
     name: "SimpleQueue: a negative timeout throws ValueError; put ignores block and timeout",
+    needs: ["simpleQueue"],
     fn: async ({ options }) => {
       const q = new SimpleQueue<number>(options);
       await q.put(1, true, -5);
@@ -700,6 +718,7 @@ export const queueCases: Case[] = defineCases([
   },
   {
     name: "SimpleQueue: one producer and one consumer keep the order",
+    needs: ["simpleQueue"],
     fn: async (ctx) => {
       const q = new SimpleQueue<number | null>(ctx.options);
       const inputs = Array.from({ length: 100 }, (_, i) => i);
@@ -721,6 +740,7 @@ export const queueCases: Case[] = defineCases([
   },
   {
     name: "SimpleQueue: many threads, blocking, non-blocking and timed consumers, get every item once",
+    needs: ["simpleQueue"],
     fn: async (ctx) => {
       for (const mode of ["block", "nonblock", "timeout"] as const) {
         const q = new SimpleQueue<number | null>(ctx.options);
@@ -758,6 +778,7 @@ export const queueCases: Case[] = defineCases([
   },
   {
     name: "SimpleQueue: an aborted get leaves no waiter behind and loses no item",
+    needs: ["simpleQueue"],
     fn: async (ctx) => {
       const q = new SimpleQueue<number>(ctx.options);
       await assertRejects(() => q.get({ signal: abortedSignal() }), Error, "stop waiting");

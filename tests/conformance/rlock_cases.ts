@@ -8,7 +8,7 @@
  * @module
  */
 import { assert, assertEquals, assertThrows } from "@std/assert";
-import { RLock, RuntimeError } from "@locksmith/threading";
+import { RuntimeError } from "@locksmith/threading";
 import { type Case, defineCases } from "./_suite.ts";
 import {
   assertErrorSays,
@@ -26,55 +26,55 @@ export function reentrantCases(kind: LockKind): Case[] {
   return [
     {
       name: `${K}: its owner may acquire it again; each acquire needs its own release`,
-      fn: async ({ options }) => {
-        const { lock } = kind.create(options);
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         assertEquals(await lock.acquire(), true);
         assertEquals(await lock.acquire(false), true);
         assertEquals(await lock.acquire({ timeout: 0 }), true);
-        lock.release();
-        assertEquals(lock.locked(), true);
+        await lock.release();
+        assertEquals(await lock.locked(), true);
         assertEquals(await lock.acquire(), true);
-        lock.release();
-        lock.release();
-        assertEquals(lock.locked(), true);
-        lock.release();
-        assertEquals(lock.locked(), false);
+        await lock.release();
+        await lock.release();
+        assertEquals(await lock.locked(), true);
+        await lock.release();
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: release of an unacquired lock throws RuntimeError`,
-      fn: async ({ options }) => {
-        const { lock, label } = kind.create(options);
-        assertErrorSays(assertThrows(() => lock.release()), RuntimeError, "un-acquired", label, "MainThread");
+      fn: async (ctx) => {
+        const { lock, label } = kind.create(ctx);
+        assertErrorSays(await ctx.fails(() => lock.release()), RuntimeError, "un-acquired", label, "MainThread");
         await lock.acquire();
         await lock.acquire();
-        lock.release();
+        await lock.release();
         await lock.acquire();
-        lock.release();
-        lock.release();
-        assertErrorSays(assertThrows(() => lock.release()), RuntimeError, "un-acquired", label, "MainThread");
-        assertEquals(lock.locked(), false);
+        await lock.release();
+        await lock.release();
+        assertErrorSays(await ctx.fails(() => lock.release()), RuntimeError, "un-acquired", label, "MainThread");
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: release by a thread that does not own it throws RuntimeError`,
       fn: async (ctx) => {
-        const { lock, label } = kind.create(ctx.options);
+        const { lock, label } = kind.create(ctx);
         // Held by another thread: the main thread may not release it.
         const holder = await heldByThread(ctx, lock);
         try {
-          const error = assertThrows(() => lock.release());
+          const error = await ctx.fails(() => lock.release());
           assertErrorSays(error, RuntimeError, label, "MainThread", holder.thread);
-          assertEquals(lock.locked(), true);
+          assertEquals(await lock.locked(), true);
         } finally {
           await holder.letGo();
         }
         // Held by the main thread: another thread may not release it.
         await lock.acquire();
         const errors: unknown[] = [];
-        const bunch = ctx.bunch(() => {
+        const bunch = ctx.bunch(async () => {
           try {
-            lock.release();
+            await lock.release();
           } catch (error) {
             errors.push(error);
           }
@@ -82,32 +82,32 @@ export function reentrantCases(kind: LockKind): Case[] {
         await bunch.join();
         assertEquals(errors.length, 1);
         assertErrorSays(errors[0], RuntimeError, label, bunch.threads[0].name, "MainThread");
-        assertEquals(lock.locked(), true);
-        lock.release();
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), true);
+        await lock.release();
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: locked() is true in every thread while one thread holds it`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         const seen: boolean[] = [];
         // The thread ends still owning the lock, as in Python's test.
         await ctx.bunch(async () => {
-          seen.push(lock.locked());
+          seen.push(await lock.locked());
           await lock.acquire();
-          seen.push(lock.locked());
+          seen.push(await lock.locked());
         }).join();
         assertEquals(seen, [false, true]);
-        assertEquals(lock.locked(), true);
+        assertEquals(await lock.locked(), true);
         assertEquals(await lock.acquire(false), false);
-        assertThrows(() => lock.release(), RuntimeError);
+        await ctx.fails(() => lock.release(), RuntimeError);
       },
     },
     {
       name: `${K}: ownership follows the thread across await`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         const events: string[] = [];
         let held = false;
         const owner = ctx.bunch(async () => {
@@ -118,14 +118,14 @@ export function reentrantCases(kind: LockKind): Case[] {
           await new Promise((resolve) => setTimeout(resolve, 1));
           // Still the owner: reentry does not wait and both releases work.
           events.push(`owner reenters ${await lock.acquire(false)}`);
-          lock.release();
-          lock.release();
+          await lock.release();
+          await lock.release();
           events.push("owner released");
         });
         await until(ctx, () => held);
         const other = ctx.bunch(async () => {
           try {
-            lock.release();
+            await lock.release();
             events.push("other released");
           } catch (error) {
             events.push(error instanceof RuntimeError ? "other refused" : `other failed: ${error}`);
@@ -135,36 +135,36 @@ export function reentrantCases(kind: LockKind): Case[] {
         await other.join();
         await owner.join();
         assertEquals(events, ["other refused", "other acquires false", "owner reenters true", "owner released"]);
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: its owner re-acquires at once while other threads wait`,
       fn: async (ctx) => {
-        const { lock } = kind.create(ctx.options);
+        const { lock } = kind.create(ctx);
         await lock.acquire();
         const order: string[] = [];
         const bunch = ctx.bunch(async () => {
           await lock.acquire();
           order.push("waiter");
-          lock.release();
+          await lock.release();
         });
         await ctx.settle();
         const again = lock.acquire();
         assert(await settlesAtOnce(again), "the owner's reentry waited");
         assertEquals(await again, true);
-        lock.release();
+        await lock.release();
         await ctx.settle();
         assertEquals(order, [], "the first release of two freed the lock");
-        lock.release();
+        await lock.release();
         await bunch.join();
         assertEquals(order, ["waiter"]);
       },
     },
     {
       name: `${K}: an already-aborted signal rejects the owner's reentry too`,
-      fn: async ({ options }) => {
-        const { lock } = kind.create(options);
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         await lock.acquire();
         const controller = new AbortController();
         controller.abort("no");
@@ -172,52 +172,53 @@ export function reentrantCases(kind: LockKind): Case[] {
         await lock.acquire({ signal: controller.signal }).catch((e) => reason = e);
         assertEquals(reason, "no");
         // The count did not go up: one release frees it.
-        lock.release();
-        assertEquals(lock.locked(), false);
+        await lock.release();
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: nested guards release one level each`,
-      fn: async ({ options }) => {
-        const { lock } = kind.create(options);
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         {
-          using _outer = await lock.guard();
+          await using _outer = await lock.guard();
           {
-            using _inner = await lock.guard({ blocking: false });
-            assertEquals(lock.locked(), true);
+            await using _inner = await lock.guard({ blocking: false });
+            assertEquals(await lock.locked(), true);
           }
-          assertEquals(lock.locked(), true);
+          assertEquals(await lock.locked(), true);
         }
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
         // Disposing an inner guard twice releases one level only.
         await lock.acquire();
         const inner = await lock.guard();
-        inner[Symbol.dispose]();
-        inner[Symbol.dispose]();
-        assertEquals(lock.locked(), true);
-        lock.release();
-        assertEquals(lock.locked(), false);
+        await ctx.dispose(inner);
+        await ctx.dispose(inner);
+        assertEquals(await lock.locked(), true);
+        await lock.release();
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: runExclusive nests in its owner`,
-      fn: async ({ options }) => {
-        const { lock } = kind.create(options);
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         const value = await lock.runExclusive(() => lock.runExclusive(async () => (await null, "inner")));
         assertEquals(value, "inner");
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
     {
       name: `${K}: acquireSync by the owner succeeds at once on every backend`,
-      fn: ({ options }) => {
-        const { lock } = kind.create(options);
+      needs: ["syncTwins"],
+      fn: async (ctx) => {
+        const { lock } = kind.create(ctx);
         assertEquals(lock.acquireSync(), true);
         assertEquals(lock.acquireSync(), true);
         assertEquals(lock.acquireSync(false), true);
         assertEquals(lock.acquireSync(true, 10), true);
         for (let i = 0; i < 4; i++) lock.release();
-        assertEquals(lock.locked(), false);
+        assertEquals(await lock.locked(), false);
       },
     },
   ];
@@ -225,8 +226,8 @@ export function reentrantCases(kind: LockKind): Case[] {
 
 const RLOCK: LockKind = {
   name: "RLock",
-  create(options) {
-    const lock = new RLock(options);
+  create(ctx, options) {
+    const lock = ctx.make.RLock(options);
     return { lock, label: lock.label };
   },
 };
@@ -242,8 +243,9 @@ export const rlockCases: Case[] = defineCases([
   ...reentrantCases(RLOCK),
   {
     name: "RLock: toString shows the recursion count, from any thread",
+    needs: ["inProcess"],
     fn: async (ctx) => {
-      const lock = new RLock(ctx.options);
+      const lock = ctx.make.RLock();
       assert(String(lock).startsWith("<unlocked"), String(lock));
       assert(String(lock).includes("count=0"), String(lock));
       await lock.acquire();
@@ -252,20 +254,21 @@ export const rlockCases: Case[] = defineCases([
       assert(String(lock).includes("count=2"), String(lock));
       await lock.acquire();
       assert(String(lock).includes("count=3"), String(lock));
-      lock.release();
+      await lock.release();
       const seen: string[] = [];
       await ctx.bunch(() => seen.push(String(lock))).join();
       assert(seen[0].startsWith("<locked") && seen[0].includes("count=2"), seen[0]);
       assert(seen[0].includes("MainThread"), seen[0]);
-      lock.release();
-      lock.release();
+      await lock.release();
+      await lock.release();
       assert(String(lock).includes("count=0"), String(lock));
     },
   },
   {
     name: "RLock: isOwned says whether the calling thread owns it",
+    needs: ["inProcess"],
     fn: async (ctx) => {
-      const lock = new RLock(ctx.options) as unknown as RLockInternals;
+      const lock = ctx.make.RLock() as unknown as RLockInternals;
       assertEquals(lock.isOwned(), false);
       await lock.acquire();
       assertEquals(lock.isOwned(), true);
@@ -274,31 +277,32 @@ export const rlockCases: Case[] = defineCases([
       const seen: boolean[] = [];
       await ctx.bunch(() => seen.push(lock.isOwned())).join();
       assertEquals(seen, [false]);
-      lock.release();
+      await lock.release();
       assertEquals(lock.isOwned(), true);
-      lock.release();
+      await lock.release();
       assertEquals(lock.isOwned(), false);
     },
   },
   {
     name: "RLock: releaseSave of a lock the caller does not own throws RuntimeError",
+    needs: ["inProcess"],
     fn: async (ctx) => {
-      const lock = new RLock(ctx.options) as unknown as RLockInternals;
+      const lock = ctx.make.RLock() as unknown as RLockInternals;
       assertThrows(() => lock.releaseSave(), RuntimeError);
       await lock.acquire();
       await lock.acquire();
-      lock.release();
-      lock.release();
+      await lock.release();
+      await lock.release();
       assertThrows(() => lock.releaseSave(), RuntimeError);
       // Another thread's lock cannot be taken from it this way.
       const holder = await heldByThread(ctx, lock);
       try {
         assertErrorSays(assertThrows(() => lock.releaseSave()), RuntimeError, "MainThread", holder.thread);
-        assertEquals(lock.locked(), true);
+        assertEquals(await lock.locked(), true);
       } finally {
         await holder.letGo();
       }
-      assertEquals(lock.locked(), false);
+      assertEquals(await lock.locked(), false);
     },
   },
 ]);

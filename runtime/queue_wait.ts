@@ -6,8 +6,8 @@
  *
  * @module
  */
-import { describe } from "../runtime/describe.ts";
-import { checkTimeout, FOREVER, type Wait } from "../runtime/wait_options.ts";
+import { describe } from "./describe.ts";
+import { checkTimeout, FOREVER, type Wait } from "./wait_options.ts";
 
 /** How a queue's `put` or `get` may wait. */
 export interface QueueWaitOptions {
