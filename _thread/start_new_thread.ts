@@ -7,6 +7,8 @@ import type { BackendChoice } from "../backends/mod.ts";
 import type { Target } from "../backends/types.ts";
 import { Thread } from "../primitives/thread.ts";
 import { describe } from "../runtime/describe.ts";
+import { checkOptions } from "../runtime/options.ts";
+import { checkTarget } from "../runtime/target.ts";
 
 /**
  * Starts a new thread that runs `fn(...args)` and returns its identifier
@@ -23,7 +25,8 @@ import { describe } from "../runtime/describe.ts";
  * @param args Its arguments.
  * @param options `backend`: the thread's backend (default: the default backend).
  * @returns The new thread's ident.
- * @throws {TypeError} If `fn` is not a target or `args` not an array.
+ * @throws {TypeError} If `fn` is not a target, `args` not an array, or `options` not an options object with only
+ * `backend`.
  *
  * @example Waiting for the thread through a lock
  * ```ts
@@ -42,6 +45,8 @@ import { describe } from "../runtime/describe.ts";
  * ```
  */
 export function startNewThread(fn: Target, args: unknown[] = [], options?: { backend?: BackendChoice }): number {
+  checkTarget("start a new thread", fn, "fn");
+  checkOptions("start a new thread", options, ["backend"]);
   if (!Array.isArray(args)) {
     throw new TypeError(`Cannot start a new thread as 'args' must be an array: received ${describe(args)}`);
   }

@@ -49,7 +49,8 @@ let defaultOverride: (() => Backend | undefined) | undefined;
  *
  * @param name The name to register under.
  * @param backend The backend, or a function that makes it on first use.
- * @throws {TypeError} If `name` is not a non-empty string.
+ * @throws {TypeError} If `name` is not a non-empty string, or `backend` is
+ * neither a `Backend` (an object with `park()`) nor a function.
  *
  * @example Registering a backend under another name
  * ```ts
@@ -62,7 +63,14 @@ let defaultOverride: (() => Backend | undefined) | undefined;
  */
 export function registerBackend(name: string, backend: Backend | (() => Backend)): void {
   if (typeof name !== "string" || name === "") {
-    throw new TypeError(`Cannot register backend as 'name' must be a non-empty string: received ${String(name)}`);
+    throw new TypeError(`Cannot register backend as 'name' must be a non-empty string: received ${describe(name)}`);
+  }
+  if (typeof backend !== "function" && !isBackend(backend)) {
+    throw new TypeError(
+      `Cannot register backend '${name}' as 'backend' must be a Backend or a function that makes one: received ${
+        describeBackend(backend)
+      }`,
+    );
   }
   registry.set(name, backend);
 }
@@ -92,9 +100,9 @@ export function getBackend(choice?: BackendChoice): Backend {
     const entry = registry.get(choice);
     if (entry === undefined) {
       throw new TypeError(
-        `Cannot find backend '${choice}': registered backends are ${
+        `Cannot find backend '${choice}' as 'backend' must be a registered name (${
           [...registry.keys()].map((n) => `'${n}'`).join(", ")
-        }`,
+        }): received ${describe(choice)}`,
       );
     }
     if (typeof entry === "function") {
@@ -104,14 +112,20 @@ export function getBackend(choice?: BackendChoice): Backend {
     }
     return entry;
   }
-  if (choice === null || typeof choice !== "object" || typeof choice.park !== "function") {
+  if (!isBackend(choice)) {
     throw new TypeError(
-      `Cannot use backend: expected a backend name or object, received ${
-        choice !== null && typeof choice === "object" ? "an object without a park() method" : describe(choice)
-      }`,
+      `Cannot use backend as 'backend' must be a backend name or a Backend object: received ${describeBackend(choice)}`,
     );
   }
   return choice;
+}
+
+function isBackend(value: unknown): value is Backend {
+  return value !== null && typeof value === "object" && typeof (value as Backend).park === "function";
+}
+
+function describeBackend(value: unknown): string {
+  return value !== null && typeof value === "object" ? `${describe(value)} (it has no park() method)` : describe(value);
 }
 
 /**

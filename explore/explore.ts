@@ -9,6 +9,7 @@ import { getExcepthook, setExcepthook } from "../primitives/excepthook.ts";
 import { RuntimeError, ValueError } from "../runtime/errors.ts";
 import { SystemExit } from "../runtime/system_exit.ts";
 import { describe } from "../runtime/describe.ts";
+import { checkOptions } from "../runtime/options.ts";
 import { currentIdentity } from "../runtime/current_thread.ts";
 import { setDefaultOverride } from "../backends/mod.ts";
 import { CooperativeBackend, schedulerOf } from "../backends/cooperative/backend.ts";
@@ -41,6 +42,9 @@ export interface ExploreOptions extends ReplayOptions {
   /** The seed of the first schedule; schedule `i` uses `seed + i` (default 1). */
   seed?: number;
 }
+
+const REPLAY_OPTIONS: readonly (keyof ReplayOptions)[] = ["strategy", "depth", "maxSteps"];
+const EXPLORE_OPTIONS: readonly (keyof ExploreOptions)[] = [...REPLAY_OPTIONS, "schedules", "seed"];
 
 /** A failing schedule. */
 export interface Failure {
@@ -108,7 +112,7 @@ interface Settings {
  * @param scenario Creates threads and primitives, runs them, checks the outcome.
  * @param options `schedules` (1000), `seed` (1), `strategy` (`random`), `depth` (3), `maxSteps` (100000).
  * @returns Whether every schedule passed, how many ran, and the first failure.
- * @throws {TypeError} If `scenario` is not a function or an option has the wrong type.
+ * @throws {TypeError} If `scenario` is not a function, or an option is unknown or has the wrong type.
  * @throws {ValueError} If an option is out of range, or `strategy` is unknown.
  * @throws {RuntimeError} If another `explore` or `replay` is running.
  *
@@ -134,7 +138,7 @@ interface Settings {
  * ```
  */
 export async function explore(scenario: Scenario, options: ExploreOptions = {}): Promise<ExploreResult> {
-  const settings = checkOptions("explore", scenario, options);
+  const settings = checkSettings("explore", scenario, options);
   const schedules = options.schedules ?? 1000;
   const first = options.seed ?? 1;
   checkInteger("explore", "schedules", schedules, 1);
@@ -167,7 +171,7 @@ export async function explore(scenario: Scenario, options: ExploreOptions = {}):
  * @param seed The seed of the schedule (a failure's `seed`).
  * @param options `strategy`, `depth` and `maxSteps`, as given to `explore`.
  * @returns Whether it failed, the failure, and the trace.
- * @throws {TypeError} If `scenario` is not a function or an option has the wrong type.
+ * @throws {TypeError} If `scenario` is not a function, or an option is unknown or has the wrong type.
  * @throws {ValueError} If an option is out of range, or `strategy` is unknown.
  * @throws {RuntimeError} If another `explore` or `replay` is running.
  *
@@ -195,7 +199,7 @@ export async function explore(scenario: Scenario, options: ExploreOptions = {}):
  * ```
  */
 export async function replay(scenario: Scenario, seed: number, options: ReplayOptions = {}): Promise<ReplayResult> {
-  const settings = checkOptions("replay", scenario, options);
+  const settings = checkSettings("replay", scenario, options);
   checkInteger("replay", "seed", seed, -Number.MAX_SAFE_INTEGER);
   return await exclusively("replay", async () => {
     const steps = await stepsOfOneRun(scenario, settings);
@@ -296,13 +300,11 @@ async function runSchedule(scenario: Scenario, strategy: Strategy, maxSteps: num
   return { failed: failure !== undefined, error: failure?.error, trace };
 }
 
-function checkOptions(what: string, scenario: Scenario, options: ReplayOptions): Settings {
+function checkSettings(what: string, scenario: Scenario, options: ReplayOptions): Settings {
   if (typeof scenario !== "function") {
     throw new TypeError(`Cannot ${what} as 'scenario' must be a function: received ${describe(scenario)}`);
   }
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(`Cannot ${what} as 'options' must be an object: received ${describe(options)}`);
-  }
+  checkOptions(what, options, what === "explore" ? EXPLORE_OPTIONS : REPLAY_OPTIONS);
   const strategy = options.strategy ?? "random";
   if (strategy !== "random" && strategy !== "pct") {
     throw new ValueError(`Cannot ${what} as 'strategy' must be "random" or "pct": received ${describe(strategy)}`);

@@ -11,6 +11,7 @@ import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import type { Backend, ModuleTarget, Target } from "../backends/types.ts";
 import { BrokenExecutor, RuntimeError, ValueError } from "../runtime/errors.ts";
 import { describe } from "../runtime/describe.ts";
+import { checkKeys, checkOptions, isOptions } from "../runtime/options.ts";
 import { isModuleTarget } from "../runtime/target.ts";
 import type { Thread } from "../primitives/thread.ts";
 import type { Future } from "./future.ts";
@@ -104,7 +105,10 @@ export function checkExecutorOptions(
 ): EngineSettings {
   const { kind } = rules;
   const { maxWorkers = rules.defaultWorkers, threadNamePrefix, initializer, initargs = [] } = options;
-  if (typeof maxWorkers !== "number" || !Number.isInteger(maxWorkers) || maxWorkers <= 0) {
+  if (typeof maxWorkers !== "number") {
+    throw new TypeError(`Cannot create ${kind} as 'maxWorkers' must be a number: received ${describe(maxWorkers)}`);
+  }
+  if (!Number.isInteger(maxWorkers) || maxWorkers <= 0) {
     throw new ValueError(
       `Cannot create ${kind} as 'maxWorkers' must be an integer greater than 0: received ${describe(maxWorkers)}`,
     );
@@ -118,11 +122,11 @@ export function checkExecutorOptions(
   if (initializer !== undefined && initializer !== null) {
     if (!rules.functions && typeof initializer === "function") {
       throw new TypeError(
-        `Cannot create ${kind} with a function as 'initializer': ${
+        `Cannot create ${kind} as 'initializer' must be a module reference, not a function (${
           whyModules(backend)
         }; pass a module reference { module: import.meta.url, export: "${
           initializer.name || "myInitializer"
-        }" } instead`,
+        }" } instead): received ${describe(initializer)}`,
       );
     }
     if (typeof initializer !== "function" && !isModuleTarget(initializer)) {
@@ -159,12 +163,23 @@ export function checkExecutorOptions(
   };
 }
 
-/** Resolves an executor's `options` argument and backend. */
-export function executorBackend(kind: string, options: unknown, fallback: () => Backend): Backend {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(`Cannot create ${kind} as 'options' must be an object: received ${describe(options)}`);
-  }
-  const choice = (options as PoolExecutorOptions).backend;
+/**
+ * Checks an executor's `options` argument (an options object with only the
+ * keys it reads) and resolves its backend.
+ *
+ * @param kind The class, for messages.
+ * @param options As received.
+ * @param keys The option keys the executor reads.
+ * @param fallback The backend when `options.backend` is omitted.
+ */
+export function executorBackend(
+  kind: string,
+  options: unknown,
+  keys: readonly string[],
+  fallback: () => Backend,
+): Backend {
+  checkOptions(`create ${kind}`, options, keys);
+  const choice = (options as PoolExecutorOptions | undefined)?.backend;
   return choice === undefined ? fallback() : getBackend(choice);
 }
 
@@ -233,9 +248,11 @@ function checkCall(executor: ExecutorCore, what: string, fn: unknown): Target {
   const backend = executor.settings.backend;
   if (!executor.functions && typeof fn === "function") {
     throw new TypeError(
-      `Cannot ${what} ${executor} with a function: ${
+      `Cannot ${what} ${executor} as 'fn' must be a module reference, not a function (${
         whyModules(backend)
-      }; pass a module reference { module: import.meta.url, export: "${fn.name || "myFunction"}" } instead`,
+      }; pass a module reference { module: import.meta.url, export: "${fn.name || "myFunction"}" } instead): received ${
+        describe(fn)
+      }`,
     );
   }
   if (typeof fn !== "function" && !isModuleTarget(fn)) {
@@ -272,14 +289,18 @@ function normalize(target: Target): Target {
   return lastNormalized = { module: String(target.module), export: target.export };
 }
 
+const SHUTDOWN_OPTIONS: readonly (keyof ShutdownOptions)[] = ["wait", "cancelFutures"];
+
 // Checks `shutdown`'s arguments: `(wait?, cancelFutures?)` or `({ wait, cancelFutures })`.
 function checkShutdown(wait: unknown, cancelFutures: unknown): { wait: boolean; cancelFutures: boolean } {
-  if (wait !== null && typeof wait === "object") {
+  // An array is no options object: it is refused below as a 'wait' that is not a boolean.
+  if (isOptions(wait)) {
     if (cancelFutures !== undefined) {
       throw new TypeError(
         `Cannot shut down with both an options object and 'cancelFutures': received ${describe(cancelFutures)}`,
       );
     }
+    checkKeys("shut down", wait, SHUTDOWN_OPTIONS);
     ({ wait, cancelFutures } = wait as ShutdownOptions);
   }
   wait ??= true;

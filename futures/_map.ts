@@ -8,7 +8,8 @@
 import type { Backend } from "../backends/types.ts";
 import { isModuleTarget } from "../runtime/target.ts";
 import { describe } from "../runtime/describe.ts";
-import { checkTimeout } from "../runtime/wait_options.ts";
+import { checkKeys } from "../runtime/options.ts";
+import { checkSignal, checkTimeout } from "../runtime/wait_options.ts";
 import { ValueError } from "../runtime/errors.ts";
 import type { Future } from "./future.ts";
 
@@ -24,6 +25,8 @@ export interface MapOptions {
   /** Aborting it rejects the pending `next()` with `signal.reason` and cancels the calls not yet started. */
   signal?: AbortSignal;
 }
+
+const MAP_OPTIONS: readonly (keyof MapOptions)[] = ["timeout", "chunksize", "signal"];
 
 /** What a map call asked for, checked. */
 export interface MapCall {
@@ -54,16 +57,23 @@ export function readMapCall(backend: Backend, fn: unknown, rest: unknown[]): Map
   // A last argument that is an object but not iterable is the options.
   if (rest.length > 0 && (last === undefined || (typeof last === "object" && last !== null && !isIterable(last)))) {
     options = (rest.pop() ?? {}) as MapOptions;
+    checkKeys("map", options, MAP_OPTIONS);
   }
   if (rest.length === 0) throw new TypeError("Cannot map as no iterable was given");
   const iterators = rest.map((it) => {
-    if (!isIterable(it)) throw new TypeError(`Cannot map over ${describe(it)}: it is not iterable`);
+    if (!isIterable(it)) {
+      throw new TypeError(`Cannot map as each of 'iterables' must be iterable: received ${describe(it)}`);
+    }
     return it[Symbol.iterator]();
   });
-  const { chunksize = 1, signal } = options;
-  if (typeof chunksize !== "number" || !Number.isInteger(chunksize) || chunksize < 1) {
+  const { chunksize = 1 } = options;
+  if (typeof chunksize !== "number") {
+    throw new TypeError(`Cannot map as 'chunksize' must be a number: received ${describe(chunksize)}`);
+  }
+  if (!Number.isInteger(chunksize) || chunksize < 1) {
     throw new ValueError(`Cannot map as 'chunksize' must be an integer >= 1: received ${describe(chunksize)}`);
   }
+  const signal = checkSignal("map", options.signal);
   const deadline = backend.now() + checkTimeout("map", options.timeout);
   const argsList: unknown[][] = [];
   for (;;) {

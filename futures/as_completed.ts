@@ -40,7 +40,9 @@ export type CompletedFuture<F extends AnyFuture> = Omit<F, "then">;
  * @param timeout Milliseconds for the whole iteration, or `{ timeout, signal }`; omitted: forever.
  * @returns An async iterator of the futures (typed as {@linkcode CompletedFuture}), in completion order.
  * @throws {TimeoutError} If futures are still pending when the timeout runs out.
- * @throws {TypeError} If `fs` is not an iterable of futures.
+ * @throws {TypeError} If `fs` is not an iterable of futures, or `timeout` is neither a number nor an options
+ * object with only `timeout` and `signal` (thrown at the call).
+ * @throws {ValueError} If the timeout is negative (not -1) or NaN (thrown at the call).
  *
  * @example Results in completion order
  * ```ts
@@ -63,8 +65,7 @@ export function asCompleted<F extends AnyFuture>(
 }
 
 class AsCompletedIterator<F extends AnyFuture> implements AsyncIterableIterator<CompletedFuture<F>> {
-  readonly #fs: Iterable<F>;
-  readonly #timeout: unknown;
+  readonly #fs: Set<F>;
   #started = false;
   #closed = false;
   #all = new Set<F>();
@@ -72,14 +73,17 @@ class AsCompletedIterator<F extends AnyFuture> implements AsyncIterableIterator<
   #pending = new Set<AnyFuture>();
   #backend: Backend = getDefaultBackend();
   #deadline = Infinity;
-  #wait: Wait | undefined;
+  readonly #wait: Wait;
   #waiter: AnyCompletedWaiter | undefined;
   // One next() at a time: a second call waits for the first.
   #last: Promise<unknown> = Promise.resolve();
 
   constructor(fs: Iterable<F>, timeout: unknown) {
-    this.#fs = fs;
-    this.#timeout = timeout;
+    // Bad arguments are refused at the call, not at the first next(); the deadline starts there.
+    const aborted = abortedSignal(timeout);
+    if (aborted) throw aborted.reason;
+    this.#wait = checkWait("wait for futures as they complete", timeout);
+    this.#fs = futureSet("wait for futures as they complete", fs);
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<CompletedFuture<F>> {
@@ -118,10 +122,9 @@ class AsCompletedIterator<F extends AnyFuture> implements AsyncIterableIterator<
 
   #start(): void {
     this.#started = true;
-    const aborted = abortedSignal(this.#timeout);
-    if (aborted) throw aborted.reason;
-    this.#wait = checkWait("wait for futures as they complete", this.#timeout);
-    this.#all = futureSet("wait for futures as they complete", this.#fs);
+    // A signal aborted since the call ends the iteration at once.
+    this.#wait.signal?.throwIfAborted();
+    this.#all = this.#fs;
     for (const f of this.#all) {
       if (settled(f)) this.#ready.push(f);
       else this.#pending.add(f);
@@ -140,7 +143,7 @@ class AsCompletedIterator<F extends AnyFuture> implements AsyncIterableIterator<
     }
     const waiter = this.#waiter!;
     const ms = remaining === Infinity ? undefined : remaining;
-    const signal = this.#wait!.signal;
+    const signal = this.#wait.signal;
     await waiter.event.wait(signal === undefined ? ms : { timeout: ms, signal });
     const batch = waiter.finished;
     waiter.finished = [];

@@ -82,7 +82,8 @@ export abstract class Executor implements Disposable, AsyncDisposable {
    * @param iterable The items.
    * @param options `timeout`, `chunksize`, `signal`.
    * @returns An async iterator of the results, in order.
-   * @throws {TypeError} If `fn` is not a function or module reference, or an iterable is not iterable.
+   * @throws {TypeError} If `fn` is not a function or module reference, an iterable is not iterable, or an option
+   * is unknown or has the wrong type.
    * @throws {ValueError} If `chunksize` is less than 1 or the timeout is negative.
    *
    * @example Squares in order

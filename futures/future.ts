@@ -9,6 +9,7 @@ import { CancelledError, DeadlockError, InvalidStateError, RuntimeError, Timeout
 import { Completion } from "./_completion.ts";
 import { CLAIM_CANCELLED, CLAIM_PENDING, CLAIM_TAKEN } from "../pools/wire.ts";
 import { describe } from "../runtime/describe.ts";
+import { checkOptions } from "../runtime/options.ts";
 import { abortedSignal, checkWait, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 
 /**
@@ -122,12 +123,10 @@ export class Future<T = unknown> implements PromiseLike<T> {
    * Creates a pending future.
    *
    * @param options `backend`: whose clock and parking lot waits use.
-   * @throws {TypeError} If `options` is not an object or the backend is unknown.
+   * @throws {TypeError} If `options` is not an object, has a key other than `backend`, or the backend is unknown.
    */
   constructor(options?: FutureOptions) {
-    if (options !== undefined && (options === null || typeof options !== "object")) {
-      throw new TypeError(`Cannot create Future as 'options' must be an object: received ${describe(options)}`);
-    }
+    checkOptions("create Future", options, ["backend"]);
     this.#backend = getBackend(options?.backend);
     this.#serial = ++serial;
   }
@@ -381,7 +380,9 @@ export class Future<T = unknown> implements PromiseLike<T> {
    */
   addDoneCallback(fn: (future: Future<T>) => unknown): void {
     if (typeof fn !== "function") {
-      throw new TypeError(`Cannot add a done callback to ${this.#label}: received ${describe(fn)}`);
+      throw new TypeError(
+        `Cannot add a done callback to ${this.#label} as 'fn' must be a function: received ${describe(fn)}`,
+      );
     }
     if (!this.done()) {
       (this.#callbacks ??= []).push(fn as (future: AnyFuture) => unknown);

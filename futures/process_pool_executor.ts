@@ -36,6 +36,13 @@ export interface ProcessPoolExecutorOptions {
   backend?: BackendChoice;
 }
 
+const PROCESS_POOL_OPTIONS: readonly (keyof ProcessPoolExecutorOptions)[] = [
+  "maxWorkers",
+  "initializer",
+  "initargs",
+  "backend",
+];
+
 let poolCounter = 0;
 
 /**
@@ -86,12 +93,13 @@ export class ProcessPoolExecutor extends Executor {
    *
    * @param options `maxWorkers`, `initializer`, `initargs`, `backend`.
    * @throws {ValueError} If `maxWorkers` is not an integer greater than 0.
-   * @throws {TypeError} If an option has the wrong type (a function as initializer), or no backend has Workers.
+   * @throws {TypeError} If an option is unknown or has the wrong type (a function as initializer), or no backend
+   * has Workers.
    */
   constructor(options: ProcessPoolExecutorOptions = {}) {
     super();
     const kind = "ProcessPoolExecutor";
-    const backend = executorBackend(kind, options, () => parallelBackend(kind));
+    const backend = executorBackend(kind, options, PROCESS_POOL_OPTIONS, () => parallelBackend(kind));
     const settings = checkExecutorOptions(options, backend, {
       kind,
       functions: false,

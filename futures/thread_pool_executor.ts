@@ -50,6 +50,14 @@ export interface ThreadPoolExecutorOptions {
   backend?: BackendChoice;
 }
 
+const THREAD_POOL_OPTIONS: readonly (keyof ThreadPoolExecutorOptions)[] = [
+  "maxWorkers",
+  "threadNamePrefix",
+  "initializer",
+  "initargs",
+  "backend",
+];
+
 let poolCounter = 0;
 
 /**
@@ -250,11 +258,11 @@ export class ThreadPoolExecutor extends Executor {
    *
    * @param options `maxWorkers`, `threadNamePrefix`, `initializer`, `initargs`, `backend`.
    * @throws {ValueError} If `maxWorkers` is not an integer greater than 0.
-   * @throws {TypeError} If an option has the wrong type, or the backend cannot run function targets.
+   * @throws {TypeError} If an option is unknown or has the wrong type, or the backend cannot run function targets.
    */
   constructor(options: ThreadPoolExecutorOptions = {}) {
     super();
-    const backend = executorBackend("ThreadPoolExecutor", options, getDefaultBackend);
+    const backend = executorBackend("ThreadPoolExecutor", options, THREAD_POOL_OPTIONS, getDefaultBackend);
     const local = backend.capabilities.functionTargets;
     const settings = checkExecutorOptions(options, backend, {
       kind: "ThreadPoolExecutor",

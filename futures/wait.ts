@@ -5,6 +5,7 @@
  */
 import { getDefaultBackend } from "../backends/mod.ts";
 import { describe } from "../runtime/describe.ts";
+import { checkKeys, isOptions } from "../runtime/options.ts";
 import { checkTimeout } from "../runtime/wait_options.ts";
 import { ValueError } from "../runtime/errors.ts";
 import { addWaiter, type AnyFuture, hasFailed, removeWaiter } from "./future.ts";
@@ -31,6 +32,8 @@ export interface WaitFuturesOptions {
   signal?: AbortSignal;
 }
 
+const WAIT_FUTURES_OPTIONS: readonly (keyof WaitFuturesOptions)[] = ["timeout", "returnWhen", "signal"];
+
 /** What `wait` returns (Python's `DoneAndNotDoneFutures`), for futures of type `F`. */
 export interface DoneAndNotDoneFutures<F extends AnyFuture> {
   /** The futures that are done: finished, or cancelled and seen by their executor. */
@@ -56,7 +59,7 @@ const RETURN_WHEN: readonly string[] = [FIRST_COMPLETED, FIRST_EXCEPTION, ALL_CO
  * @param returnWhen When to return, if `timeout` is a number.
  * @returns The done and not-done futures.
  * @throws {ValueError} If `returnWhen` is not one of the three constants, or the timeout is negative.
- * @throws {TypeError} If `fs` is not an iterable of futures.
+ * @throws {TypeError} If `fs` is not an iterable of futures, or an option is unknown or has the wrong type.
  *
  * @example The first to finish
  * ```ts
@@ -80,16 +83,19 @@ export async function wait<F extends AnyFuture>(
   let ms: unknown = timeout;
   let when: unknown = returnWhen;
   let signal: AbortSignal | undefined;
-  if (timeout !== null && typeof timeout === "object") {
-    if (timeout.signal?.aborted) throw timeout.signal.reason;
+  // An array is no options object: it is refused as a timeout that is not a number.
+  if (isOptions(timeout)) {
+    const options = timeout as WaitFuturesOptions;
+    if (options.signal?.aborted) throw options.signal.reason;
+    checkKeys("wait for futures", options, WAIT_FUTURES_OPTIONS);
     if (returnWhen !== undefined) {
       throw new TypeError(
         `Cannot wait for futures with both an options object and 'returnWhen': received ${describe(returnWhen)}`,
       );
     }
-    ms = timeout.timeout;
-    when = timeout.returnWhen;
-    signal = timeout.signal;
+    ms = options.timeout;
+    when = options.returnWhen;
+    signal = options.signal;
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
       throw new TypeError(`Cannot wait for futures as 'signal' must be an AbortSignal: received ${describe(signal)}`);
     }

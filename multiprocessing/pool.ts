@@ -6,6 +6,7 @@
  */
 import { getBackend, parallelBackend } from "../backends/mod.ts";
 import type { Target } from "../backends/types.ts";
+import { checkOptions } from "../runtime/options.ts";
 import { BY_REFERENCE, Pool, type PoolOptions, type ReferencePoolOptions } from "../pools/pool.ts";
 
 /**
@@ -38,13 +39,13 @@ export class ProcessPool extends Pool {
    * @param initializer A module reference each process calls first.
    * @param initargs Its arguments.
    * @param options `backend`: default `atomics`.
-   * @throws {TypeError} If a function is given where a module reference is needed, or the backend cannot run the pool.
+   * @throws {TypeError} If a function is given where a module reference is needed, an option is unknown, or the
+   * backend cannot run the pool.
    * @throws {ValueError} If `processes` is not an integer of at least 1.
    */
   constructor(processes?: number | null, initializer?: Target | null, initargs: unknown[] = [], options?: PoolOptions) {
-    if (options !== undefined && (options === null || typeof options !== "object")) {
-      throw new TypeError(`Cannot create multiprocessing Pool as 'options' must be an object: received ${options}`);
-    }
+    // Checked before the spread below, which would turn an array or a string into a plain object.
+    checkOptions("create multiprocessing Pool", options, ["backend"]);
     const backend = options?.backend === undefined
       ? parallelBackend("multiprocessing Pool")
       : getBackend(options?.backend);

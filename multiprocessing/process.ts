@@ -10,6 +10,7 @@ import { Semaphore } from "../primitives/semaphore.ts";
 import { stopThread, Thread } from "../primitives/thread.ts";
 import { isModuleTarget, lazyModuleTarget } from "../runtime/target.ts";
 import { describe } from "../runtime/describe.ts";
+import { checkOptions } from "../runtime/options.ts";
 import type { WaitOptions } from "../runtime/wait_options.ts";
 
 /** The options of `new Process()`. */
@@ -25,6 +26,8 @@ export interface ProcessOptions {
   /** The backend of its thread (default `atomics`: a Worker). */
   backend?: BackendChoice;
 }
+
+const PROCESS_OPTIONS: readonly (keyof ProcessOptions)[] = ["target", "args", "name", "daemon", "backend"];
 
 const processMain = lazyModuleTarget("../workers/process_main.ts", import.meta.url, "runProcess");
 let counter = 0;
@@ -71,20 +74,17 @@ export class Process {
    * Creates a process; it does not run until `start()`.
    *
    * @param options `target`, `args`, `name`, `daemon`, `backend`.
-   * @throws {TypeError} If the target is a function (Workers import their target), or an option has the wrong type.
+   * @throws {TypeError} If the target is a function (Workers import their target), or an option is unknown or has
+   * the wrong type.
    */
   constructor(options: ProcessOptions = {}) {
-    if (options === null || typeof options !== "object") {
-      throw new TypeError(`Cannot create Process as 'options' must be an object: received ${describe(options)}`);
-    }
+    checkOptions("create Process", options, PROCESS_OPTIONS);
     const { target, args = [], name, daemon } = options;
     if (target !== undefined && target !== null && !isModuleTarget(target)) {
       throw new TypeError(
-        `Cannot create Process with target ${
-          describe(target)
-        }: a process runs in a Worker, which imports its target; pass a module reference { module: import.meta.url, export: "${
+        `Cannot create Process as 'target' must be a module reference (a process runs in a Worker, which imports its target; pass { module: import.meta.url, export: "${
           (target as { name?: string }).name || "main"
-        }" } instead`,
+        }" }): received ${describe(target)}`,
       );
     }
     if (!Array.isArray(args)) {

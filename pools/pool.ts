@@ -26,7 +26,8 @@ import type { Thread } from "../primitives/thread.ts";
 import { checkTarget, isModuleTarget } from "../runtime/target.ts";
 import { describe } from "../runtime/describe.ts";
 import { cpuCount } from "../runtime/cpu_count.ts";
-import type { WaitOptions } from "../runtime/wait_options.ts";
+import { abortedSignal, checkWait, type WaitOptions } from "../runtime/wait_options.ts";
+import { checkKeys, checkOptions, isOptions } from "../runtime/options.ts";
 import { AsyncResult, type Job, MapResult, type ResultCallbacks } from "./async_result.ts";
 import { IMapIterator } from "./imap_iterator.ts";
 import { LocalTransport } from "./_local_transport.ts";
@@ -39,6 +40,8 @@ export interface PoolOptions {
   /** The backend of the pool's threads; omitted, the default backend (for `multiprocessing`'s Pool, `atomics`). */
   backend?: BackendChoice;
 }
+
+const POOL_OPTIONS: readonly (keyof PoolOptions)[] = ["backend"];
 
 /** Set by the Worker pool: calls must be module references (they may run in Workers). */
 export const BY_REFERENCE: unique symbol = Symbol("pool calls by reference");
@@ -126,7 +129,8 @@ export class Pool implements Disposable, AsyncDisposable {
    * @param initargs The initializer's arguments.
    * @param options `backend`: the backend of the threads.
    * @throws {ValueError} If `processes` is not an integer of at least 1.
-   * @throws {TypeError} If an argument has the wrong type, or the backend's threads cannot be given work yet.
+   * @throws {TypeError} If an argument has the wrong type, an option is unknown, or the backend's threads cannot be
+   * given work yet.
    */
   constructor(
     processes?: number | null,
@@ -135,11 +139,12 @@ export class Pool implements Disposable, AsyncDisposable {
     options?: PoolOptions,
   ) {
     const kind = this.#kind = new.target === Pool ? "Pool" : "multiprocessing Pool";
-    if (options !== undefined && (options === null || typeof options !== "object")) {
-      throw new TypeError(`Cannot create ${kind} as 'options' must be an object: received ${describe(options)}`);
-    }
+    checkOptions(`create ${kind}`, options, POOL_OPTIONS);
     const count = processes ?? cpuCount();
-    if (typeof count !== "number" || !Number.isInteger(count) || count < 1) {
+    if (typeof count !== "number") {
+      throw new TypeError(`Cannot create ${kind} as 'processes' must be a number: received ${describe(count)}`);
+    }
+    if (!Number.isInteger(count) || count < 1) {
       throw new ValueError(`Cannot create ${kind} as 'processes' must be an integer >= 1: received ${describe(count)}`);
     }
     this.#processes = count;
@@ -147,7 +152,7 @@ export class Pool implements Disposable, AsyncDisposable {
     this.#byReference = (options as ReferencePoolOptions | undefined)?.[BY_REFERENCE] === true;
     const init = initializer === undefined || initializer === null
       ? null
-      : this.#checkFunction(`create ${kind}`, initializer);
+      : this.#checkFunction(`create ${kind}`, "initializer", initializer);
     if (!Array.isArray(initargs)) {
       throw new TypeError(`Cannot create ${kind} as 'initargs' must be an array: received ${describe(initargs)}`);
     }
@@ -264,7 +269,7 @@ export class Pool implements Disposable, AsyncDisposable {
     callback?: ((result: Awaited<R>) => unknown) | ResultCallbacks<Awaited<R>> | null,
     errorCallback?: ((error: unknown) => unknown) | null,
   ): AsyncResult<Awaited<R>> {
-    const target = this.#checkFunction("apply", func);
+    const target = this.#checkFunction("apply", "func", func);
     const callArgs = args ?? [];
     if (!Array.isArray(callArgs)) {
       throw new TypeError(`Cannot apply as 'args' must be an array: received ${describe(callArgs)}`);
@@ -335,7 +340,7 @@ export class Pool implements Disposable, AsyncDisposable {
     callback?: ((result: Awaited<R>[]) => unknown) | ResultCallbacks<Awaited<R>[]> | null,
     errorCallback?: ((error: unknown) => unknown) | null,
   ): MapResult<Awaited<R>> {
-    const target = this.#checkFunction("map", func);
+    const target = this.#checkFunction("map", "func", func);
     const argsList = collect("map", iterable, (item) => [item]);
     return this.#mapAsync(target, argsList, chunksize, checkCallbacks("map", callback, errorCallback));
   }
@@ -400,10 +405,12 @@ export class Pool implements Disposable, AsyncDisposable {
     callback?: ((result: Awaited<R>[]) => unknown) | ResultCallbacks<Awaited<R>[]> | null,
     errorCallback?: ((error: unknown) => unknown) | null,
   ): MapResult<Awaited<R>> {
-    const target = this.#checkFunction("starmap", func);
+    const target = this.#checkFunction("starmap", "func", func);
     const argsList = collect("starmap", iterable, (item) => {
       if (item === null || typeof (item as Iterable<unknown>)?.[Symbol.iterator] !== "function") {
-        throw new TypeError(`Cannot starmap as each item must be an array of arguments: received ${describe(item)}`);
+        throw new TypeError(
+          `Cannot starmap as each item of 'iterable' must be an array of arguments: received ${describe(item)}`,
+        );
       }
       return [...(item as Iterable<unknown>)];
     });
@@ -524,7 +531,9 @@ export class Pool implements Disposable, AsyncDisposable {
    *
    * @param timeout Milliseconds for all of them, or `{ timeout, signal }`; omitted: forever.
    * @returns `true` if every thread ended, `false` if the timeout elapsed first.
-   * @throws {ValueError} If the pool is still running (neither closed nor terminated).
+   * @throws {ValueError} If the pool is still running (neither closed nor terminated), or the timeout is
+   * negative (not -1) or NaN.
+   * @throws {TypeError} If `timeout` is neither a number nor an options object with only `timeout` and `signal`.
    *
    * @example Joining a running pool is an error
    * ```ts
@@ -538,19 +547,21 @@ export class Pool implements Disposable, AsyncDisposable {
    * ```
    */
   async join(timeout?: number | WaitOptions | null): Promise<boolean> {
+    const aborted = abortedSignal(timeout);
+    if (aborted) throw aborted.reason;
+    const wait = checkWait(`join ${this}`, timeout);
     if (this.#state === "RUN") {
       throw new ValueError(`Cannot join ${this}: it is still running (close or terminate it first)`);
     }
     const threads = this.#transport.joinable;
-    if (timeout === undefined || timeout === null) {
+    if (wait.timeout === Infinity && wait.signal === undefined) {
       for (const t of threads) await t.join();
       return true;
     }
-    const options = typeof timeout === "number" ? { timeout } : timeout;
-    const deadline = this.#host.now() + (options.timeout ?? Infinity);
+    const deadline = this.#host.now() + wait.timeout;
     for (const t of threads) {
       const remaining = Math.max(0, deadline - this.#host.now());
-      await t.join({ timeout: remaining === Infinity ? undefined : remaining, signal: options.signal });
+      await t.join({ timeout: remaining === Infinity ? undefined : remaining, signal: wait.signal });
       if (t.isAlive()) return false;
     }
     return true;
@@ -633,7 +644,7 @@ export class Pool implements Disposable, AsyncDisposable {
     chunksize: number | null | undefined,
     ordered: boolean,
   ): IMapIterator<Awaited<R>> {
-    const target = this.#checkFunction(what, func);
+    const target = this.#checkFunction(what, "func", func);
     const argsList = collect(what, iterable, (item) => [item]);
     const size = chunksize === undefined || chunksize === null ? 1 : checkChunksize(what, chunksize);
     this.#checkRunning();
@@ -703,13 +714,13 @@ export class Pool implements Disposable, AsyncDisposable {
     if (this.#state !== "RUN") throw new ValueError(`Cannot give work to ${this}: the pool is not running`);
   }
 
-  #checkFunction(what: string, func: unknown): Target {
-    const target = checkTarget(what, func);
+  #checkFunction(what: string, argument: string, func: unknown): Target {
+    const target = checkTarget(what, func, argument);
     if (this.#byReference && !isModuleTarget(target)) {
       throw new TypeError(
-        `Cannot ${what} with a function: a multiprocessing pool runs calls in Workers, which import them; pass a module reference { module: import.meta.url, export: "${
+        `Cannot ${what} as '${argument}' must be a module reference, not a function (a multiprocessing pool runs calls in Workers, which import them; pass a module reference { module: import.meta.url, export: "${
           (func as { name?: string }).name || "myFunction"
-        }" } instead`,
+        }" } instead): received ${describe(func)}`,
       );
     }
     return isModuleTarget(target) ? { module: String(target.module), export: target.export } : target;
@@ -726,13 +737,18 @@ function collect(what: string, iterable: unknown, toArgs: (item: unknown) => unk
   return Array.from(iterable as Iterable<unknown>, toArgs);
 }
 
+const CALLBACK_OPTIONS: readonly (keyof ResultCallbacks<unknown>)[] = ["callback", "errorCallback"];
+
 // Python's: about four tasks per thread.
 function defaultChunksize(length: number, processes: number): number {
   return Math.max(1, Math.ceil(length / (processes * 4)));
 }
 
 function checkChunksize(what: string, chunksize: unknown): number {
-  if (typeof chunksize !== "number" || !Number.isInteger(chunksize) || chunksize < 1) {
+  if (typeof chunksize !== "number") {
+    throw new TypeError(`Cannot ${what} as 'chunksize' must be a number: received ${describe(chunksize)}`);
+  }
+  if (!Number.isInteger(chunksize) || chunksize < 1) {
     throw new ValueError(`Cannot ${what} as 'chunksize' must be an integer >= 1: received ${describe(chunksize)}`);
   }
   return chunksize;
@@ -740,12 +756,13 @@ function checkChunksize(what: string, chunksize: unknown): number {
 
 function checkCallbacks<T>(what: string, callback: unknown, errorCallback: unknown): ResultCallbacks<T> {
   let callbacks: ResultCallbacks<T>;
-  if (callback !== null && typeof callback === "object") {
+  if (isOptions(callback)) {
     if (errorCallback !== undefined) {
       throw new TypeError(
         `Cannot ${what} with both a callbacks object and an 'errorCallback': received ${describe(errorCallback)}`,
       );
     }
+    checkKeys(what, callback, CALLBACK_OPTIONS);
     callbacks = callback as ResultCallbacks<T>;
   } else {callbacks = {
       callback: callback as ResultCallbacks<T>["callback"],

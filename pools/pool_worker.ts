@@ -8,7 +8,8 @@
  */
 import type { Target } from "../backends/types.ts";
 import { BrokenExecutor } from "../runtime/errors.ts";
-import { callTarget } from "../runtime/target.ts";
+import { callTarget, checkTarget } from "../runtime/target.ts";
+import { describe } from "../runtime/describe.ts";
 
 /** One task: `job`'s chunk `index`, the target, and the arguments of each call. */
 export type PoolTask = readonly [job: number, index: number, target: Target, argsList: readonly (readonly unknown[])[]];
@@ -39,6 +40,8 @@ export interface PoolResultSink {
  * @param initializer Called once first, if given.
  * @param initargs Its arguments.
  * @returns Resolves when the pool tells the thread to stop.
+ * @throws {TypeError} If `tasks` has no `get()`, `results` no `put()`, `initializer` is not a target or `initargs`
+ * not an array.
  *
  * @example Driving a worker by hand
  * ```ts
@@ -57,6 +60,7 @@ export async function poolWorker(
   initializer: Target | null,
   initargs: readonly unknown[],
 ): Promise<void> {
+  checkEnds(tasks, results, initializer, initargs);
   const broken = await runInitializer(initializer, initargs);
   for (;;) {
     const task = await tasks.get();
@@ -101,5 +105,19 @@ export async function runInitializer(
   } catch (error) {
     console.error("Exception in the initializer of a pool thread:", error);
     return new BrokenExecutor("Cannot run the task: the initializer of its pool thread failed", { cause: error });
+  }
+}
+
+function checkEnds(tasks: unknown, results: unknown, initializer: unknown, initargs: unknown): void {
+  const what = "run a pool worker";
+  if (typeof (tasks as PoolTaskSource | null)?.get !== "function") {
+    throw new TypeError(`Cannot ${what} as 'tasks' must have a get() method: received ${describe(tasks)}`);
+  }
+  if (typeof (results as PoolResultSink | null)?.put !== "function") {
+    throw new TypeError(`Cannot ${what} as 'results' must have a put() method: received ${describe(results)}`);
+  }
+  if (initializer !== null && initializer !== undefined) checkTarget(what, initializer, "initializer");
+  if (!Array.isArray(initargs)) {
+    throw new TypeError(`Cannot ${what} as 'initargs' must be an array: received ${describe(initargs)}`);
   }
 }

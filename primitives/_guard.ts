@@ -5,7 +5,16 @@
  * @module
  */
 import { TimeoutError } from "../runtime/errors.ts";
-import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
+import { checkOptions } from "../runtime/options.ts";
+import {
+  abortedSignal,
+  ACQUIRE_OPTIONS,
+  checkAcquire,
+  FOREVER,
+  type Wait,
+  type WaitOptions,
+} from "../runtime/wait_options.ts";
 
 /** What a lock-like primitive offers to the helpers below. */
 export interface Guardable {
@@ -29,7 +38,10 @@ export function openGuard(target: Guardable, label: string, options: WaitOptions
   const aborted = abortedSignal(options);
   if (aborted) return Promise.reject(aborted.reason);
   try {
-    return guardOf(target, options === undefined ? FOREVER : checkAcquire(`guard ${label}`, options, undefined));
+    if (options === undefined) return guardOf(target, FOREVER);
+    // Only an options object: a bare boolean or number is no guard's argument.
+    checkOptions(`guard ${label}`, options, ACQUIRE_OPTIONS);
+    return guardOf(target, checkAcquire(`guard ${label}`, options, undefined));
   } catch (error) {
     return Promise.reject(error);
   }
@@ -61,7 +73,9 @@ export async function runExclusiveOf<T>(
   fn: () => T | Promise<T>,
 ): Promise<T> {
   if (typeof fn !== "function") {
-    throw new TypeError(`Cannot run exclusively on ${target.label} as 'fn' must be a function: received ${typeof fn}`);
+    throw new TypeError(
+      `Cannot run exclusively on ${target.label} as 'fn' must be a function: received ${describe(fn)}`,
+    );
   }
   await target.acquireChecked(wait);
   try {

@@ -9,7 +9,7 @@ import { Core, type CoreOptions, exposeHandle, type PrimitiveOptions, REVIVE_AT 
 import { describe } from "../runtime/describe.ts";
 import { abortedSignal, checkTimeout, checkWait, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { BrokenBarrierError, ValueError } from "../runtime/errors.ts";
-import { callTarget, callTargetSync, isModuleTarget, loadTarget } from "../runtime/target.ts";
+import { callTarget, callTargetSync, checkTarget, isModuleTarget, loadTarget } from "../runtime/target.ts";
 import { remoteAction, serveAction } from "./_remote_action.ts";
 import { registerShareable } from "./revive.ts";
 
@@ -19,6 +19,7 @@ const STATE = 0;
 const COUNT = 1;
 // Cell 2 carries requests to run a function action for a revived copy (see _remote_action.ts).
 const ACTION_REQUESTS = 2;
+const INT32_MAX = 2 ** 31 - 1;
 
 /** The action a revived barrier is given when the original's is a function (see _remote_action.ts). */
 export const REMOTE_ACTION: () => void = () => {};
@@ -87,19 +88,20 @@ export class Barrier {
    * @param action Runs once per cycle, in the last thread to arrive.
    * @param timeout The default timeout of `wait()` in ms; omitted: forever.
    * @param options `backend`: the backend by name or object.
-   * @throws {ValueError} If `parties` is less than 1, or `timeout` is negative.
-   * @throws {TypeError} If `parties` is not an integer or `action` is not a target.
+   * @throws {ValueError} If `parties` is less than 1 or above 2^31 - 1, or `timeout` is negative.
+   * @throws {TypeError} If `parties` is not an integer, `action` is not a target, or `options` is not an options
+   * object with only `backend`.
    */
   constructor(parties: number, action?: Target | null, timeout?: number | null, options?: PrimitiveOptions) {
     if (typeof parties !== "number" || !Number.isInteger(parties)) {
       throw new TypeError(`Cannot create Barrier as 'parties' must be an integer: received ${describe(parties)}`);
     }
     if (parties < 1) throw new ValueError(`Cannot create Barrier as 'parties' must be >= 1: received ${parties}`);
-    if (action !== undefined && action !== null && typeof action !== "function" && typeof action !== "object") {
-      throw new TypeError(
-        `Cannot create Barrier as 'action' must be a function or module reference: received ${describe(action)}`,
-      );
+    // The count of arrived parties lives in an int32 cell.
+    if (parties > INT32_MAX) {
+      throw new ValueError(`Cannot create Barrier as 'parties' must be <= ${INT32_MAX}: received ${parties}`);
     }
+    if (action !== undefined && action !== null) checkTarget("create Barrier", action, "action");
     this.#timeout = checkTimeout("create Barrier", timeout);
     this.#core = new Core("Barrier", 3, options);
     this.#parties = parties;

@@ -5,9 +5,10 @@
  */
 import { PARK_INVALID, type ParkRequest } from "../backends/types.ts";
 import type { Backend } from "../backends/types.ts";
-import { Core, type CoreOptions, exposeHandle, type PrimitiveOptions, REVIVE_AT } from "./core.ts";
+import { Core, type CoreOptions, exposeHandle, PRIMITIVE_OPTIONS, type PrimitiveOptions, REVIVE_AT } from "./core.ts";
 import { openGuard, runExclusiveOf } from "./_guard.ts";
 import { describe } from "../runtime/describe.ts";
+import { checkOptions } from "../runtime/options.ts";
 import { abortedSignal, checkWait, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { RuntimeError, ValueError } from "../runtime/errors.ts";
 import { Lock } from "./lock.ts";
@@ -70,12 +71,15 @@ export class Condition {
    *
    * @param lock The lock to use (default: a new `RLock` on the same backend).
    * @param options `backend`: the backend, when no lock is given.
-   * @throws {TypeError} If `lock` is not a `Lock` or `RLock`, or its backend differs from `options.backend`.
+   * @throws {TypeError} If `lock` is not a `Lock` or `RLock`, its backend differs from `options.backend`, or
+   * `options` is not an options object with only `backend`.
    */
   constructor(lock?: Lock | RLock | null, options?: PrimitiveOptions) {
     if (lock !== undefined && lock !== null && !(lock instanceof Lock) && !(lock instanceof RLock)) {
       throw new TypeError(`Cannot create Condition as 'lock' must be a Lock or RLock: received ${describe(lock)}`);
     }
+    // Checked before the spread below, which would turn an array or a number into a plain object.
+    checkOptions("create Condition", options, PRIMITIVE_OPTIONS);
     const core = this.#core = new Core(
       "Condition",
       1,
@@ -322,7 +326,11 @@ export class Condition {
     const aborted = abortedSignal(timeout);
     if (aborted) throw aborted.reason;
     if (typeof predicate !== "function") {
-      throw new TypeError(`Cannot wait for predicate on ${this.#core.label}: received ${describe(predicate)}`);
+      throw new TypeError(
+        `Cannot wait for predicate on ${this.#core.label} as 'predicate' must be a function: received ${
+          describe(predicate)
+        }`,
+      );
     }
     const wait = checkWait(`wait on ${this.#core.label}`, timeout);
     const backend = this.#core.backend;
@@ -363,7 +371,11 @@ export class Condition {
    */
   waitForSync(predicate: () => boolean, timeout?: number | null): boolean {
     if (typeof predicate !== "function") {
-      throw new TypeError(`Cannot wait for predicate on ${this.#core.label}: received ${describe(predicate)}`);
+      throw new TypeError(
+        `Cannot wait for predicate on ${this.#core.label} as 'predicate' must be a function: received ${
+          describe(predicate)
+        }`,
+      );
     }
     const wait = checkWait(`wait on ${this.#core.label}`, timeout);
     const backend = this.#core.backend;

@@ -5,13 +5,16 @@
  */
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import type { Backend, Cells, Subject } from "../backends/types.ts";
-import { describe } from "../runtime/describe.ts";
+import { checkOptions } from "../runtime/options.ts";
 
 /** The options every primitive's constructor takes. */
 export interface PrimitiveOptions {
   /** The backend, by name or object; omitted, the default backend. */
   backend?: BackendChoice;
 }
+
+/** The keys of {@linkcode PrimitiveOptions}: all a primitive's constructor reads. */
+export const PRIMITIVE_OPTIONS: readonly (keyof PrimitiveOptions)[] = ["backend"];
 
 let serial = 0;
 
@@ -69,16 +72,16 @@ export class CoreBase implements Subject {
    * @param cellCount How many cells its state needs.
    * @param options The constructor's options.
    * @param initialize Sets the initial state of new cells (not of cells revived from a handle, which are live).
+   * @param keys The option keys the primitive's constructor reads: any other is refused.
    */
   constructor(
     kind: string,
     cellCount: number,
     options: CoreOptions | undefined,
     initialize?: (cells: Cells) => void,
+    keys: readonly string[] = PRIMITIVE_OPTIONS,
   ) {
-    if (options !== undefined && (options === null || typeof options !== "object")) {
-      throw new TypeError(`Cannot create ${kind} as 'options' must be an object: received ${describe(options)}`);
-    }
+    checkOptions(`create ${kind}`, options, keys);
     const backend = this.backend = getBackend(options?.backend);
     if (options === undefined || !(REVIVE_AT in options)) {
       this.cells = backend.allocate(cellCount, kind);
@@ -159,14 +162,16 @@ export class Core extends CoreBase {
    * @param cellCount How many cells its state needs.
    * @param options The constructor's options.
    * @param initialize Sets the initial state of new cells (not of revived ones).
+   * @param keys The option keys the primitive's constructor reads: any other is refused.
    */
   constructor(
     kind: string,
     cellCount: number,
     options: CoreOptions | undefined,
     initialize?: (cells: Cells) => void,
+    keys?: readonly string[],
   ) {
-    super(kind, cellCount, options, initialize);
+    super(kind, cellCount, options, initialize, keys);
     (this as { kind: string }).kind = kind;
   }
 }

@@ -28,6 +28,7 @@ export type ExceptHook = (args: ExceptHookArgs) => void;
  * stack to stderr. The program goes on.
  *
  * @param args What escaped, and from which thread.
+ * @throws {TypeError} If `args` is not an object.
  *
  * @example Calling it directly
  * ```ts
@@ -37,6 +38,11 @@ export type ExceptHook = (args: ExceptHookArgs) => void;
  * ```
  */
 export function excepthook(args: ExceptHookArgs): void {
+  if (args === null || typeof args !== "object") {
+    throw new TypeError(
+      `Cannot print a thread's exception as 'args' must be an ExceptHookArgs object: received ${describe(args)}`,
+    );
+  }
   printThreadException(args);
 }
 

@@ -66,7 +66,7 @@ export class Lock {
    * Creates an unlocked lock.
    *
    * @param options `backend`: the backend by name or object (default: the default backend).
-   * @throws {TypeError} If the backend is unknown.
+   * @throws {TypeError} If the backend is unknown, or `options` is not an options object with only `backend`.
    */
   constructor(options?: PrimitiveOptions) {
     this.#core = new LockCore("Lock", 2, options);

@@ -72,7 +72,7 @@ export class RLock {
    * Creates an unlocked reentrant lock.
    *
    * @param options `backend`: the backend by name or object.
-   * @throws {TypeError} If the backend is unknown.
+   * @throws {TypeError} If the backend is unknown, or `options` is not an options object with only `backend`.
    */
   constructor(options?: PrimitiveOptions) {
     this.#core = new RLockCore("RLock", 3, options);

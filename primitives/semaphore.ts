@@ -54,7 +54,7 @@ export class Semaphore {
    * @param value The initial count (default 1).
    * @param options `backend`: the backend by name or object.
    * @throws {ValueError} If `value` is negative or above 2^30 - 1.
-   * @throws {TypeError} If `value` is not an integer.
+   * @throws {TypeError} If `value` is not an integer, or `options` is not an options object with only `backend`.
    */
   constructor(value: number = 1, options?: PrimitiveOptions) {
     const kind = new.target?.name ?? "Semaphore";

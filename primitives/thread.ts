@@ -16,6 +16,7 @@ import type { Backend, SpawnRequest, Target, ThreadHandle } from "../backends/ty
 import { callTarget, checkTarget, isModuleTarget, lazyModuleTarget, targetName } from "../runtime/target.ts";
 import { forgetThread, nameThread } from "../runtime/thread_names.ts";
 import { describe } from "../runtime/describe.ts";
+import { checkOptions } from "../runtime/options.ts";
 import { abortedSignal, checkWait, type WaitOptions } from "../runtime/wait_options.ts";
 import { RuntimeError } from "../runtime/errors.ts";
 import { Event } from "./event.ts";
@@ -36,6 +37,8 @@ export interface ThreadOptions {
   /** The backend, by name or object; omitted, the default backend. */
   backend?: BackendChoice;
 }
+
+const THREAD_OPTIONS: readonly (keyof ThreadOptions)[] = ["target", "name", "args", "daemon", "backend"];
 
 let nameCounter = 0;
 const live = new Set<Thread>();
@@ -124,13 +127,11 @@ export class Thread {
    * Creates a thread; it does not run until `start()`.
    *
    * @param options `target`, `name`, `args`, `daemon`, `backend`.
-   * @throws {TypeError} If an option has the wrong type, or the backend
+   * @throws {TypeError} If an option is unknown or has the wrong type, or the backend
    * cannot run a function target.
    */
   constructor(options: ThreadOptions = {}) {
-    if (options === null || typeof options !== "object") {
-      throw new TypeError(`Cannot create Thread as 'options' must be an object: received ${describe(options)}`);
-    }
+    checkOptions("create Thread", options, THREAD_OPTIONS);
     const { target, name, args = [], daemon, backend } = options;
     this.#backend = getBackend(backend);
     if (target !== undefined && target !== null) {
@@ -360,7 +361,7 @@ export class Thread {
 
   set name(value: string) {
     if (typeof value !== "string") {
-      throw new TypeError(`Cannot set thread name as it must be a string: received ${describe(value)}`);
+      throw new TypeError(`Cannot set thread name as 'name' must be a string: received ${describe(value)}`);
     }
     this.#name = value;
     if (this.#alive) nameThread(this.#ident!, value);
@@ -417,7 +418,7 @@ export class Thread {
 
   set daemon(value: boolean) {
     if (typeof value !== "boolean") {
-      throw new TypeError(`Cannot set daemon as it must be a boolean: received ${describe(value)}`);
+      throw new TypeError(`Cannot set daemon as 'daemon' must be a boolean: received ${describe(value)}`);
     }
     if (this.#started) throw new RuntimeError(`Cannot set daemon status of active thread '${this.#name}'`);
     this.#daemon = value;

@@ -7,10 +7,9 @@
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import type { Backend, Cells, ParkRequest, Subject } from "../backends/types.ts";
 import { PARK_INVALID } from "../backends/types.ts";
-import { schedulingPoint } from "./core.ts";
-import { describe } from "../runtime/describe.ts";
-import { TIMEOUT_MAX } from "../runtime/wait_options.ts";
-import { OverflowError, ValueError } from "../runtime/errors.ts";
+import { PRIMITIVE_OPTIONS, schedulingPoint } from "./core.ts";
+import { checkOptions } from "../runtime/options.ts";
+import { abortedSignal, checkDuration, checkSignal } from "../runtime/wait_options.ts";
 
 /**
  * The backend's clock in milliseconds: real time on `async` and `atomics`,
@@ -19,6 +18,7 @@ import { OverflowError, ValueError } from "../runtime/errors.ts";
  *
  * @param options `backend`: whose clock (default: the default backend).
  * @returns Milliseconds since an arbitrary origin.
+ * @throws {TypeError} If `options` is not an options object with only `backend`, or the backend is unknown.
  *
  * @example Measuring a sleep
  * ```ts
@@ -31,11 +31,13 @@ import { OverflowError, ValueError } from "../runtime/errors.ts";
  * ```
  */
 export function monotonic(options?: { backend?: BackendChoice }): number {
+  checkOptions("read the clock", options, PRIMITIVE_OPTIONS);
   return getBackend(options?.backend).now();
 }
 
 const sleeper: Subject = { label: "sleep" };
 const cellsByBackend = new WeakMap<object, Cells>();
+const SLEEP_OPTIONS = ["backend", "signal"];
 
 /**
  * Waits `ms` milliseconds on the backend's clock. `sleep(0)` is a scheduling
@@ -47,6 +49,7 @@ const cellsByBackend = new WeakMap<object, Cells>();
  * @returns Resolves when the time has passed.
  * @throws {ValueError} If `ms` is negative or NaN.
  * @throws {OverflowError} If `ms` is above `TIMEOUT_MAX`.
+ * @throws {TypeError} If `ms` is not a number, or an option is unknown or of the wrong type.
  *
  * @example Sleeping
  * ```ts
@@ -56,21 +59,15 @@ const cellsByBackend = new WeakMap<object, Cells>();
  * ```
  */
 export function sleep(ms: number, options?: { backend?: BackendChoice; signal?: AbortSignal }): Promise<void> {
-  const signal = options?.signal;
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  if (typeof ms !== "number") {
-    return Promise.reject(new TypeError(`Cannot sleep as 'ms' must be a number: received ${describe(ms)}`));
-  }
-  if (Number.isNaN(ms) || ms < 0) {
-    return Promise.reject(new ValueError(`Cannot sleep as 'ms' must be >= 0: received ${ms}`));
-  }
-  if (ms > TIMEOUT_MAX) {
-    return Promise.reject(
-      new OverflowError(`Cannot sleep as 'ms' must be <= TIMEOUT_MAX (${TIMEOUT_MAX}): received ${ms}`),
-    );
-  }
-  let backend;
+  // An aborted signal rejects before any other check (abortedSignal reads only an options object).
+  const aborted = abortedSignal(options);
+  if (aborted) return Promise.reject(aborted.reason);
+  let backend: Backend;
+  let signal: AbortSignal | undefined;
   try {
+    checkOptions("sleep", options, SLEEP_OPTIONS);
+    checkDuration("sleep", ms, "ms");
+    signal = checkSignal("sleep", options?.signal);
     backend = getBackend(options?.backend);
   } catch (error) {
     return Promise.reject(error);

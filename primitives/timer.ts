@@ -6,8 +6,9 @@
 import type { BackendChoice } from "../backends/mod.ts";
 import type { Target } from "../backends/types.ts";
 import { callTarget, checkTarget } from "../runtime/target.ts";
-import { checkTimeout } from "../runtime/wait_options.ts";
-import { ValueError } from "../runtime/errors.ts";
+import { checkDuration } from "../runtime/wait_options.ts";
+import { describe } from "../runtime/describe.ts";
+import { checkOptions } from "../runtime/options.ts";
 import { Event } from "./event.ts";
 import { Thread } from "./thread.ts";
 
@@ -20,6 +21,8 @@ export interface TimerOptions {
   /** The backend, by name or object. */
   backend?: BackendChoice;
 }
+
+const TIMER_OPTIONS: readonly (keyof TimerOptions)[] = ["name", "daemon", "backend"];
 
 /**
  * A thread that calls `fn(...args)` after `interval` ms, unless `cancel()`
@@ -52,23 +55,24 @@ export class Timer extends Thread {
    *
    * @param interval Milliseconds to wait before calling `fn`.
    * @param fn What to call: a function or `{ module, export }`.
-   * @param args Arguments for `fn`.
+   * @param args Arguments for `fn` (`null`: none, as Python's `None`).
    * @param options `name`, `daemon`, `backend`.
-   * @throws {ValueError} If `interval` is negative.
-   * @throws {TypeError} If `fn` is not a target.
+   * @throws {ValueError} If `interval` is negative or NaN.
+   * @throws {OverflowError} If `interval` is above `TIMEOUT_MAX`.
+   * @throws {TypeError} If `interval` is not a number, `fn` is not a target, `args` not an array, or an option is
+   * unknown or of the wrong type.
    */
-  constructor(interval: number, fn: Target, args: unknown[] = [], options: TimerOptions = {}) {
-    super({ name: options.name, daemon: options.daemon, backend: options.backend });
-    // Unlike a timeout, an interval has no "forever": -1 is as wrong as -5.
-    if (typeof interval === "number" && interval < 0) {
-      throw new ValueError(`Cannot create Timer as 'interval' must be >= 0 ms: received ${interval}`);
+  constructor(interval: number, fn: Target, args: unknown[] | null = [], options?: TimerOptions) {
+    checkOptions("create Timer", options, TIMER_OPTIONS);
+    super({ name: options?.name, daemon: options?.daemon, backend: options?.backend });
+    // Unlike a timeout, an interval has no "forever": -1 and null are as wrong as -5.
+    this.#interval = checkDuration("create Timer", interval, "interval");
+    this.#fn = checkTarget("create Timer", fn, "fn");
+    // Python's Timer takes None for "no arguments".
+    if (args !== null && !Array.isArray(args)) {
+      throw new TypeError(`Cannot create Timer as 'args' must be an array: received ${describe(args)}`);
     }
-    this.#interval = checkTimeout("create Timer as its interval", interval);
-    this.#fn = checkTarget("create Timer", fn);
-    if (!Array.isArray(args)) {
-      throw new TypeError(`Cannot create Timer as 'args' must be an array: received ${typeof args}`);
-    }
-    this.#fnArgs = args;
+    this.#fnArgs = args ?? [];
     this.#finished = new Event({ backend: this.backend });
   }
 

@@ -6,7 +6,8 @@
 import { currentIdentity } from "../runtime/current_thread.ts";
 import { type BackendChoice, getBackend } from "../backends/mod.ts";
 import type { Backend, Subject } from "../backends/types.ts";
-import { schedulingPoint } from "./core.ts";
+import { PRIMITIVE_OPTIONS, schedulingPoint } from "./core.ts";
+import { checkOptions } from "../runtime/options.ts";
 
 const nothing: Subject = { label: "" };
 
@@ -23,7 +24,7 @@ const nothing: Subject = { label: "" };
  * @param options `backend`: whose scheduler; omitted, the current thread's
  * backend when it has a scheduler, else the default backend.
  * @returns Resolves when the thread may go on.
- * @throws {TypeError} If the backend is unknown.
+ * @throws {TypeError} If the backend is unknown, or `options` is not an options object with only `backend`.
  *
  * @example Letting another thread run
  * ```ts
@@ -51,6 +52,7 @@ const nothing: Subject = { label: "" };
 export function yieldNow(options?: { backend?: BackendChoice }): Promise<void> {
   let backend: Backend;
   try {
+    checkOptions("yield", options, PRIMITIVE_OPTIONS);
     backend = options?.backend !== undefined ? getBackend(options.backend) : currentBackend();
   } catch (error) {
     return Promise.reject(error);

@@ -59,10 +59,10 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
    *
    * @param maxsize The most items it holds; 0 or less (or `Infinity`): no limit.
    * @param options `backend`, and `compare` to order the items.
-   * @throws {TypeError} If `compare` is given and is not a function.
+   * @throws {TypeError} If `compare` is given and is not a function, or an option is unknown.
    */
   constructor(maxsize: number = 0, options?: PriorityQueueOptions<T>) {
-    checkQueueOptions("PriorityQueue", options);
+    checkQueueOptions("PriorityQueue", options, ["compare"]);
     const compare = options?.compare ?? compareLikePython;
     if (typeof compare !== "function") {
       throw new TypeError(`Cannot create PriorityQueue as 'compare' must be a function: received ${describe(compare)}`);

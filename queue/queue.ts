@@ -28,6 +28,7 @@ import { Empty, Full, ShutDown, ValueError } from "../runtime/errors.ts";
 import { Core, type CoreOptions, exposeHandle, REVIVE_AT } from "../primitives/core.ts";
 import { type HandleFacts, registerShareable } from "../primitives/revive.ts";
 import { describe } from "../runtime/describe.ts";
+import { checkOptions } from "../runtime/options.ts";
 import { abortedSignal, checkWait, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { checkQueueWait, type QueueWaitOptions } from "../runtime/queue_wait.ts";
 import { ConditionCell } from "./_condition_cell.ts";
@@ -92,12 +93,16 @@ const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
  *
  * @param kind The class, for messages.
  * @param options As received.
+ * @param extra The keys a subclass reads besides {@linkcode QueueOptions}'s (`compare`).
  */
-export function checkQueueOptions(kind: string, options: unknown): void {
-  if (options !== undefined && (options === null || typeof options !== "object")) {
-    throw new TypeError(`Cannot create ${kind} as 'options' must be an object: received ${describe(options)}`);
-  }
+export function checkQueueOptions(kind: string, options: unknown, extra: readonly string[] = []): void {
+  checkOptions(`create ${kind}`, options, extra.length === 0 ? QUEUE_OPTIONS : [...QUEUE_OPTIONS, ...extra]);
 }
+
+/** The keys of {@linkcode QueueOptions}. */
+const QUEUE_OPTIONS: readonly (keyof QueueOptions)[] = ["backend", "shared", "sharedBytes"];
+// What a subclass may pass on to the core, once it has checked its own options.
+const CORE_OPTIONS: readonly string[] = [...QUEUE_OPTIONS, "compare"];
 
 /**
  * A FIFO queue for handing items between threads (Python's `queue.Queue`).
@@ -212,18 +217,19 @@ export class Queue<T = unknown> {
    *
    * @param maxsize The most items it holds; 0 or less (or `Infinity`): no limit.
    * @param options `backend`: the backend whose parking lot its waiters use.
-   * @throws {TypeError} If `maxsize` is not a number or `options` not an object.
+   * @throws {TypeError} If `maxsize` is not a number, or `options` is not an options object with only its keys.
    * @throws {ValueError} If `maxsize` is not an integer in the int32 range.
    */
   constructor(maxsize: number = 0, options?: QueueOptions) {
     const kind = new.target.name;
-    checkQueueOptions(kind, options);
+    const own = (options as StorageOptions<T> | undefined)?.[STORAGE];
+    // A subclass that brings its own storage has checked its options (with its own keys).
+    if (own === undefined) checkQueueOptions(kind, options);
     const ring = (options as StorageOptions<T> | undefined)?.[SHARED_RING];
-    const core = this.#core = new Core(kind, CELLS, options);
+    const core = this.#core = new Core(kind, CELLS, options, undefined, CORE_OPTIONS);
     const cells = core.cells;
     // A revived queue's cells are live: its maxsize is already there.
     if (ring === undefined) cells.store(MAXSIZE, this.#checkMaxsize(maxsize, "create"));
-    const own = (options as StorageOptions<T> | undefined)?.[STORAGE];
     // (A subclass's handle would name a class that a Worker cannot revive.)
     this.#fifo = own === undefined && kind === "Queue";
     const shared = checkShared(kind, options, this.#fifo, core.backend);

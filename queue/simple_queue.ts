@@ -49,8 +49,10 @@ class LocalSimpleQueue<T> implements SimpleQueueKind<T> {
     return this.#count.label;
   }
 
+  // The items put and not yet taken, as `_PySimpleQueue.qsize()` counts them: one that a put has handed to a
+  // waiting getter (with its permit) is still there until that getter runs.
   get size(): number {
-    return this.#count.value;
+    return this.#items.size;
   }
 
   put(item: T): void {
@@ -366,8 +368,8 @@ export class SimpleQueue<T = unknown> {
   }
 
   /**
-   * Whether the queue holds no item now (items already promised to a
-   * waiting `get` are not counted).
+   * Whether the queue holds no item now: `qsize() === 0` (an item a put
+   * handed to a waiting `get` counts until that get returns it).
    *
    * @returns `true` if empty.
    *
@@ -384,7 +386,9 @@ export class SimpleQueue<T = unknown> {
   }
 
   /**
-   * The number of items queued now and not yet promised to a waiting `get`.
+   * The number of items put and not yet taken, as Python's `qsize()` counts
+   * them (and as a shared `SimpleQueue` on `atomics` does): an item a put
+   * handed to a waiting `get` counts until that get returns it.
    *
    * @returns The number of items.
    *

@@ -6,7 +6,7 @@
  */
 /** Describes a received value for an error message. */
 export function describe(value: unknown): string {
-  if (value === null) return "null";
+  if (value === null || value === undefined) return String(value);
   if (typeof value === "string") return `"${value}"`;
   if (typeof value === "function") return `function ${value.name || "(anonymous)"}`;
   if (typeof value === "object") return `${value.constructor?.name ?? "object"} ${safeJson(value)}`;

@@ -7,6 +7,7 @@
  * @module
  */
 import { describe } from "./describe.ts";
+import { checkKeys, isOptions } from "./options.ts";
 import { checkTimeout, FOREVER, type Wait } from "./wait_options.ts";
 
 /** How a queue's `put` or `get` may wait. */
@@ -20,6 +21,8 @@ export interface QueueWaitOptions {
   /** Aborting it rejects the call with `signal.reason` and leaves no waiter behind. */
   signal?: AbortSignal;
 }
+
+const QUEUE_WAIT_OPTIONS: readonly (keyof QueueWaitOptions)[] = ["block", "blocking", "timeout", "signal"];
 
 /** A non-blocking call with no signal (its timeout is not used). */
 const NO_WAIT: Wait = Object.freeze({ blocking: false, timeout: 0, signal: undefined });
@@ -45,10 +48,12 @@ export function checkQueueWait(
   let block: unknown;
   let timeout: unknown;
   let signal: AbortSignal | undefined;
-  if (first !== null && typeof first === "object") {
+  // An array is no options object: it is refused below as a 'block' that is not a boolean.
+  if (isOptions(first)) {
     if (second !== undefined) {
-      throw new TypeError(`Cannot ${what} with both an options object and a timeout: received ${describe(second)}`);
+      throw new TypeError(`Cannot ${what} with both an options object and 'timeout': received ${describe(second)}`);
     }
+    checkKeys(what, first, QUEUE_WAIT_OPTIONS);
     const options = first as QueueWaitOptions;
     block = options.block ?? options.blocking;
     timeout = options.timeout;

@@ -43,11 +43,19 @@ export function lazyModuleTarget(path: string, base: string, exportName: string)
   return () => target ??= { module: new URL(path, base).href, export: exportName };
 }
 
-/** Checks a target given to `what`. */
-export function checkTarget(what: string, target: unknown): Target {
+/**
+ * Checks a target given to `what`.
+ *
+ * @param what The call, for the message (`create Thread`).
+ * @param target The target as received.
+ * @param argument The argument's name, for the message.
+ */
+export function checkTarget(what: string, target: unknown, argument: string = "target"): Target {
   if (typeof target === "function" || isModuleTarget(target)) return target as Target;
   throw new TypeError(
-    `Cannot ${what} as 'target' must be a function or { module, export }: received ${describe(target)}`,
+    `Cannot ${what} as '${argument}' must be a function or { module: string | URL, export: string }: received ${
+      describe(target)
+    }`,
   );
 }
 

@@ -44,20 +44,24 @@ const cases: ExampleCase[] = [
       ]),
   },
   {
-    name: "as_completed: the downloads are reported as they finish, the failure in its turn",
+    name: "as_completed: every download is reported once as it finishes, the failure as a failure",
     main: asCompleted,
     check: (lines) => {
       assertEquals(lines[0], "submitted 5 downloads");
-      // Their durations are 50 ms apart: they complete in duration order.
-      assertEquals(lines.slice(1, 6).map((line) => line.split(" ")[1]), [
+      // Each URL is reported once. The order they finish in is the order of their durations, but on
+      // Workers of a busy machine timers can fire late: which order asCompleted yields in is checked
+      // without timers by the futures conformance case "asCompleted yields futures in the order they complete".
+      const reported = lines.slice(1, 6).map((line) => line.split(" ")[1]);
+      assertEquals(reported.toSorted(), [
+        "https://example.com/big.iso",
         "https://example.com/index.html",
-        "https://example.com/style.css",
         "https://example.com/missing.png",
         "https://example.com/photo.jpg",
-        "https://example.com/big.iso",
+        "https://example.com/style.css",
       ]);
-      assertMatch(lines[3], /^failed: \S+ \(404 Not Found: \S+\)$/);
-      for (const i of [1, 2, 4, 5]) assertMatch(lines[i], /^done: \S+ \(\d+ bytes\)$/);
+      const failedAt = reported.indexOf("https://example.com/missing.png") + 1;
+      assertMatch(lines[failedAt], /^failed: \S+ \(404 Not Found: \S+\)$/);
+      for (const i of [1, 2, 3, 4, 5]) if (i !== failedAt) assertMatch(lines[i], /^done: \S+ \(\d+ bytes\)$/);
       assertEquals(lines[6], "total: 115000 bytes");
       assertEquals(lines.length, 7);
     },

@@ -24,6 +24,7 @@ import type { PARK_INVALID } from "../types.ts";
 import { Scheduler } from "./_scheduler.ts";
 import { FifoStrategy, RandomStrategy } from "./strategies.ts";
 import { describe } from "../../runtime/describe.ts";
+import { checkOptions } from "../../runtime/options.ts";
 
 /** The options of `new CooperativeBackend()`. */
 export interface CooperativeBackendOptions {
@@ -104,14 +105,10 @@ export class CooperativeBackend implements Backend {
    * Creates a scheduler with its own threads, primitives and clock.
    *
    * @param options `seed`: seeds a random choice of the next thread; omitted, round robin.
-   * @throws {TypeError} If `seed` is not a safe integer.
+   * @throws {TypeError} If `seed` is not a safe integer, or `options` is not an options object with only `seed`.
    */
   constructor(options: CooperativeBackendOptions = {}) {
-    if (options === null || typeof options !== "object") {
-      throw new TypeError(
-        `Cannot create CooperativeBackend as 'options' must be an object: received ${describe(options)}`,
-      );
-    }
+    checkOptions("create CooperativeBackend", options, ["seed"]);
     const seed = options.seed;
     if (seed !== undefined && !Number.isSafeInteger(seed)) {
       throw new TypeError(

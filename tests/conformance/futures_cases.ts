@@ -745,6 +745,26 @@ const waitCases: Case[] = [
       }),
   },
   {
+    name: "Future: asCompleted yields futures in the order they complete, not the order given",
+    fn: async (ctx) => {
+      const [a, b, c] = [0, 1, 2].map(() => new Future<string>(ctx.options));
+      for (const f of [a, b, c]) f.setRunningOrNotifyCancel();
+      const yielded: unknown[] = [];
+      const iteration = (async () => {
+        for await (const f of asCompleted([a, b, c])) yielded.push(await f.result());
+      })();
+      // Completed one by one, each after the iteration has taken the previous one.
+      for (const [f, value] of [[c, "c"], [a, "a"], [b, "b"]] as const) {
+        const before = yielded.length;
+        f.setResult(value);
+        await until(ctx, () => yielded.length > before, `${value} is yielded`);
+      }
+      await iteration;
+      assertEquals(yielded, ["c", "a", "b"]);
+      assertEquals(pendingWaits(), []);
+    },
+  },
+  {
     name: "ThreadPoolExecutor: asCompleted times out after yielding what finished in time",
     needs: ["functionTargets"],
     fn: (ctx) =>
