@@ -17,7 +17,7 @@ import type { QueueStorage } from "./_storage.ts";
 export interface SharingOptions {
   /** Where the items live (see `QueueOptions.shared`). */
   readonly shared?: boolean;
-  /** The bytes of the shared ring. */
+  /** The bytes the shared ring starts with (it grows as needed). */
   readonly sharedBytes?: number;
 }
 
@@ -78,7 +78,7 @@ export function notShareableReason(backend: Backend, fifo: boolean): string {
  * Moves the items of a queue about to be handed to another thread into a
  * new shared ring. Until now only this isolate could reach the queue, so
  * nothing else touches either storage meanwhile. If an item cannot be
- * cloned, or the items do not fit, the items go back and the queue stays
+ * cloned, or the ring cannot hold them, the items go back and the queue stays
  * as it was.
  *
  * @param local The queue's storage in this isolate.
@@ -92,13 +92,7 @@ export function moveToSharedRing<T>(local: QueueStorage<T>, label: string, bytes
   const items: T[] = [];
   while (local.size > 0) items.push(local.pop());
   try {
-    for (const item of items) {
-      if (ring.push(item) === false) {
-        throw new RangeError(
-          `its ${items.length} items do not fit in a ring of ${ring.buffer.byteLength} bytes (raise 'sharedBytes')`,
-        );
-      }
-    }
+    for (const item of items) ring.push(item);
   } catch (error) {
     for (const item of items) local.push(item);
     throw new TypeError(

@@ -12,11 +12,8 @@
 export interface QueueStorage<T> {
   /** How many items are stored. */
   readonly size: number;
-  /**
-   * Stores an item; `false` if it does not fit now (a shared ring's bytes), which the queue treats as full.
-   * It may throw (a priority queue that cannot order it): then nothing changed.
-   */
-  push(item: T): boolean | void;
+  /** Stores an item. It may throw (a priority queue that cannot order it): then nothing changed. */
+  push(item: T): void;
   /** Removes and returns the next item; only called when `size > 0`. It may throw: then nothing changed. */
   pop(): T;
   /** Removes every item. */
@@ -27,8 +24,6 @@ export interface QueueStorage<T> {
    * `...Sync` call could never be satisfied while it blocks.
    */
   readonly isolateLocal: boolean;
-  /** Whether the storage itself has no room now (a shared ring's bytes), whatever the queue's maxsize. */
-  readonly noRoom?: boolean;
   /** Readies an item for `push` before the lock is taken (encoding it); may throw, as `push` may. */
   prepare?(item: T): void;
   /** Storage other isolates use too: taken around each check-and-push (and a shutdown). */

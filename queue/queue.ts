@@ -48,7 +48,7 @@ export interface QueueOptions {
    * handed over; items keep their identity).
    */
   shared?: boolean;
-  /** The bytes of the shared ring that holds the serialized items (default 1 MiB). */
+  /** The bytes the shared ring that holds the serialized items starts with (default 1 MiB); it grows as needed. */
   sharedBytes?: number;
 }
 
@@ -838,7 +838,8 @@ export class Queue<T = unknown> {
         core.cells.add(UNFINISHED, 1);
         counted = true;
         // push may throw (an item a priority queue cannot order or a shared ring cannot clone)
-        pushed = storage.push(item) !== false;
+        storage.push(item);
+        pushed = true;
       }
     } finally {
       // Not put after all: uncount it (waking join() if that was the last task).
@@ -903,7 +904,7 @@ export class Queue<T = unknown> {
 
   #hasRoom(): boolean {
     const maxsize = this.#core.cells.load(MAXSIZE);
-    return (maxsize <= 0 || this.#storage.size < maxsize) && this.#storage.noRoom !== true;
+    return maxsize <= 0 || this.#storage.size < maxsize;
   }
 
   #full(): Full {

@@ -21,6 +21,7 @@ import { threadLowLevelCases } from "./thread_low_level_cases.ts";
 import { queueWorkerCases } from "./queue_worker_cases.ts";
 import { poolWorkerCases } from "./pool_worker_cases.ts";
 import { excepthookCases } from "./excepthook_cases.ts";
+import { queueGrowthCases } from "./queue_growth_cases.ts";
 
 /** All cases of the suite. */
 export const allCases: readonly Case[] = [
@@ -41,4 +42,5 @@ export const allCases: readonly Case[] = [
   ...queueWorkerCases,
   ...poolWorkerCases,
   ...excepthookCases,
+  ...queueGrowthCases,
 ];
