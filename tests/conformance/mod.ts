@@ -22,6 +22,7 @@ import { queueWorkerCases } from "./queue_worker_cases.ts";
 import { poolWorkerCases } from "./pool_worker_cases.ts";
 import { excepthookCases } from "./excepthook_cases.ts";
 import { queueGrowthCases } from "./queue_growth_cases.ts";
+import { poolFeedCases } from "./pool_feed_cases.ts";
 
 /** All cases of the suite. */
 export const allCases: readonly Case[] = [
@@ -43,4 +44,5 @@ export const allCases: readonly Case[] = [
   ...poolWorkerCases,
   ...excepthookCases,
   ...queueGrowthCases,
+  ...poolFeedCases,
 ];
