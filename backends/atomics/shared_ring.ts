@@ -32,6 +32,7 @@
  * @module
  */
 import { decodeItem, encodedBytes, encodeItem } from "./_item_codec.ts";
+import { growData } from "./_grow_buffer.ts";
 import { lockWord, unlockWord } from "./_word_lock.ts";
 
 const PUT_LOCK = 0;
@@ -81,6 +82,11 @@ export class SharedRingStorage<T> {
     if (buffer === undefined) this.#control[CAPACITY] = dataBytes;
     this.#bytes = new Uint8Array(this.buffer, CONTROL_BYTES);
     this.#lengths = new DataView(this.buffer, CONTROL_BYTES);
+  }
+
+  /** What a handle carries: the memory. */
+  get facts(): Readonly<Record<string, unknown>> {
+    return { ring: this.buffer };
   }
 
   /** How many items are stored. */
@@ -210,7 +216,11 @@ export class SharedRingStorage<T> {
       let wrapped = false;
       if (control[COUNT] === 0) {
         // Nothing stored: start again at byte 0, where every byte is free.
-        control[HEAD] = control[TAIL] = end = used = 0;
+        control[HEAD] =
+          control[TAIL] =
+          end =
+          used =
+            0;
         Atomics.store(control, USED, 0);
         if (need <= capacity) return;
       } else {
@@ -224,27 +234,7 @@ export class SharedRingStorage<T> {
           end = control[WRAP_AT] + tail;
         }
       }
-      let size = capacity;
-      while (size < end + need) {
-        if (size >= MAX_RING_BYTES) {
-          throw new RangeError(
-            `Cannot put the item into a shared queue as its ring would pass the most bytes a ring holds (${MAX_RING_BYTES}): received ${
-              need - 4
-            } bytes, with ${used} bytes queued`,
-          );
-        }
-        size = Math.min(size * 2, MAX_RING_BYTES);
-      }
-      try {
-        this.buffer.grow(CONTROL_BYTES + size);
-      } catch (error) {
-        throw new RangeError(
-          `Cannot put the item into a shared queue as its ring cannot grow to ${size} bytes: ${
-            error instanceof Error ? error.message : error
-          }`,
-          { cause: error },
-        );
-      }
+      const size = growData(this.buffer, CONTROL_BYTES, capacity, end + need, MAX_RING_BYTES, "its ring");
       if (wrapped) this.#bytes.copyWithin(control[WRAP_AT], 0, tail);
       control[TAIL] = end;
       Atomics.store(control, USED, used);

@@ -23,6 +23,7 @@ import { poolWorkerCases } from "./pool_worker_cases.ts";
 import { excepthookCases } from "./excepthook_cases.ts";
 import { queueGrowthCases } from "./queue_growth_cases.ts";
 import { poolFeedCases } from "./pool_feed_cases.ts";
+import { sharedOrderCases } from "./shared_order_cases.ts";
 
 /** All cases of the suite. */
 export const allCases: readonly Case[] = [
@@ -45,4 +46,5 @@ export const allCases: readonly Case[] = [
   ...excepthookCases,
   ...queueGrowthCases,
   ...poolFeedCases,
+  ...sharedOrderCases,
 ];

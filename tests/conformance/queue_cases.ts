@@ -486,14 +486,14 @@ function baseCases(Kind: QueueKind): Case[] {
     {
       name: `${kind}: a queue that cannot be shared refuses to be posted to a Worker, saying why`,
       fn: ({ backend, options }) => {
-        // On a backend with shared memory only Queue itself is shareable, unless made with { shared: false }.
+        // On a backend with shared memory every kind is shareable, unless made with { shared: false }.
         const sharedMemory = backend.capabilities.sharedMemory;
-        const q = sharedMemory && kind === "Queue" ? make(0, { ...options, shared: false }) : make(0, options);
+        const q = sharedMemory ? make(0, { ...options, shared: false }) : make(0, options);
         q.putNowait(1);
         const error = assertThrows(() => structuredClone(q)) as Error;
         assert(error.message.includes(`Cannot share ${kind}#`), error.message);
         assert(error.message.includes("keeps its items in the isolate"), error.message);
-        const why = !sharedMemory ? "has no shared memory" : kind === "Queue" ? "shared: false" : "only a Queue itself";
+        const why = !sharedMemory ? "has no shared memory" : "shared: false";
         assert(error.message.includes(why), error.message);
         assertEquals(q.getNowait(), 1);
       },

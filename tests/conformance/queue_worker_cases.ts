@@ -393,13 +393,16 @@ const sharedMemoryCases: Case[] = [
     name: "Queue: 'shared' is checked, and refused on a backend without shared memory",
     fn: ({ backend }) => {
       assertThrows(() => new Queue(0, { backend, shared: 1 as unknown as boolean }), TypeError, "'shared' must be");
-      assertThrows(() => new LifoQueue(0, { backend, shared: true }), TypeError, "only a Queue itself");
-      assertThrows(() => new PriorityQueue(0, { backend, shared: true }), TypeError, "only a Queue itself");
+      class MyQueue extends Queue {}
+      assertThrows(() => new MyQueue(0, { backend, shared: true }), TypeError, "a subclass of a queue");
       if (backend.capabilities.sharedMemory) {
+        assertEquals(new LifoQueue(0, { backend, shared: true }).qsize(), 0);
+        assertEquals(new PriorityQueue(0, { backend, shared: true }).qsize(), 0);
         assertThrows(() => new Queue(0, { backend, shared: true, sharedBytes: 10 }), RangeError, "'sharedBytes'");
         assertEquals(new Queue(0, { backend, shared: true, sharedBytes: 64 }).qsize(), 0);
       } else {
         assertThrows(() => new Queue(0, { backend, shared: true }), TypeError, "no shared memory");
+        assertThrows(() => new LifoQueue(0, { backend, shared: true }), TypeError, "no shared memory");
       }
     },
   },
