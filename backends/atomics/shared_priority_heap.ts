@@ -16,7 +16,10 @@
  *
  * One futex-style lock word guards it; the queue asks for its "put" and
  * "get" locks, sometimes both at once, so the lock counts how often this
- * isolate holds it (only ever within one synchronous call).
+ * isolate holds it (only ever within one synchronous call). Each thread
+ * makes its views of the entries and the arena anew when it finds their
+ * size changed (fixed-length views: V8 is far slower through
+ * length-tracking ones).
  *
  * @module
  */
@@ -53,10 +56,11 @@ export class SharedPriorityHeap<T> {
   /** The items are in shared memory: a blocking call can be satisfied by another Worker. */
   readonly isolateLocal = false;
   readonly #compare: (a: T, b: T) => number;
-  // Length-tracking views: they follow the buffers when any Worker grows them.
-  readonly #words: Int32Array;
-  readonly #bytes: Uint8Array;
-  readonly #view: DataView;
+  readonly #control: Int32Array;
+  // Views of the entries and the arena as far as their sizes, made anew when a Worker grew them.
+  #entries!: Int32Array;
+  #bytes!: Uint8Array;
+  #view!: DataView;
   readonly #path: number[] = [];
   #held = 0;
   #prepared = -1;
@@ -76,13 +80,12 @@ export class SharedPriorityHeap<T> {
     this.index = buffers?.index ??
       new SharedArrayBuffer(CONTROL_BYTES + FIRST_ENTRIES * 4, { maxByteLength: CONTROL_BYTES + MAX_ENTRIES * 4 });
     this.arena = buffers?.arena ?? new SharedArrayBuffer(arenaBytes, { maxByteLength: MAX_HEAP_BYTES });
-    this.#words = new Int32Array(this.index);
+    const control = this.#control = new Int32Array(this.index, 0, CONTROL_WORDS);
     if (buffers === undefined) {
-      this.#words[ARENA_BYTES] = arenaBytes;
-      this.#words[INDEX_ENTRIES] = FIRST_ENTRIES;
+      control[ARENA_BYTES] = arenaBytes;
+      control[INDEX_ENTRIES] = FIRST_ENTRIES;
     }
-    this.#bytes = new Uint8Array(this.arena);
-    this.#view = new DataView(this.arena);
+    this.#sync();
   }
 
   /** What a handle carries: the memory. */
@@ -92,17 +95,17 @@ export class SharedPriorityHeap<T> {
 
   /** How many items are stored. */
   get size(): number {
-    return Atomics.load(this.#words, COUNT);
+    return Atomics.load(this.#control, COUNT);
   }
 
   /** Takes the lock (held around each check-and-push). */
   lockPut(): void {
-    if (this.#held++ === 0) lockWord(this.#words, LOCK);
+    if (this.#held++ === 0) lockWord(this.#control, LOCK);
   }
 
   /** Releases the lock. */
   unlockPut(): void {
-    if (--this.#held === 0) unlockWord(this.#words, LOCK);
+    if (--this.#held === 0) unlockWord(this.#control, LOCK);
   }
 
   /** Takes the lock (held around each check-and-pop). */
@@ -136,11 +139,12 @@ export class SharedPriorityHeap<T> {
     const length = this.#prepared >= 0 && this.#preparedFor === item ? this.#prepared : encodeItem(item);
     this.#prepared = -1;
     this.#preparedFor = undefined;
-    const words = this.#words;
-    const n = words[COUNT];
-    if (n === words[INDEX_ENTRIES]) {
-      const entries = growData(this.index, CONTROL_BYTES, n * 4, (n + 1) * 4, MAX_ENTRIES * 4, "its heap") >> 2;
-      words[INDEX_ENTRIES] = entries;
+    const control = this.#sync();
+    const n = control[COUNT];
+    if (n === control[INDEX_ENTRIES]) {
+      control[INDEX_ENTRIES] = growData(this.index, CONTROL_BYTES, n * 4, (n + 1) * 4, MAX_ENTRIES * 4, "its heap") >>
+        2;
+      this.#sync();
     }
     const offset = this.#roomFor(4 + length);
     // Written past the arena's end, so nothing shows until the end moves: then decoded as every thread will.
@@ -149,31 +153,33 @@ export class SharedPriorityHeap<T> {
     const value = this.#at(offset);
     // Plan: how far up the entry goes.
     const compare = this.#compare;
+    const entries = this.#entries;
     let target = n;
     while (target > 0) {
       const parent = (target - 1) >> 1;
-      if (!(compare(value, this.#at(words[CONTROL_WORDS + parent])) < 0)) break;
+      if (!(compare(value, this.#at(entries[parent])) < 0)) break;
       target = parent;
     }
     // Move: shift the parents on the path down by one level.
     for (let i = n; i > target;) {
       const parent = (i - 1) >> 1;
-      words[CONTROL_WORDS + i] = words[CONTROL_WORDS + parent];
+      entries[i] = entries[parent];
       i = parent;
     }
-    words[CONTROL_WORDS + target] = offset;
-    words[ARENA_END] = offset + 4 + length;
-    Atomics.store(words, COUNT, n + 1);
+    entries[target] = offset;
+    control[ARENA_END] = offset + 4 + length;
+    Atomics.store(control, COUNT, n + 1);
   }
 
   /** Removes and decodes the smallest item. Called with the lock held and `size > 0`. */
   pop(): T {
-    const words = this.#words;
+    const control = this.#sync();
+    const entries = this.#entries;
     const compare = this.#compare;
-    const topOffset = words[CONTROL_WORDS];
+    const topOffset = entries[0];
     const top = this.#at(topOffset);
-    const n = words[COUNT] - 1; // the size once the last entry has moved
-    const lastOffset = words[CONTROL_WORDS + n];
+    const n = control[COUNT] - 1; // the size once the last entry has moved
+    const lastOffset = entries[n];
     if (n > 0) {
       const last = this.#at(lastOffset);
       // Plan: the path the last entry sinks along from the root.
@@ -184,9 +190,9 @@ export class SharedPriorityHeap<T> {
         if (left >= n) break;
         const right = left + 1;
         let child = left;
-        let value = this.#at(words[CONTROL_WORDS + left]);
+        let value = this.#at(entries[left]);
         if (right < n) {
-          const other = this.#at(words[CONTROL_WORDS + right]);
+          const other = this.#at(entries[right]);
           if (compare(other, value) < 0) {
             child = right;
             value = other;
@@ -199,22 +205,35 @@ export class SharedPriorityHeap<T> {
       // Move.
       let hole = 0;
       for (const child of path) {
-        words[CONTROL_WORDS + hole] = words[CONTROL_WORDS + child];
+        entries[hole] = entries[child];
         hole = child;
       }
-      words[CONTROL_WORDS + hole] = lastOffset;
+      entries[hole] = lastOffset;
     }
-    Atomics.store(words, COUNT, n);
+    Atomics.store(control, COUNT, n);
     this.#free(topOffset, n);
     return top;
   }
 
   /** Removes every item. Called with the lock held. */
   clear(): void {
-    const words = this.#words;
-    words[ARENA_END] = 0;
-    words[GARBAGE] = 0;
-    Atomics.store(words, COUNT, 0);
+    const control = this.#control;
+    control[ARENA_END] = 0;
+    control[GARBAGE] = 0;
+    Atomics.store(control, COUNT, 0);
+  }
+
+  // Makes the views anew if another thread (or this one) grew the entries or the arena.
+  #sync(): Int32Array {
+    const control = this.#control;
+    const entries = control[INDEX_ENTRIES];
+    if (this.#entries?.length !== entries) this.#entries = new Int32Array(this.index, CONTROL_BYTES, entries);
+    const bytes = control[ARENA_BYTES];
+    if (this.#bytes?.length !== bytes) {
+      this.#bytes = new Uint8Array(this.arena, 0, bytes);
+      this.#view = new DataView(this.arena, 0, bytes);
+    }
+    return control;
   }
 
   #at(offset: number): T {
@@ -223,49 +242,52 @@ export class SharedPriorityHeap<T> {
 
   // A record's bytes are given back: at once if it is the last one, else as garbage.
   #free(offset: number, left: number): void {
-    const words = this.#words;
+    const control = this.#control;
     if (left === 0) {
-      words[ARENA_END] = 0;
-      words[GARBAGE] = 0;
+      control[ARENA_END] = 0;
+      control[GARBAGE] = 0;
       return;
     }
     const size = 4 + this.#view.getUint32(offset);
-    if (offset + size === words[ARENA_END]) words[ARENA_END] = offset;
-    else words[GARBAGE] += size;
+    if (offset + size === control[ARENA_END]) control[ARENA_END] = offset;
+    else control[GARBAGE] += size;
   }
 
   // Where a record of `size` bytes goes: the arena's end, once there is room there
   // (the live records slid down over the garbage, or the arena grown).
   #roomFor(size: number): number {
-    const words = this.#words;
-    const garbage = words[GARBAGE];
+    const control = this.#control;
+    const garbage = control[GARBAGE];
     // Slid down only when the garbage is a third of the bytes used or more: each slide then pays for itself.
-    if (words[ARENA_END] + size > words[ARENA_BYTES] && garbage > 0 && 2 * garbage >= words[ARENA_END] - garbage) {
+    if (
+      control[ARENA_END] + size > control[ARENA_BYTES] && garbage > 0 && 2 * garbage >= control[ARENA_END] - garbage
+    ) {
       this.#compact();
     }
-    const end = words[ARENA_END];
-    if (end + size > words[ARENA_BYTES]) {
-      words[ARENA_BYTES] = growData(this.arena, 0, words[ARENA_BYTES], end + size, MAX_HEAP_BYTES, "its heap");
+    const end = control[ARENA_END];
+    if (end + size > control[ARENA_BYTES]) {
+      control[ARENA_BYTES] = growData(this.arena, 0, control[ARENA_BYTES], end + size, MAX_HEAP_BYTES, "its heap");
+      this.#sync();
     }
     return end;
   }
 
   // Slides the live records down over the garbage, in offset order, and points their entries at them.
   #compact(): void {
-    const words = this.#words;
+    const control = this.#control;
+    const entries = this.#entries;
     const view = this.#view;
-    const n = words[COUNT];
-    const entries = Array.from({ length: n }, (_, i) => i);
-    entries.sort((a, b) => words[CONTROL_WORDS + a] - words[CONTROL_WORDS + b]);
+    const order = Array.from({ length: control[COUNT] }, (_, i) => i);
+    order.sort((a, b) => entries[a] - entries[b]);
     let end = 0;
-    for (const entry of entries) {
-      const offset = words[CONTROL_WORDS + entry];
+    for (const entry of order) {
+      const offset = entries[entry];
       const size = 4 + view.getUint32(offset);
       if (offset !== end) this.#bytes.copyWithin(end, offset, offset + size);
-      words[CONTROL_WORDS + entry] = end;
+      entries[entry] = end;
       end += size;
     }
-    words[ARENA_END] = end;
-    words[GARBAGE] = 0;
+    control[ARENA_END] = end;
+    control[GARBAGE] = 0;
   }
 }

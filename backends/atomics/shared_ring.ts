@@ -19,7 +19,9 @@
  * end's lock too, grows the buffer (every Worker's views follow it) and
  * moves the records that wrapped to the start right after the others, so
  * the records lie in one run again. Only then does CAPACITY change, so
- * each end reads it under its own lock. A ring grows up to
+ * each end reads it under its own lock, and makes its views of the data
+ * anew when it changed (fixed-length views: V8 reads and writes through
+ * length-tracking views of a growable buffer tens of times slower). A ring grows up to
  * {@linkcode MAX_RING_BYTES}; past that, or when memory runs out, a put
  * raises a `RangeError` that says so.
  *
@@ -63,9 +65,10 @@ export class SharedRingStorage<T> {
   /** The items are in shared memory: a blocking call can be satisfied by another Worker. */
   readonly isolateLocal = false;
   readonly #control: Int32Array;
-  // Length-tracking views: they follow the buffer when any Worker grows it.
-  readonly #bytes: Uint8Array;
-  readonly #lengths: DataView;
+  // Views of the data bytes as far as `#capacity`, made anew when a Worker grew the ring.
+  #bytes!: Uint8Array;
+  #lengths!: DataView;
+  #capacity = 0;
   // The length of the record `prepare` made (in the codec's scratch), and for which item:
   // encoding happens before the lock is taken. -1: none.
   #prepared = -1;
@@ -80,8 +83,7 @@ export class SharedRingStorage<T> {
       new SharedArrayBuffer(CONTROL_BYTES + dataBytes, { maxByteLength: CONTROL_BYTES + MAX_RING_BYTES });
     this.#control = new Int32Array(this.buffer, 0, CONTROL_BYTES >> 2);
     if (buffer === undefined) this.#control[CAPACITY] = dataBytes;
-    this.#bytes = new Uint8Array(this.buffer, CONTROL_BYTES);
-    this.#lengths = new DataView(this.buffer, CONTROL_BYTES);
+    this.#view(this.#control[CAPACITY]);
   }
 
   /** What a handle carries: the memory. */
@@ -141,6 +143,7 @@ export class SharedRingStorage<T> {
     const control = this.#control;
     // Stable while the put lock is held: the capacity changes only under both locks.
     let capacity = control[CAPACITY];
+    if (capacity !== this.#capacity) this.#view(capacity);
     let tail = control[TAIL];
     // A record is contiguous: if it does not fit before the end, the rest of the end is wasted.
     let waste = tail + need > capacity ? capacity - tail : 0;
@@ -176,6 +179,7 @@ export class SharedRingStorage<T> {
   pop(): T {
     const control = this.#control;
     const capacity = control[CAPACITY];
+    if (capacity !== this.#capacity) this.#view(capacity);
     let head = control[HEAD];
     let freed = 0;
     if (capacity - head < 4 || this.#lengths.getUint32(head) === WRAP) {
@@ -198,6 +202,13 @@ export class SharedRingStorage<T> {
     control[TAIL] = 0;
     Atomics.store(control, USED, 0);
     Atomics.store(control, COUNT, 0);
+  }
+
+  // Views the data bytes as far as `capacity`.
+  #view(capacity: number): void {
+    this.#capacity = capacity;
+    this.#bytes = new Uint8Array(this.buffer, CONTROL_BYTES, capacity);
+    this.#lengths = new DataView(this.buffer, CONTROL_BYTES, capacity);
   }
 
   // Makes room for a record of `need` bytes at the tail: takes the get lock (the put lock is
@@ -235,6 +246,7 @@ export class SharedRingStorage<T> {
         }
       }
       const size = growData(this.buffer, CONTROL_BYTES, capacity, end + need, MAX_RING_BYTES, "its ring");
+      this.#view(size);
       if (wrapped) this.#bytes.copyWithin(control[WRAP_AT], 0, tail);
       control[TAIL] = end;
       Atomics.store(control, USED, used);

@@ -9,7 +9,9 @@
  * so the lock counts how often this isolate holds it (only ever within one
  * synchronous call). A record is the item's bytes followed by their uint32
  * length, so a pop finds where the top record starts. The stack grows by
- * doubling, up to {@linkcode MAX_STACK_BYTES}.
+ * doubling, up to {@linkcode MAX_STACK_BYTES}; each thread makes its views
+ * of the data anew when it finds the capacity changed (fixed-length views:
+ * V8 is far slower through length-tracking ones).
  *
  * Layout: int32 control words (lock, count, top byte, capacity), then the
  * data bytes.
@@ -39,9 +41,10 @@ export class SharedStackStorage<T> {
   /** The items are in shared memory: a blocking call can be satisfied by another Worker. */
   readonly isolateLocal = false;
   readonly #control: Int32Array;
-  // Length-tracking views: they follow the buffer when any Worker grows it.
-  readonly #bytes: Uint8Array;
-  readonly #view: DataView;
+  // Views of the data bytes as far as `#capacity`, made anew when a Worker grew the stack.
+  #bytes!: Uint8Array;
+  #view!: DataView;
+  #capacity = 0;
   // How many times this isolate holds the lock now (the queue may ask for its two ends at once).
   #held = 0;
   #prepared = -1;
@@ -56,8 +59,7 @@ export class SharedStackStorage<T> {
       new SharedArrayBuffer(CONTROL_BYTES + dataBytes, { maxByteLength: CONTROL_BYTES + MAX_STACK_BYTES });
     this.#control = new Int32Array(this.buffer, 0, CONTROL_BYTES >> 2);
     if (buffer === undefined) this.#control[CAPACITY] = dataBytes;
-    this.#bytes = new Uint8Array(this.buffer, CONTROL_BYTES);
-    this.#view = new DataView(this.buffer, CONTROL_BYTES);
+    this.#map(this.#control[CAPACITY]);
   }
 
   /** What a handle carries: the memory. */
@@ -117,6 +119,7 @@ export class SharedStackStorage<T> {
     if (end > control[CAPACITY]) {
       control[CAPACITY] = growData(this.buffer, CONTROL_BYTES, control[CAPACITY], end, MAX_STACK_BYTES, "its stack");
     }
+    if (control[CAPACITY] !== this.#capacity) this.#map(control[CAPACITY]);
     this.#bytes.set(encodedBytes().subarray(0, length), top);
     this.#view.setUint32(top + length, length);
     control[TOP] = end;
@@ -126,6 +129,7 @@ export class SharedStackStorage<T> {
   /** Removes and decodes the newest item. Called with the lock held and `size > 0`. */
   pop(): T {
     const control = this.#control;
+    if (control[CAPACITY] !== this.#capacity) this.#map(control[CAPACITY]);
     const top = control[TOP];
     const length = this.#view.getUint32(top - 4);
     const start = top - 4 - length;
@@ -133,6 +137,13 @@ export class SharedStackStorage<T> {
     control[TOP] = start;
     Atomics.sub(control, COUNT, 1);
     return item;
+  }
+
+  // Views the data bytes as far as `capacity`.
+  #map(capacity: number): void {
+    this.#capacity = capacity;
+    this.#bytes = new Uint8Array(this.buffer, CONTROL_BYTES, capacity);
+    this.#view = new DataView(this.buffer, CONTROL_BYTES, capacity);
   }
 
   /** Removes every item. Called with the lock held. */
