@@ -155,8 +155,9 @@ export class IMapIterator<T> implements AsyncIterableIterator<T>, Job {
   }
 
   /**
-   * Stops the iteration early (a `break` out of `for await`); the pool still
-   * runs the calls already queued.
+   * Stops the iteration early (a `break` out of `for await`): the pool reads
+   * no more of the iterable (and closes it), and still runs the calls already
+   * queued.
    *
    * @returns `{ done: true }`.
    */
