@@ -635,7 +635,8 @@ export class Pool implements Disposable, AsyncDisposable {
     // as the threads answer, so the queues never hold more than IN_FLIGHT of them.
     const chunks = Math.ceil(argsList.length / size);
     const now = Math.min(chunks, IN_FLIGHT);
-    this.#sending(id, () => this.#transport.sendChunks(id, target, argsList.slice(0, now * size), size));
+    const first = now === chunks ? argsList : argsList.slice(0, now * size);
+    this.#sending(id, () => this.#transport.sendChunks(id, target, first, size));
     if (now < chunks) this.#feed(id, target, chunksOf(argsList, size, now), now, now, undefined);
     return result;
   }
