@@ -30,10 +30,10 @@ type Outcome = { readonly ok: true; readonly values: unknown[] } | { readonly ok
  *
  * await using pool = new Pool(3);
  * const seen: number[] = [];
- * for await (const ms of pool.imapUnordered(async (ms: number) => (await sleep(ms), ms), [30, 10, 20])) {
+ * for await (const ms of pool.imapUnordered(async (ms: number) => (await sleep(ms), ms), [90, 10, 50])) {
  *   seen.push(ms);
  * }
- * assertEquals(seen, [10, 20, 30]);
+ * assertEquals(seen, [10, 50, 90]);
  * ```
  */
 export class IMapIterator<T> implements AsyncIterableIterator<T>, Job {
