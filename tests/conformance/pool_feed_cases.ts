@@ -106,7 +106,12 @@ function imapCases(kind: Kind, needs: Case["needs"]): Case[] {
           }
           assertEquals(out, [0, 1, 4, 9, 16, 25, 36, 49, 64, 81]);
           // The pool's task handler closes the iterable at its next step.
-          while (!read.closed) await deadline(ctx.sleep(1), BOUND_MS);
+          await deadline(
+            (async () => {
+              while (!read.closed) await ctx.sleep(1);
+            })(),
+            BOUND_MS,
+          );
           const count = read.count;
           await ctx.settle();
           assertEquals(read.count, count, "the iterable was read after the iterator was closed");
