@@ -30,15 +30,20 @@ type Outcome = { readonly ok: true; readonly values: unknown[] } | { readonly ok
  *
  * await using pool = new Pool(3);
  * const seen: number[] = [];
- * for await (const ms of pool.imapUnordered(async (ms: number) => (await sleep(ms), ms), [30, 10, 20])) {
+ * for await (const ms of pool.imapUnordered(async (ms: number) => (await sleep(ms), ms), [90, 10, 50])) {
  *   seen.push(ms);
  * }
- * assertEquals(seen, [10, 20, 30]);
+ * assertEquals(seen, [10, 50, 90]);
  * ```
  */
 export class IMapIterator<T> implements AsyncIterableIterator<T>, Job {
   readonly #ordered: boolean;
-  readonly #total: number;
+  // How many tasks; Infinity until the pool has read the whole iterable (`end`).
+  #total: number;
+  // The iterable's error, if reading it raised: the outcome of the last task, which comes out last.
+  #tailError: { readonly error: unknown } | undefined;
+  // `return()` was called: the pool reads no more of the iterable.
+  #closed = false;
   readonly #backend: Backend;
   readonly #onDone: () => void;
   readonly #arrived = new Map<number, Outcome>();
@@ -53,17 +58,45 @@ export class IMapIterator<T> implements AsyncIterableIterator<T>, Job {
    * For pools: an iterator over `total` tasks.
    *
    * @param backend Whose clock and parking lot `next()` waits on.
-   * @param total How many tasks (chunks) will be delivered.
+   * @param total How many tasks (chunks) will be delivered; omitted, unknown until `end` says.
    * @param ordered Yield in task order (`imap`) or arrival order (`imapUnordered`).
    * @param onDone Called once every task is delivered (the pool forgets the job).
    */
-  constructor(backend: Backend, total: number, ordered: boolean, onDone: () => void) {
+  constructor(backend: Backend, total: number | undefined, ordered: boolean, onDone: () => void) {
     this.#backend = backend;
-    this.#total = total;
+    this.#total = total ?? Infinity;
     this.#ordered = ordered;
     this.#onDone = onDone;
     this.#changed = new Event({ backend });
     if (total === 0) onDone();
+  }
+
+  /**
+   * For pools: whether `return()` was called (the pool reads no more of the iterable).
+   *
+   * @returns `true` once closed.
+   */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * For pools: the iterable is read, `count` tasks in all. If reading it
+   * raised, the last task is that error: `next()` throws it at its place
+   * (`imap`), or after every other result (`imapUnordered`), as Python's
+   * iterators do.
+   *
+   * @param count How many tasks, the failed one included.
+   * @param failure What reading the iterable raised, if it did.
+   */
+  end(count: number, failure?: { readonly error: unknown }): void {
+    this.#total = count;
+    if (failure !== undefined && !this.#abandoned) {
+      this.#tailError = failure;
+      this.#delivered++;
+    }
+    if (this.#delivered === count) this.#onDone();
+    this.#changed.set();
   }
 
   /**
@@ -102,7 +135,7 @@ export class IMapIterator<T> implements AsyncIterableIterator<T>, Job {
     const deadline = this.#backend.now() + wait.timeout;
     for (;;) {
       if (this.#buffer.length > 0) return { done: false, value: this.#buffer.shift() as T };
-      if (this.#nextChunk === this.#total) return { done: true, value: undefined };
+      if (this.#closed || this.#nextChunk === this.#total) return { done: true, value: undefined };
       const outcome = this.#take();
       if (outcome !== undefined) {
         this.#nextChunk++;
@@ -122,13 +155,14 @@ export class IMapIterator<T> implements AsyncIterableIterator<T>, Job {
   }
 
   /**
-   * Stops the iteration early (a `break` out of `for await`); the pool still
-   * runs the calls already queued.
+   * Stops the iteration early (a `break` out of `for await`): the pool reads
+   * no more of the iterable (and closes it), and still runs the calls already
+   * queued.
    *
    * @returns `{ done: true }`.
    */
   return(): Promise<IteratorResult<T, undefined>> {
-    this.#nextChunk = this.#total;
+    this.#closed = true;
     this.#buffer = [];
     this.#arrived.clear();
     this.#arrivalOrder.length = 0;
@@ -144,8 +178,11 @@ export class IMapIterator<T> implements AsyncIterableIterator<T>, Job {
    */
   deliver(index: number, ok: boolean, values: unknown): void {
     if (this.#arrived.has(index) || this.#abandoned) return;
-    this.#arrived.set(index, ok ? { ok, values: values as unknown[] } : { ok, error: values });
-    if (!this.#ordered) this.#arrivalOrder.push(index);
+    // Once closed, outcomes are only counted (so that the pool forgets the job once they are all in).
+    if (!this.#closed) {
+      this.#arrived.set(index, ok ? { ok, values: values as unknown[] } : { ok, error: values });
+      if (!this.#ordered) this.#arrivalOrder.push(index);
+    }
     if (++this.#delivered === this.#total) this.#onDone();
     this.#changed.set();
   }
@@ -162,6 +199,10 @@ export class IMapIterator<T> implements AsyncIterableIterator<T>, Job {
   }
 
   #take(): Outcome | undefined {
+    // The iterable's error is the last task: its turn comes once every other task has come out.
+    if (this.#tailError !== undefined && this.#nextChunk === this.#total - 1) {
+      return { ok: false, error: this.#tailError.error };
+    }
     if (this.#ordered) {
       const outcome = this.#arrived.get(this.#nextChunk);
       if (outcome !== undefined) this.#arrived.delete(this.#nextChunk);

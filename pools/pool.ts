@@ -31,6 +31,7 @@ import { checkKeys, checkOptions, isOptions } from "../runtime/options.ts";
 import { AsyncResult, type Job, MapResult, type ResultCallbacks } from "./async_result.ts";
 import { IMapIterator } from "./imap_iterator.ts";
 import { LocalTransport } from "./_local_transport.ts";
+import { chunksOf, chunksOfIterable, IN_FLIGHT, TaskFeeder } from "./_task_feeder.ts";
 import type { PoolTransport, TransportOptions } from "./transport.ts";
 import { WorkerTransport } from "./worker_transport.ts";
 import { BROKEN, DONE, type TaskStatus } from "./wire.ts";
@@ -116,6 +117,8 @@ export class Pool implements Disposable, AsyncDisposable {
   readonly #jobs = new Map<number, Job>();
   readonly #kind: string;
   #state: "RUN" | "CLOSE" | "TERMINATE" = "RUN";
+  // The jobs whose tasks are still being sent, by job: Python's task handler, one thread per job.
+  readonly #feeders = new Map<number, TaskFeeder>();
   // Why the pool stopped by itself, if a thread died.
   #broken: BrokenExecutor | undefined = undefined;
   // A Worker's initializer failure is printed once (each of this isolate's threads prints its own).
@@ -419,7 +422,10 @@ export class Pool implements Disposable, AsyncDisposable {
 
   /**
    * Like `map`, but returns an async iterator that yields each result, in
-   * order, as soon as it (and those before it) are ready.
+   * order, as soon as it (and those before it) are ready. The iterable is
+   * read lazily, by a thread of the pool, as its threads take tasks: the
+   * iterator comes back at once, and an error the iterable raises at item k
+   * comes out of `next()` after the results before k, as in Python.
    *
    * @param func The function (or module reference).
    * @param iterable The items.
@@ -443,7 +449,8 @@ export class Pool implements Disposable, AsyncDisposable {
   }
 
   /**
-   * Like `imap`, but yields the results in the order they complete.
+   * Like `imap`, but yields the results in the order they complete (an
+   * error the iterable raises comes out after every result before it).
    *
    * @param func The function (or module reference).
    * @param iterable The items.
@@ -487,7 +494,8 @@ export class Pool implements Disposable, AsyncDisposable {
   close(): void {
     if (this.#state !== "RUN") return;
     this.#state = "CLOSE";
-    this.#transport.close();
+    // The threads are told to end after the last task: once every feeder has sent its job's.
+    if (this.#feeders.size === 0) this.#transport.close();
   }
 
   /**
@@ -519,6 +527,7 @@ export class Pool implements Disposable, AsyncDisposable {
   #stop(reason: Error): void {
     if (this.#state === "TERMINATE") return;
     this.#state = "TERMINATE";
+    for (const feeder of this.#feeders.values()) feeder.wake();
     this.#transport.dropQueued();
     const jobs = [...this.#jobs.values()];
     this.#jobs.clear();
@@ -553,7 +562,7 @@ export class Pool implements Disposable, AsyncDisposable {
     if (this.#state === "RUN") {
       throw new ValueError(`Cannot join ${this}: it is still running (close or terminate it first)`);
     }
-    const threads = this.#transport.joinable;
+    const threads = this.#joinable();
     if (wait.timeout === Infinity && wait.signal === undefined) {
       for (const t of threads) await t.join();
       return true;
@@ -589,7 +598,7 @@ export class Pool implements Disposable, AsyncDisposable {
     if (this.#state === "RUN") {
       throw new ValueError(`Cannot join ${this}: it is still running (close or terminate it first)`);
     }
-    for (const t of this.#transport.joinable) t.joinSync();
+    for (const t of this.#joinable()) t.joinSync();
   }
 
   /**
@@ -633,7 +642,13 @@ export class Pool implements Disposable, AsyncDisposable {
     const [id, result] = this.#register((label, onDone) =>
       new MapResult<R>(this.#host, callbacks, onDone, label, argsList.length, size)
     );
-    this.#sending(id, () => this.#transport.sendChunks(id, target, argsList, size));
+    // The first tasks go now (a task that cannot be sent is the caller's error); a feeder sends the rest
+    // as the threads answer, so the queues never hold more than IN_FLIGHT of them.
+    const chunks = Math.ceil(argsList.length / size);
+    const now = Math.min(chunks, IN_FLIGHT);
+    const first = now === chunks ? argsList : argsList.slice(0, now * size);
+    this.#sending(id, () => this.#transport.sendChunks(id, target, first, size));
+    if (now < chunks) this.#feed(id, target, chunksOf(argsList, size, now), now, now, undefined);
     return result;
   }
 
@@ -645,15 +660,48 @@ export class Pool implements Disposable, AsyncDisposable {
     ordered: boolean,
   ): IMapIterator<Awaited<R>> {
     const target = this.#checkFunction(what, "func", func);
-    const argsList = collect(what, iterable, (item) => [item]);
+    checkIterable(what, iterable);
     const size = chunksize === undefined || chunksize === null ? 1 : checkChunksize(what, chunksize);
     this.#checkRunning();
-    const chunks = Math.ceil(argsList.length / size);
     const [id, iterator] = this.#register((_label, onDone) =>
-      new IMapIterator<Awaited<R>>(this.#host, chunks, ordered, onDone)
+      new IMapIterator<Awaited<R>>(this.#host, undefined, ordered, onDone)
     );
-    this.#sending(id, () => this.#transport.sendChunks(id, target, argsList, size));
+    // Read lazily, by the feeder's thread: the iterator is returned at once, and what the iterable
+    // raises comes out of next() at its place, after the results before it (Python's way).
+    this.#feed(id, target, chunksOfIterable(iterable, size), 0, 0, iterator);
     return iterator;
+  }
+
+  // Starts the feeder that sends job `id`'s tasks from task `first` on, `inFlight` of them sent already.
+  #feed(
+    id: number,
+    target: Target,
+    chunks: Iterator<unknown[][]>,
+    first: number,
+    inFlight: number,
+    iterator: IMapIterator<unknown> | undefined,
+  ): void {
+    const feeder = new TaskFeeder({
+      host: this.#host,
+      name: `PoolTaskHandler-${id}`,
+      chunks,
+      first,
+      send: (index, argsList) => this.#transport.send(id, index, target, argsList),
+      fail: (index, error) => this.#jobs.get(id)?.deliver(index, false, error),
+      end: (count, failure) => iterator?.end(count, failure),
+      stopped: () => this.#state === "TERMINATE" || iterator?.closed === true,
+      finished: () => {
+        this.#feeders.delete(id);
+        // close() came while tasks were still being sent: the threads may be told to end now.
+        if (this.#state === "CLOSE" && this.#feeders.size === 0) this.#transport.close();
+      },
+    }, inFlight);
+    this.#feeders.set(id, feeder);
+  }
+
+  // The threads to join: the transport's, and the feeders still sending.
+  #joinable(): Thread[] {
+    return [...[...this.#feeders.values()].map((feeder) => feeder.thread), ...this.#transport.joinable];
   }
 
   // Sends a job's tasks; if that fails (an argument a Worker cannot receive), the
@@ -689,6 +737,7 @@ export class Pool implements Disposable, AsyncDisposable {
       }
       value = new BrokenExecutor("Cannot run the task: the initializer of its pool thread failed", { cause: value });
     }
+    this.#feeders.get(job)?.answered();
     this.#jobs.get(job)?.deliver(index, status === DONE, value);
   }
 
@@ -728,13 +777,17 @@ export class Pool implements Disposable, AsyncDisposable {
 }
 
 function collect(what: string, iterable: unknown, toArgs: (item: unknown) => unknown[]): unknown[][] {
+  checkIterable(what, iterable);
+  return Array.from(iterable as Iterable<unknown>, toArgs);
+}
+
+function checkIterable(what: string, iterable: unknown): void {
   if (
     iterable === null || iterable === undefined ||
     typeof (iterable as Iterable<unknown>)[Symbol.iterator] !== "function"
   ) {
     throw new TypeError(`Cannot ${what} as 'iterable' must be iterable: received ${describe(iterable)}`);
   }
-  return Array.from(iterable as Iterable<unknown>, toArgs);
 }
 
 const CALLBACK_OPTIONS: readonly (keyof ResultCallbacks<unknown>)[] = ["callback", "errorCallback"];

@@ -28,7 +28,7 @@ import { deliverFromWire, taskToWire, type Wire } from "./wire.ts";
 export const CLAIM_SLOTS = 65536;
 
 const workerMain = lazyModuleTarget("../workers/pool_main.ts", import.meta.url, "referencePoolWorker");
-// The ring of each shared queue (reserved address space, touched only as far as it is used).
+// The first bytes of each shared queue's ring (touched only as far as used; it grows past them if needed).
 const SHARED_QUEUE_BYTES = 16 * 1024 * 1024;
 let handlerCounter = 0;
 

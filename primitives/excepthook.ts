@@ -50,7 +50,9 @@ export function excepthook(args: ExceptHookArgs): void {
 setThreadExceptionHook(excepthook);
 
 /**
- * Sets the function called with every exception that escapes a thread.
+ * Sets the function called with every exception that escapes a thread. A
+ * hook that throws, or an `async` hook whose promise rejects, is reported
+ * on stderr ("Exception in threading.excepthook") and ignored, as in Python.
  *
  * @param fn The new hook.
  * @throws {TypeError} If `fn` is not a function.

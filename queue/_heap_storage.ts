@@ -83,4 +83,9 @@ export class HeapStorage<T> implements QueueStorage<T> {
   clear(): void {
     this.#heap.length = 0;
   }
+
+  /** The items, in heap order (pushed in that order, they make the same heap). */
+  items(): T[] {
+    return [...this.#heap];
+  }
 }

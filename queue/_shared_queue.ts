@@ -1,15 +1,20 @@
 /**
- * A `Queue` on a backend with shared memory, handed to another thread:
- * until then its items live in this isolate (they keep their identity, and
- * only this isolate's threads can reach them); the first time it is handed
- * over (a `Thread` argument, a structured clone) they move into a shared
- * ring (`backends/atomics/shared_ring.ts`), and from then on every Worker
- * that holds the queue puts and gets the same items, structured-cloned.
+ * A queue on a backend with shared memory, handed to another thread: until
+ * then its items live in this isolate (they keep their identity, and only
+ * this isolate's threads can reach them); the first time it is handed over
+ * (a `Thread` argument, a structured clone) they move into shared memory,
+ * and from then on every Worker that holds the queue puts and gets the same
+ * items, structured-cloned. Each kind keeps its order there: a `Queue` in a
+ * ring (`backends/atomics/shared_ring.ts`), a `LifoQueue` in a stack
+ * (`shared_stack.ts`), a `PriorityQueue` in a heap (`shared_priority_heap.ts`).
  *
  * @module
  */
 import type { Backend } from "../backends/types.ts";
 import { SharedRingStorage } from "../backends/atomics/shared_ring.ts";
+import { SharedStackStorage } from "../backends/atomics/shared_stack.ts";
+import { SharedPriorityHeap } from "../backends/atomics/shared_priority_heap.ts";
+import type { HandleFacts } from "../primitives/revive.ts";
 import { describe } from "../runtime/describe.ts";
 import type { QueueStorage } from "./_storage.ts";
 
@@ -17,9 +22,19 @@ import type { QueueStorage } from "./_storage.ts";
 export interface SharingOptions {
   /** Where the items live (see `QueueOptions.shared`). */
   readonly shared?: boolean;
-  /** The bytes of the shared ring. */
+  /** The bytes the shared storage starts with (it grows as needed). */
   readonly sharedBytes?: number;
 }
+
+/**
+ * Makes a queue's storage in shared memory: a new one (`facts` undefined,
+ * `bytes` to start with), or one over the facts a handle carried.
+ */
+export type SharedStorageMaker<T> = (facts: HandleFacts | undefined, bytes: number | undefined) => QueueStorage<T>;
+
+/** Why a subclass of a queue (other than the library's) cannot be shared. */
+export const SUBCLASS_NOT_SHAREABLE =
+  "a subclass of a queue cannot be revived in another thread (Queue, LifoQueue, PriorityQueue and SimpleQueue can)";
 
 /**
  * Checks the sharing options: `shared` as given (`true`, `false` or
@@ -27,24 +42,20 @@ export interface SharingOptions {
  *
  * @param kind The queue's class, for messages.
  * @param options The constructor's options.
- * @param fifo Whether the queue is a `Queue` itself (only those can be shared).
+ * @param whyNot Why this queue can never be shared, if so.
  * @param backend The queue's backend.
  */
 export function checkShared(
   kind: string,
   options: SharingOptions | undefined,
-  fifo: boolean,
+  whyNot: string | undefined,
   backend: Backend,
 ): boolean | undefined {
   const shared = options?.shared;
   if (shared !== undefined && typeof shared !== "boolean") {
     throw new TypeError(`Cannot create ${kind} as 'shared' must be a boolean: received ${describe(shared)}`);
   }
-  if (shared === true && !fifo) {
-    throw new TypeError(
-      `Cannot create ${kind} with 'shared': only a Queue itself (FIFO) can keep its items in shared memory`,
-    );
-  }
+  if (shared === true && whyNot !== undefined) throw new TypeError(`Cannot create ${kind} with 'shared': ${whyNot}`);
   if (shared === true && !backend.capabilities.sharedMemory) {
     throw new TypeError(
       `Cannot create ${kind} with 'shared' on the '${backend.name}' backend: it has no shared memory (use { backend: "atomics" })`,
@@ -65,46 +76,71 @@ export function checkShared(
  * Why a queue cannot be handed to another thread, for the message.
  *
  * @param backend The queue's backend.
- * @param fifo Whether the queue is a `Queue` itself.
+ * @param whyNot Why this queue can never be shared, if so (else: it was made with `shared: false`).
  */
-export function notShareableReason(backend: Backend, fifo: boolean): string {
+export function notShareableReason(backend: Backend, whyNot: string | undefined): string {
   if (!backend.capabilities.sharedMemory) {
     return `the '${backend.name}' backend has no shared memory (make it with { backend: "atomics" })`;
   }
-  return fifo ? "it was made with { shared: false }" : "only a Queue itself (FIFO) can keep its items in shared memory";
+  return whyNot ?? "it was made with { shared: false }";
 }
 
 /**
- * Moves the items of a queue about to be handed to another thread into a
- * new shared ring. Until now only this isolate could reach the queue, so
+ * Moves the items of a queue about to be handed to another thread into new
+ * shared storage. Until now only this isolate could reach the queue, so
  * nothing else touches either storage meanwhile. If an item cannot be
- * cloned, or the items do not fit, the items go back and the queue stays
- * as it was.
+ * cloned, or the storage cannot hold them, the queue stays as it was.
  *
  * @param local The queue's storage in this isolate.
  * @param label The queue, for messages.
- * @param bytes The ring's size (undefined: the default).
- * @returns The ring, holding the items in order.
+ * @param make Makes the shared storage.
+ * @returns The shared storage, holding the items in their order.
  * @throws {TypeError} If the items cannot be moved.
  */
-export function moveToSharedRing<T>(local: QueueStorage<T>, label: string, bytes: number | undefined): QueueStorage<T> {
-  const ring = new SharedRingStorage<T>(undefined, bytes);
-  const items: T[] = [];
-  while (local.size > 0) items.push(local.pop());
+export function moveToShared<T>(local: QueueStorage<T>, label: string, make: () => QueueStorage<T>): QueueStorage<T> {
+  const shared = make();
   try {
-    for (const item of items) {
-      if (ring.push(item) === false) {
-        throw new RangeError(
-          `its ${items.length} items do not fit in a ring of ${ring.buffer.byteLength} bytes (raise 'sharedBytes')`,
-        );
-      }
-    }
+    for (const item of local.items!()) shared.push(item);
   } catch (error) {
-    for (const item of items) local.push(item);
     throw new TypeError(
       `Cannot share ${label} with another thread: ${error instanceof Error ? error.message : error}`,
       { cause: error },
     );
   }
-  return ring;
+  local.clear();
+  return shared;
+}
+
+/** A `Queue`'s shared storage: a ring. */
+export function ringStorage<T>(facts: HandleFacts | undefined, bytes: number | undefined): QueueStorage<T> {
+  if (facts === undefined) return new SharedRingStorage<T>(undefined, bytes);
+  return new SharedRingStorage<T>(sharedBuffer("Queue", facts, "ring"));
+}
+
+/** A `LifoQueue`'s shared storage: a stack. */
+export function stackStorage<T>(facts: HandleFacts | undefined, bytes: number | undefined): QueueStorage<T> {
+  if (facts === undefined) return new SharedStackStorage<T>(undefined, bytes);
+  return new SharedStackStorage<T>(sharedBuffer("LifoQueue", facts, "stack"));
+}
+
+/**
+ * A `PriorityQueue`'s shared storage: a heap ordered by `compare` (the same function in every thread).
+ *
+ * @param compare The order.
+ * @returns The maker.
+ */
+export function heapStorage<T>(compare: (a: T, b: T) => number): SharedStorageMaker<T> {
+  return (facts, bytes) => {
+    if (facts === undefined) return new SharedPriorityHeap<T>(compare, undefined, bytes);
+    const index = sharedBuffer("PriorityQueue", facts, "index");
+    return new SharedPriorityHeap<T>(compare, { index, arena: sharedBuffer("PriorityQueue", facts, "arena") });
+  };
+}
+
+function sharedBuffer(kind: string, facts: HandleFacts, name: string): SharedArrayBuffer {
+  const buffer = facts[name];
+  if (!(buffer instanceof SharedArrayBuffer)) {
+    throw new TypeError(`Cannot revive ${kind} as its handle carries no shared ${name}: received ${describe(buffer)}`);
+  }
+  return buffer;
 }

@@ -1,7 +1,8 @@
 /**
  * Where a queue keeps its items: the one part of a queue that changes from
  * one kind to another (FIFO, LIFO, heap), and the part a shared-memory queue
- * will swap for a ring buffer of structured-cloned items. The queue's
+ * swaps for one of structured-cloned items in shared memory (a ring, a
+ * stack, a heap: `backends/atomics/shared_*.ts`). The queue's
  * algorithm (its lock, its conditions, its counters in cells) never touches
  * the items except through this interface.
  *
@@ -12,23 +13,22 @@
 export interface QueueStorage<T> {
   /** How many items are stored. */
   readonly size: number;
-  /**
-   * Stores an item; `false` if it does not fit now (a shared ring's bytes), which the queue treats as full.
-   * It may throw (a priority queue that cannot order it): then nothing changed.
-   */
-  push(item: T): boolean | void;
+  /** Stores an item. It may throw (a priority queue that cannot order it): then nothing changed. */
+  push(item: T): void;
   /** Removes and returns the next item; only called when `size > 0`. It may throw: then nothing changed. */
   pop(): T;
   /** Removes every item. */
   clear(): void;
   /**
-   * Whether the items live in this isolate only. Every storage so far does:
-   * all users of such a queue are threads of one isolate, so a blocking
-   * `...Sync` call could never be satisfied while it blocks.
+   * Whether the items live in this isolate only: then all users of the
+   * queue are threads of one isolate, so a blocking `...Sync` call could
+   * never be satisfied while it blocks.
    */
   readonly isolateLocal: boolean;
-  /** Whether the storage itself has no room now (a shared ring's bytes), whatever the queue's maxsize. */
-  readonly noRoom?: boolean;
+  /** What a handle carries to another thread (a storage in shared memory: its buffers). */
+  readonly facts?: Readonly<Record<string, unknown>>;
+  /** The items, in an order that pushing them into an empty storage of the same kind rebuilds it (an isolate's). */
+  items?(): T[];
   /** Readies an item for `push` before the lock is taken (encoding it); may throw, as `push` may. */
   prepare?(item: T): void;
   /** Storage other isolates use too: taken around each check-and-push (and a shutdown). */
@@ -79,6 +79,12 @@ export class FifoStorage<T> implements QueueStorage<T> {
     this.#size = 0;
   }
 
+  /** The items, oldest first. */
+  items(): T[] {
+    const items = this.#items;
+    return Array.from({ length: this.#size }, (_, i) => items[(this.#head + i) & (items.length - 1)] as T);
+  }
+
   #grow(): void {
     const old = this.#items;
     const items: (T | undefined)[] = new Array(old.length * 2);
@@ -112,5 +118,10 @@ export class LifoStorage<T> implements QueueStorage<T> {
   /** Removes every item. */
   clear(): void {
     this.#items = [];
+  }
+
+  /** The items, oldest (bottom) first. */
+  items(): T[] {
+    return [...this.#items];
   }
 }

@@ -4,9 +4,16 @@
  * @module
  */
 import { describe } from "../runtime/describe.ts";
+import { registerShareable } from "../primitives/revive.ts";
 import { HeapStorage } from "./_heap_storage.ts";
+import { heapStorage, SUBCLASS_NOT_SHAREABLE } from "./_shared_queue.ts";
 import { compareLikePython } from "./python_order.ts";
-import { checkQueueOptions, Queue, type QueueOptions, STORAGE, type StorageOptions } from "./queue.ts";
+import { checkQueueOptions, SHARED_STORAGE, STORAGE, type StorageOptions } from "./_queue_options.ts";
+import { Queue, type QueueOptions, revivedOptions } from "./queue.ts";
+
+// Why one with a comparator of its own cannot be handed to another thread.
+const OWN_COMPARE =
+  "its 'compare' function cannot reach another thread (a PriorityQueue in the default order, Python's, can be shared)";
 
 /** The options of a `PriorityQueue`. */
 export interface PriorityQueueOptions<T> extends QueueOptions {
@@ -25,7 +32,10 @@ export interface PriorityQueueOptions<T> extends QueueOptions {
  * (see {@linkcode compareLikePython}); items it cannot order are refused by
  * `put` with a `TypeError`, leaving the queue unchanged. Items that compare
  * equal come out in no particular order, as in Python. Everything else is
- * as {@linkcode Queue}, which it extends.
+ * as {@linkcode Queue}, which it extends: on `atomics` one in the default
+ * order can be handed to Workers, and it is the same heap in each of them
+ * (one with a `compare` function of its own cannot: a function does not
+ * reach another thread).
  *
  * @typeParam T The type of the items.
  *
@@ -67,6 +77,21 @@ export class PriorityQueue<T = unknown> extends Queue<T> {
     if (typeof compare !== "function") {
       throw new TypeError(`Cannot create PriorityQueue as 'compare' must be a function: received ${describe(compare)}`);
     }
-    super(maxsize, { ...options, [STORAGE]: new HeapStorage<T>(compare) } as StorageOptions<T>);
+    // In shared memory, a heap; the default order is the one every thread can have.
+    const sharing = new.target !== PriorityQueue
+      ? SUBCLASS_NOT_SHAREABLE
+      : compare === compareLikePython
+      ? heapStorage<T>(compare)
+      : OWN_COMPARE;
+    super(
+      maxsize,
+      { ...options, [STORAGE]: new HeapStorage<T>(compare), [SHARED_STORAGE]: sharing } as StorageOptions<T>,
+    );
   }
 }
+
+registerShareable(
+  "PriorityQueue",
+  PriorityQueue,
+  (backend, facts, at) => new PriorityQueue(0, revivedOptions(backend, facts, at)),
+);

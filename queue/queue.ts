@@ -17,62 +17,45 @@
  * counted-in protocol that lets a put or get skip the parking lot when
  * nobody waits). The items live in a {@linkcode QueueStorage}, the one part
  * a shared queue swaps out (`_shared_queue.ts`: on first hand-over to
- * another thread, the items move into a shared ring). Puts that wake
+ * another thread, the items move into shared memory). Puts that wake
  * getters in batches, for the Worker pool, are `batched_puts.ts`.
  *
  * @module
  */
-import type { BackendChoice } from "../backends/mod.ts";
 import type { Backend } from "../backends/types.ts";
 import { Empty, Full, ShutDown, ValueError } from "../runtime/errors.ts";
 import { Core, type CoreOptions, exposeHandle, REVIVE_AT } from "../primitives/core.ts";
 import { type HandleFacts, registerShareable } from "../primitives/revive.ts";
 import { describe } from "../runtime/describe.ts";
-import { checkOptions } from "../runtime/options.ts";
 import { abortedSignal, checkWait, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { checkQueueWait, type QueueWaitOptions } from "../runtime/queue_wait.ts";
 import { ConditionCell } from "./_condition_cell.ts";
-import { checkShared, moveToSharedRing, notShareableReason } from "./_shared_queue.ts";
+import {
+  checkShared,
+  moveToShared,
+  notShareableReason,
+  ringStorage,
+  type SharedStorageMaker,
+  SUBCLASS_NOT_SHAREABLE,
+} from "./_shared_queue.ts";
 import { FifoStorage, type QueueStorage } from "./_storage.ts";
-import { SharedRingStorage } from "../backends/atomics/shared_ring.ts";
+import {
+  checkQueueOptions,
+  CORE_OPTIONS,
+  type QueueOptions,
+  SHARED_FACTS,
+  SHARED_STORAGE,
+  STORAGE,
+} from "./_queue_options.ts";
+import type { StorageOptions } from "./_queue_options.ts";
 
-/** The options of a queue's constructor. */
-export interface QueueOptions {
-  /** The backend whose parking lot the queue's waiters use, by name or object; omitted, the default backend. */
-  backend?: BackendChoice;
-  /**
-   * Where the items live, on a backend with shared memory (`atomics`; only
-   * `Queue` itself, FIFO, can be shared). Omitted: in this isolate until the
-   * queue is first handed to another thread (as a `Thread` argument, or by
-   * a structured clone), then in shared memory. `true`: in shared memory
-   * from the start. `false`: always in this isolate (the queue cannot be
-   * handed over; items keep their identity).
-   */
-  shared?: boolean;
-  /** The bytes of the shared ring that holds the serialized items (default 1 MiB). */
-  sharedBytes?: number;
-}
-
-/** A revived shared queue's ring (internal). */
-export const SHARED_RING: unique symbol = Symbol("shared queue ring");
+export type { QueueOptions };
 
 /** The method that puts an item if there is room now, waking no getter; says whether it did (internal). */
 export const PUT_QUIETLY: unique symbol = Symbol("put quietly");
 
 /** The method that wakes up to `n` getters (internal: after puts made quietly). */
 export const WAKE_GETTERS: unique symbol = Symbol("wake getters");
-
-/** Lets a subclass choose the storage (internal: not part of the public options). */
-export const STORAGE: unique symbol = Symbol("queue storage");
-
-/** The constructor's options as the subclasses pass them. */
-export interface StorageOptions<T> extends QueueOptions {
-  /** Where the items live (default: FIFO). */
-  [STORAGE]?: QueueStorage<T>;
-  /** The ring of a shared queue revived from a handle. */
-  [SHARED_RING]?: SharedArrayBuffer;
-  /** The queue is a SimpleQueue's. */
-}
 
 // Cells: three counters, then the three conditions' cells (each with its count, 3 cells on).
 const UNFINISHED = 0;
@@ -87,22 +70,6 @@ const INT32_MAX = 2 ** 31 - 1;
 const MUST_WAIT: unique symbol = Symbol("must wait");
 const RESOLVED_VOID: Promise<void> = Promise.resolve();
 const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
-
-/**
- * Checks the options object of a queue's constructor.
- *
- * @param kind The class, for messages.
- * @param options As received.
- * @param extra The keys a subclass reads besides {@linkcode QueueOptions}'s (`compare`).
- */
-export function checkQueueOptions(kind: string, options: unknown, extra: readonly string[] = []): void {
-  checkOptions(`create ${kind}`, options, extra.length === 0 ? QUEUE_OPTIONS : [...QUEUE_OPTIONS, ...extra]);
-}
-
-/** The keys of {@linkcode QueueOptions}. */
-const QUEUE_OPTIONS: readonly (keyof QueueOptions)[] = ["backend", "shared", "sharedBytes"];
-// What a subclass may pass on to the core, once it has checked its own options.
-const CORE_OPTIONS: readonly string[] = [...QUEUE_OPTIONS, "compare"];
 
 /**
  * A FIFO queue for handing items between threads (Python's `queue.Queue`).
@@ -137,8 +104,8 @@ const CORE_OPTIONS: readonly string[] = [...QUEUE_OPTIONS, "compare"];
  * `TypeError`; identity is not kept), and `putSync`/`getSync` block until
  * another thread makes room or puts an item. `{ shared: true }` puts the
  * items in shared memory from the start, `{ shared: false }` keeps them in
- * this isolate for good. `LifoQueue` and `PriorityQueue` stay in their
- * isolate.
+ * this isolate for good. `LifoQueue` and `PriorityQueue` are shareable the
+ * same way, with their order kept across every thread that holds them.
  *
  * @typeParam T The type of the items.
  *
@@ -178,24 +145,31 @@ const CORE_OPTIONS: readonly string[] = [...QUEUE_OPTIONS, "compare"];
  */
 export class Queue<T = unknown> {
   readonly #core: Core;
-  // Swapped once, from this isolate's FIFO to a shared ring, when a queue that may be
+  // Swapped once, from this isolate's storage to one in shared memory, when a queue that may be
   // shared is first handed to another thread.
   #storage: QueueStorage<T>;
   // Python's three conditions.
   readonly #notEmpty: ConditionCell;
   readonly #notFull: ConditionCell;
   readonly #allTasksDone: ConditionCell;
-  // The ring's size for a queue that goes shared later (undefined: the default).
+  // The shared storage's first size for a queue that goes shared later (undefined: the default).
   readonly #sharedBytes: number | undefined;
+  // Makes the shared storage; undefined if the queue can never be shared, and why in `#whyNot`.
+  readonly #makeShared: SharedStorageMaker<T> | undefined;
+  readonly #whyNot: string | undefined;
   // The getter behind the handle a structured clone would carry (one for all queues).
   static readonly #shareable: PropertyDescriptor = {
     enumerable: true,
     get(this: Queue) {
       // Handed to another thread: from now on the items live in shared memory.
-      if (!(this.#storage instanceof SharedRingStorage)) {
-        this.#storage = moveToSharedRing(this.#storage, this.#core.label, this.#sharedBytes);
+      if (this.#storage.isolateLocal) {
+        this.#storage = moveToShared(
+          this.#storage,
+          this.#core.label,
+          () => this.#makeShared!(undefined, this.#sharedBytes),
+        );
       }
-      return this.#core.handle({ ring: (this.#storage as SharedRingStorage<unknown>).buffer });
+      return this.#core.handle(this.#storage.facts);
     },
   };
   static readonly #notShareable: PropertyDescriptor = {
@@ -204,13 +178,11 @@ export class Queue<T = unknown> {
       const core = this.#core;
       throw new TypeError(
         `Cannot share ${core.label} with another thread: it keeps its items in the isolate that made it, as ${
-          notShareableReason(core.backend, this.#fifo)
+          notShareableReason(core.backend, this.#whyNot)
         }`,
       );
     },
   };
-  // Queue itself (FIFO, not a subclass): it can be shared.
-  readonly #fifo: boolean;
 
   /**
    * Creates a queue.
@@ -222,22 +194,27 @@ export class Queue<T = unknown> {
    */
   constructor(maxsize: number = 0, options?: QueueOptions) {
     const kind = new.target.name;
-    const own = (options as StorageOptions<T> | undefined)?.[STORAGE];
+    const internal = options as StorageOptions<T> | undefined;
+    const own = internal?.[STORAGE];
     // A subclass that brings its own storage has checked its options (with its own keys).
     if (own === undefined) checkQueueOptions(kind, options);
-    const ring = (options as StorageOptions<T> | undefined)?.[SHARED_RING];
+    const facts = internal?.[SHARED_FACTS];
     const core = this.#core = new Core(kind, CELLS, options, undefined, CORE_OPTIONS);
     const cells = core.cells;
     // A revived queue's cells are live: its maxsize is already there.
-    if (ring === undefined) cells.store(MAXSIZE, this.#checkMaxsize(maxsize, "create"));
-    // (A subclass's handle would name a class that a Worker cannot revive.)
-    this.#fifo = own === undefined && kind === "Queue";
-    const shared = checkShared(kind, options, this.#fifo, core.backend);
+    if (facts === undefined) cells.store(MAXSIZE, this.#checkMaxsize(maxsize, "create"));
+    // Queue itself keeps its items in a ring; the library's subclasses say how. (A handle names
+    // the class, and a Worker revives only the library's.)
+    const sharing = own === undefined
+      ? (kind === "Queue" ? ringStorage : SUBCLASS_NOT_SHAREABLE)
+      : internal?.[SHARED_STORAGE] ?? SUBCLASS_NOT_SHAREABLE;
+    this.#makeShared = typeof sharing === "function" ? sharing : undefined;
+    this.#whyNot = typeof sharing === "string" ? sharing : undefined;
+    const shared = checkShared(kind, options, this.#whyNot, core.backend);
     this.#sharedBytes = options?.sharedBytes;
-    this.#storage = own ??
-      (ring !== undefined || shared === true
-        ? new SharedRingStorage<T>(ring, this.#sharedBytes)
-        : new FifoStorage<T>());
+    this.#storage = facts !== undefined || shared === true
+      ? this.#makeShared!(facts, this.#sharedBytes)
+      : own ?? new FifoStorage<T>();
     this.#notEmpty = new ConditionCell(
       core,
       NOT_EMPTY,
@@ -246,8 +223,8 @@ export class Queue<T = unknown> {
     );
     this.#notFull = new ConditionCell(core, NOT_FULL, "put", () => !this.#hasRoom() && cells.load(SHUTDOWN) === 0);
     this.#allTasksDone = new ConditionCell(core, ALL_DONE, "join", () => cells.load(UNFINISHED) !== 0);
-    // Shareable: a FIFO queue on a backend with shared memory, unless made with { shared: false }.
-    const shareable = this.#fifo && core.backend.capabilities.sharedMemory && shared !== false;
+    // Shareable: a kind that can be, on a backend with shared memory, unless made with { shared: false }.
+    const shareable = this.#makeShared !== undefined && core.backend.capabilities.sharedMemory && shared !== false;
     exposeHandle(this, shareable ? Queue.#shareable : Queue.#notShareable);
   }
 
@@ -844,7 +821,8 @@ export class Queue<T = unknown> {
         core.cells.add(UNFINISHED, 1);
         counted = true;
         // push may throw (an item a priority queue cannot order or a shared ring cannot clone)
-        pushed = storage.push(item) !== false;
+        storage.push(item);
+        pushed = true;
       }
     } finally {
       // Not put after all: uncount it (waking join() if that was the last task).
@@ -909,7 +887,7 @@ export class Queue<T = unknown> {
 
   #hasRoom(): boolean {
     const maxsize = this.#core.cells.load(MAXSIZE);
-    return (maxsize <= 0 || this.#storage.size < maxsize) && this.#storage.noRoom !== true;
+    return maxsize <= 0 || this.#storage.size < maxsize;
   }
 
   #full(): Full {
@@ -957,7 +935,7 @@ export class Queue<T = unknown> {
 }
 
 /**
- * Re-makes a shared queue over a handle's cells and ring (what `revive`
+ * Re-makes a shared queue over a handle's cells and storage (what `revive`
  * does with a `Queue` handle; a `SimpleQueue` is one over such a queue).
  *
  * @param backend The backend the handle names.
@@ -966,10 +944,20 @@ export class Queue<T = unknown> {
  * @returns The queue.
  */
 export function reviveQueue<T>(backend: Backend, facts: HandleFacts, at: unknown): Queue<T> {
-  if (!(facts.ring instanceof SharedArrayBuffer)) {
-    throw new TypeError(`Cannot revive Queue as its handle carries no shared ring: received ${describe(facts.ring)}`);
-  }
-  return new Queue<T>(0, { backend, [SHARED_RING]: facts.ring, [REVIVE_AT]: at } as StorageOptions<T> & CoreOptions);
+  return new Queue<T>(0, revivedOptions(backend, facts, at));
+}
+
+/**
+ * The options that re-make a queue of any of the library's kinds over a
+ * handle's cells and storage (internal: for the kinds' revivers).
+ *
+ * @param backend The backend the handle names.
+ * @param facts The handle's facts: the storage's buffers.
+ * @param at Where the queue's cells are.
+ * @returns The options.
+ */
+export function revivedOptions(backend: Backend, facts: HandleFacts, at: unknown): QueueOptions {
+  return { backend, [SHARED_FACTS]: facts, [REVIVE_AT]: at } as StorageOptions<unknown> & CoreOptions;
 }
 
 registerShareable("Queue", Queue, reviveQueue);

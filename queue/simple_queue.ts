@@ -20,7 +20,8 @@ import { Permits } from "../primitives/permits.ts";
 import { registerShareable } from "../primitives/revive.ts";
 import { checkQueueWait, type QueueWaitOptions } from "../runtime/queue_wait.ts";
 import { FifoStorage } from "./_storage.ts";
-import { checkQueueOptions, Queue, type QueueOptions, reviveQueue } from "./queue.ts";
+import { checkQueueOptions } from "./_queue_options.ts";
+import { Queue, type QueueOptions, reviveQueue } from "./queue.ts";
 
 const RESOLVED_VOID: Promise<void> = Promise.resolve();
 let sharedSerial = 0;

@@ -42,7 +42,10 @@ export function threadExceptionHook(): AnyHook {
   return hook;
 }
 
-/** Reports an exception that escaped `thread` to the hook; a failing hook is reported and ignored. */
+/**
+ * Reports an exception that escaped `thread` to the hook; a hook that throws, or returns a promise
+ * that rejects, is reported on stderr and ignored.
+ */
 export function reportThreadException(thread: { readonly name: string }, error: unknown): void {
   const args: ThreadExceptionArgs = {
     excType: error !== null && typeof error === "object"
@@ -52,9 +55,20 @@ export function reportThreadException(thread: { readonly name: string }, error: 
     excTraceback: error instanceof Error && error.stack !== undefined ? error.stack : null,
     thread,
   };
+  let returned: unknown;
   try {
-    hook(args);
+    returned = hook(args);
   } catch (hookError) {
-    console.error(`Exception in threading.excepthook:`, hookError);
+    reportHookFailure(hookError);
+    return;
   }
+  // An async hook: its rejection is a hook that throws, late (never an unhandled rejection).
+  if (returned !== null && typeof returned === "object" && typeof (returned as Promise<unknown>).then === "function") {
+    Promise.resolve(returned as Promise<unknown>).then(undefined, reportHookFailure);
+  }
+}
+
+// Python's way when threading.excepthook itself raises: print that, and go on.
+function reportHookFailure(hookError: unknown): void {
+  console.error(`Exception in threading.excepthook:`, hookError);
 }

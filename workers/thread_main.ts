@@ -21,6 +21,8 @@ import "../primitives/lock.ts";
 import "../primitives/rlock.ts";
 import "../primitives/semaphore.ts";
 import "../queue/simple_queue.ts";
+import "../queue/lifo_queue.ts";
+import "../queue/priority_queue.ts";
 
 /**
  * Runs a thread in this Worker (a `SpawnRequest`'s `entry`).

@@ -20,6 +20,10 @@ import { poolCases } from "./pool_cases.ts";
 import { threadLowLevelCases } from "./thread_low_level_cases.ts";
 import { queueWorkerCases } from "./queue_worker_cases.ts";
 import { poolWorkerCases } from "./pool_worker_cases.ts";
+import { excepthookCases } from "./excepthook_cases.ts";
+import { queueGrowthCases } from "./queue_growth_cases.ts";
+import { poolFeedCases } from "./pool_feed_cases.ts";
+import { sharedOrderCases } from "./shared_order_cases.ts";
 
 /** All cases of the suite. */
 export const allCases: readonly Case[] = [
@@ -39,4 +43,8 @@ export const allCases: readonly Case[] = [
   ...threadLowLevelCases,
   ...queueWorkerCases,
   ...poolWorkerCases,
+  ...excepthookCases,
+  ...queueGrowthCases,
+  ...poolFeedCases,
+  ...sharedOrderCases,
 ];
