@@ -5,12 +5,12 @@
  */
 import { type CoreOptions, exposeHandle, type PrimitiveOptions, REVIVE_AT } from "./core.ts";
 import { openGuard, runExclusiveOf } from "./_guard.ts";
-import { RawLock } from "./_raw_lock.ts";
+import { LOCK_RACE, RawLock } from "./_raw_lock.ts";
 import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { RuntimeError } from "../runtime/errors.ts";
 import { currentIdentity, type ThreadIdentity } from "../runtime/current_thread.ts";
 import { threadName } from "../runtime/thread_names.ts";
-import type { Backend } from "../backends/types.ts";
+import { type Backend, HOLDER_DIED } from "../backends/types.ts";
 import { registerShareable } from "./revive.ts";
 
 // Cells: 0 the lock state (see _raw_lock.ts), 1 the holder's ident (kept
@@ -26,8 +26,12 @@ class LockCore extends RawLock {
     return this.mutex.locked() && ident !== 0 ? threadName(ident) : undefined;
   }
 }
-// On the prototype: no `kind` field per lock.
+// On the prototype: no `kind` field per lock. A Lock has no owner (any thread may release it): it is
+// abandoned only by a holder that died, not by one that returned (Python's hand-over between threads).
 Object.defineProperty(LockCore.prototype, "kind", { value: "Lock" });
+Object.defineProperty(LockCore.prototype, "robustWait", {
+  value: Object.freeze({ recheck: LOCK_RACE, abandonedAt: HOLDER_DIED }),
+});
 
 /**
  * A primitive lock (Python's `threading.Lock`): locked or unlocked, and not
