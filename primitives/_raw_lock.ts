@@ -49,6 +49,7 @@
  * @module
  */
 import {
+  HOLDER_DIED,
   type MutexOwner,
   PARK_INVALID,
   type ParkRequest,
@@ -113,9 +114,11 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   }
 
   /**
-   * How the holder's thread must have ended for the lock to be abandoned
-   * (`HOLDER_DIED` or `HOLDER_RETURNED`), and the waiters' `robust` request
-   * field that says so: on the subclass's prototype.
+   * How the holder's thread must have ended for the lock to be abandoned,
+   * as the waiters' `robust` request field says it: on the prototype. A
+   * `Lock` has no owner (any thread may release it), so only a holder that
+   * died abandons it, not one that returned (Python's hand-over between
+   * threads); `RLock` overrides it.
    */
   declare readonly robustWait: { readonly recheck: number; readonly abandonedAt: number };
 
@@ -332,3 +335,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
     };
   }
 }
+
+Object.defineProperty(RawLock.prototype, "robustWait", {
+  value: Object.freeze({ recheck: RACE, abandonedAt: HOLDER_DIED }),
+});

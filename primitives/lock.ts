@@ -5,12 +5,12 @@
  */
 import { type CoreOptions, exposeHandle, type PrimitiveOptions, REVIVE_AT } from "./core.ts";
 import { openGuard, runExclusiveOf } from "./_guard.ts";
-import { LOCK_RACE, RawLock } from "./_raw_lock.ts";
+import { RawLock } from "./_raw_lock.ts";
 import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { RuntimeError } from "../runtime/errors.ts";
 import { currentIdentity, type ThreadIdentity } from "../runtime/current_thread.ts";
 import { threadName } from "../runtime/thread_names.ts";
-import { type Backend, HOLDER_DIED } from "../backends/types.ts";
+import type { Backend } from "../backends/types.ts";
 import { registerShareable } from "./revive.ts";
 
 // Cells: 0 the lock state (see _raw_lock.ts), 1 the holder's ident (kept
@@ -26,12 +26,8 @@ class LockCore extends RawLock {
     return this.mutex.locked() && ident !== 0 ? threadName(ident) : undefined;
   }
 }
-// On the prototype: no `kind` field per lock. A Lock has no owner (any thread may release it): it is
-// abandoned only by a holder that died, not by one that returned (Python's hand-over between threads).
+// On the prototype: no `kind` field per lock.
 Object.defineProperty(LockCore.prototype, "kind", { value: "Lock" });
-Object.defineProperty(LockCore.prototype, "robustWait", {
-  value: Object.freeze({ recheck: LOCK_RACE, abandonedAt: HOLDER_DIED }),
-});
 
 /**
  * A primitive lock (Python's `threading.Lock`): locked or unlocked, and not
@@ -42,6 +38,11 @@ Object.defineProperty(LockCore.prototype, "robustWait", {
  * has waited longest (FIFO hand-off), so no waiter starves. Waits accept a
  * timeout in ms and an `AbortSignal`; a waiter that times out or is aborted
  * leaves no trace behind.
+ *
+ * On `atomics`, a lock whose holder's Worker dies holding it (it raises,
+ * exits or is terminated) is abandoned: the thread that takes it next gets
+ * {@linkcode AbandonedLockError}, holding it. A holder that returns leaves
+ * it held, as in Python (another thread may release it).
  *
  * @example Python's `with lock:` as `using`
  * ```ts
@@ -90,6 +91,7 @@ export class Lock {
    * @returns `true` once acquired; `false` if not acquired (non-blocking or timed out).
    * @throws {ValueError} If `timeout` is negative (other than -1), or given with `blocking` false.
    * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   * @throws {AbandonedLockError} If it took the lock from a holder that died (the caller holds it).
    *
    * @example Waiting at most 50 ms
    * ```ts
@@ -159,6 +161,7 @@ export class Lock {
    * @returns `true` once acquired; `false` if not acquired.
    * @throws {ValueError} If `timeout` is negative (other than -1), or given with `blocking` false.
    * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   * @throws {AbandonedLockError} If it took the lock from a holder that died (the caller holds it).
    * @throws {DeadlockError} If it would wait forever where nothing can wake it.
    *
    * @example Non-blocking try

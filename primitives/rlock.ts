@@ -53,7 +53,10 @@ Object.defineProperty(RLockCore.prototype, "robustWait", {
  * the outermost one is released. Ownership follows the thread (the async task
  * on in-isolate backends) across every `await`.
  *
- * Waiters are served oldest first, as for {@linkcode Lock}.
+ * Waiters are served oldest first, as for {@linkcode Lock}. On `atomics`,
+ * an RLock whose owner's Worker ends while owning it, however it ends, is
+ * abandoned (nobody else may release it): the thread that takes it next
+ * gets {@linkcode AbandonedLockError}, owning it with a count of one.
  *
  * @example Taken twice by its owner
  * ```ts
@@ -99,6 +102,7 @@ export class RLock {
    * @returns `true` once acquired; `false` if not acquired.
    * @throws {ValueError} If `timeout` is negative (other than -1), or given with `blocking` false.
    * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   * @throws {AbandonedLockError} If it took the lock from an owner whose thread ended (the caller owns it).
    *
    * @example Reentry
    * ```ts
@@ -165,6 +169,7 @@ export class RLock {
    * @returns `true` once acquired; `false` if not acquired.
    * @throws {ValueError} If `timeout` is negative (other than -1), or given with `blocking` false.
    * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   * @throws {AbandonedLockError} If it took the lock from an owner whose thread ended (the caller owns it).
    * @throws {DeadlockError} If it would wait forever where nothing can wake it.
    *
    * @example Reentry without awaiting

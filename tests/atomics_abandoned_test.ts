@@ -209,3 +209,18 @@ Deno.test("[atomics] abandoned: a plain Semaphore's permits belong to no thread 
     assertNothingLeft();
   });
 });
+
+Deno.test("[atomics] abandoned: guard() and runExclusive() reject with AbandonedLockError, and give the lock back", async () => {
+  await catchingExceptions(async () => {
+    for (const scoped of ["guard", "runExclusive"] as const) {
+      const lock = new Lock(atomics);
+      await holdAndDie("holdLockAndDie", (report, go) => [lock, 1, report, go, "raise"], "raise", () => {});
+      let ran = false;
+      const entered = scoped === "guard" ? lock.guard() : lock.runExclusive(() => void (ran = true));
+      await assertAbandoned(entered, scoped);
+      assertEquals(ran, false, "the scope does not run");
+      assertEquals(lock.locked(), false, `${scoped} gave the lock back`);
+    }
+    assertNothingLeft();
+  });
+});
