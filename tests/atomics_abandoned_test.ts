@@ -136,7 +136,7 @@ for (const death of DEATHS) {
       await holdAndDie("holdLockAndDie", (report, go) => [lock, 1, report, go, death], death, () => {});
       // Notify while the lock is abandoned: the notifier does not hold it, so it takes it first.
       try {
-        await lock.acquire();
+        await within(lock.acquire(), "the notifier never got the lock");
       } catch (error) {
         assert(error instanceof Error && error.name === "AbandonedLockError", String(error));
       }
