@@ -187,3 +187,50 @@ Deno.test("[atomics] faults: a Worker that ends without running the library's co
     assertNothingLeft();
   });
 });
+
+for (const kind of ["lock", "semaphore", "condition", "queue"] as const) {
+  Deno.test(`[atomics] faults: a Worker that dies with a wake-up on its way (${kind}) passes it to the next waiter`, async () => {
+    await catchingExceptions(async (escaped) => {
+      const lock = new Lock(atomics);
+      const primitive = kind === "lock"
+        ? lock
+        : kind === "semaphore"
+        ? new Semaphore(0, atomics)
+        : kind === "condition"
+        ? new Condition(lock, atomics)
+        : new Queue<number>(0, atomics);
+      if (kind === "lock") await lock.acquire();
+      const report = reportArray();
+      const thread = startThread("dieWithWakeUpOnItsWay", [kind, primitive, report]);
+      await waitReady(report); // its wait is queued, and it spins in a timer
+      let mine: Promise<unknown>;
+      if (kind === "lock") {
+        mine = lock.acquire();
+        lock.release(); // to the Worker's wait (the oldest): handed off, or woken to race
+      } else if (kind === "semaphore") {
+        mine = (primitive as Semaphore).acquire();
+        (primitive as Semaphore).release(); // handed to the Worker's wait
+      } else if (kind === "queue") {
+        mine = (primitive as Queue<number>).get();
+        (primitive as Queue<number>).put(7); // wakes the Worker's wait
+      } else {
+        const cond = primitive as Condition;
+        await cond.acquire();
+        mine = cond.wait();
+        await cond.acquire();
+        cond.notify(1); // to the Worker's wait (the oldest)
+        cond.release();
+      }
+      Atomics.store(report, Slot.Stop, 1); // now it dies, before it can take what was given
+      await within(thread.join(), "the Worker never ended");
+      assertEquals(escaped.length, 1);
+      const got = await within(mine, "the wake-up died with the Worker");
+      if (kind === "queue") assertEquals(got, 7);
+      else assertEquals(got, true);
+      if (kind === "lock" || kind === "condition") lock.release();
+      if (kind === "semaphore") assertEquals((primitive as Semaphore).value, 0);
+      assertEquals(Atomics.load(report, Slot.After), 0);
+      assertNothingLeft();
+    });
+  });
+}

@@ -220,3 +220,32 @@ export async function holdParkAndCrash(lock: Lock, sem: Semaphore, report: Int32
   await sleep(TIMEOUT_MAX);
   Atomics.store(report, Slot.After, 1);
 }
+
+/**
+ * Parks on `primitive` (a `kind` wait), then, in a timer, says so and spins
+ * (never yielding) until the test sets Stop: meanwhile the test wakes the
+ * wait, which cannot take its wake-up before the timer returns; then the
+ * timer throws, and the Worker dies with that wake-up on its way to it.
+ */
+export async function dieWithWakeUpOnItsWay(
+  kind: "lock" | "semaphore" | "condition" | "queue",
+  primitive: unknown,
+  report: Int32Array,
+): Promise<void> {
+  let parked: Promise<unknown>;
+  if (kind === "lock") parked = (primitive as Lock).acquire();
+  else if (kind === "semaphore") parked = (primitive as Semaphore).acquire();
+  else if (kind === "queue") parked = (primitive as Queue<number>).get();
+  else {
+    await (primitive as Condition).acquire();
+    parked = (primitive as Condition).wait();
+  }
+  parked.catch(() => {});
+  setTimeout(() => {
+    ready(report);
+    while (Atomics.load(report, Slot.Stop) === 0) Atomics.add(report, Slot.Rounds, 1);
+    throw new Error("died with a wake-up on its way");
+  }, 0);
+  await parked;
+  Atomics.store(report, Slot.After, 1);
+}
