@@ -161,7 +161,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   /** Acquires, waiting as `wait` allows. */
   acquire(wait: Wait): Promise<boolean> {
     if (this.tryAcquire()) return RESOLVED_TRUE;
-    if (!wait.blocking) return RESOLVED_FALSE;
+    if (!wait.blocking) return this.takeIfAbandoned() ? Promise.reject(this.abandoned()) : RESOLVED_FALSE;
     const request = wait === FOREVER
       ? this.#slow?.forever ?? (this.slowPath().forever = this.makeRequest(wait))
       : this.makeRequest(wait);
@@ -172,6 +172,18 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
       // The lock was released between our try and the park: try again.
       if (this.tryAcquire()) return RESOLVED_TRUE;
     }
+  }
+
+  // A try that found the lock held: take it if its holder has ended, as a wait's `validate` would (and
+  // there, under the lot's lock for the cell), as POSIX's `pthread_mutex_trylock` does.
+  private takeIfAbandoned(): boolean {
+    const cells = this.cells;
+    const state = cells.load(STATE);
+    const tag = state >>> TAG_SHIFT;
+    if (tag === 0 || cells.holderEnded!(tag) < this.robustWait.abandonedAt) return false;
+    // A wait of no time: its `validate` takes the lock (and declines to queue), or it leaves at once.
+    this.backend.parkSync(cells, STATE, this.makeSyncRequest({ blocking: true, timeout: 0, signal: undefined }));
+    return tookAbandoned !== undefined;
   }
 
   // The error of an acquire whose `validate` took the lock from a dead holder (the caller holds it).
@@ -197,7 +209,10 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   /** Acquires, blocking the calling thread as `wait` allows. */
   acquireSync(wait: Wait): boolean {
     if (this.tryAcquire()) return true;
-    if (!wait.blocking) return false;
+    if (!wait.blocking) {
+      if (this.takeIfAbandoned()) throw this.abandoned();
+      return false;
+    }
     let request = wait === FOREVER
       ? this.#slow?.foreverSync ?? (this.slowPath().foreverSync = this.makeSyncRequest(wait))
       : this.makeSyncRequest(wait);

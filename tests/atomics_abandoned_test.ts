@@ -224,3 +224,18 @@ Deno.test("[atomics] abandoned: guard() and runExclusive() reject with Abandoned
     assertNothingLeft();
   });
 });
+
+Deno.test("[atomics] abandoned: a non-blocking acquire takes an abandoned lock too, with AbandonedLockError (as pthread_mutex_trylock)", async () => {
+  await catchingExceptions(async () => {
+    for (const sync of [false, true]) {
+      const lock = new Lock(atomics);
+      await holdAndDie("holdLockAndDie", (report, go) => [lock, 1, report, go, "raise"], "raise", () => {});
+      if (sync) assertThrows(() => lock.acquireSync(false), AbandonedLockError);
+      else await assertRejects(() => lock.acquire(false), AbandonedLockError);
+      assert(lock.locked());
+      assertEquals(await lock.acquire(false), false, "held by the caller now");
+      lock.release();
+    }
+    assertNothingLeft();
+  });
+});
