@@ -23,13 +23,13 @@
 import { type BackendChoice, getBackend, getDefaultBackend, sleep } from "@locksmith/threading";
 import { asCompleted, type Future, ThreadPoolExecutor } from "@locksmith/threading/futures";
 
-// Each download's simulated duration, in ms (10 ms apart, so they finish in a fixed order).
+// Each download's simulated duration, in ms (50 ms apart, so they finish in a fixed order even on a busy machine).
 const DOWNLOADS: [string, number][] = [
-  ["https://example.com/big.iso", 60],
-  ["https://example.com/index.html", 10],
-  ["https://example.com/missing.png", 30],
-  ["https://example.com/photo.jpg", 40],
-  ["https://example.com/style.css", 20],
+  ["https://example.com/big.iso", 250],
+  ["https://example.com/index.html", 50],
+  ["https://example.com/missing.png", 150],
+  ["https://example.com/photo.jpg", 200],
+  ["https://example.com/style.css", 100],
 ];
 
 /**

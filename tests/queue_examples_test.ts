@@ -48,7 +48,7 @@ const cases: ExampleCase[] = [
     main: asCompleted,
     check: (lines) => {
       assertEquals(lines[0], "submitted 5 downloads");
-      // Their durations are 10 ms apart: they complete in duration order.
+      // Their durations are 50 ms apart: they complete in duration order.
       assertEquals(lines.slice(1, 6).map((line) => line.split(" ")[1]), [
         "https://example.com/index.html",
         "https://example.com/style.css",
