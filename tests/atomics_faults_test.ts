@@ -17,7 +17,7 @@ import {
   within,
 } from "./_fault_helpers.ts";
 
-const PARKED_DEATHS: Death[] = ["timer-error", "deno-exit", "process-exit", "terminate"];
+const PARKED_DEATHS: Death[] = ["timer-error", "raise", "deno-exit", "process-exit", "terminate"];
 
 /** Starts `body` with `args` + the death, waits until it is parked, then makes it die and waits until it is gone. */
 async function parkAndDie(body: string, args: unknown[], death: Death): Promise<void> {
