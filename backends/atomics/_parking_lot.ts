@@ -34,7 +34,7 @@
  * | INTERRUPTED  | still queued; a Worker's `interruptMain()` asks  |
  * |              | the blocked main thread to look (see below)      |
  * | CANCELLED    | still queued; its thread is asked to stop: it    |
- * |              | leaves and ends its Worker (a cancellation point) |
+ * |              | leaves and ends its Worker (a cancellation point)|
  * | RECHECK      | still queued; the holder of the lock it waits    |
  * |              | for died: it leaves and looks at the lock again  |
  *
@@ -44,7 +44,7 @@
  * `H_INTERRUPT` word instead (`_main_interrupt.ts`); the main isolate's
  * parks of the main thread check it under the bucket lock (a plain load),
  * and {@linkcode wakeBlockedMain} moves a main thread blocked in `parkSync`
- * (its record is marked `R_MAIN_SYNC`) to INTERRUPTED, which changes the
+ * (its record's flags have `F_MAIN_SYNC`) to INTERRUPTED, which changes the
  * word it sleeps on: an `Atomics.notify` alone could come before it sleeps.
  *
  * Dying Workers. A record belongs to its isolate's tag: the index of its

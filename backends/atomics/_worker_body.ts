@@ -42,8 +42,11 @@ const CHILDREN_GRACE_MS = 1000;
 
 type Exit = (code: number) => never;
 
+// `process.exit`, taken before the thread's code runs (which could replace it), called on `process`.
 function processExit(): Exit {
-  return (globalThis as unknown as { process: { exit: Exit } }).process.exit;
+  const process = (globalThis as unknown as { process: { exit: Exit } }).process;
+  const exit = process.exit;
+  return (code) => exit.call(process, code);
 }
 
 /**
