@@ -47,7 +47,7 @@ export type { PrimitiveOptions } from "./primitives/core.ts";
 export { Lock } from "./primitives/lock.ts";
 export { RLock, type RLockSavedState } from "./primitives/rlock.ts";
 export { Condition } from "./primitives/condition.ts";
-export { BoundedSemaphore, Semaphore, SEMAPHORE_VALUE_MAX } from "./primitives/semaphore.ts";
+export { BoundedSemaphore, Semaphore, SEMAPHORE_VALUE_MAX, type SemaphoreOptions } from "./primitives/semaphore.ts";
 export { Event } from "./primitives/event.ts";
 export { Barrier } from "./primitives/barrier.ts";
 export { revive } from "./primitives/revive.ts";

@@ -52,7 +52,28 @@ export interface Cells {
   cas(i: number, expected: number, replacement: number): boolean;
   /** Adds `delta` to cell `i` and returns the value it held before. */
   add(i: number, delta: number): number;
+  /**
+   * Robust locks, on a backend whose threads can die apart from the thread
+   * that waits for them (Workers): the calling thread's holder tag, a
+   * positive number a lock keeps in its state while this thread holds it;
+   * 0 (or absent) where the holder cannot die alone (the main isolate, one
+   * isolate's tasks), and the lock is never abandoned.
+   */
+  readonly holder?: number;
+  /**
+   * How the thread of a holder tag has ended: {@linkcode HOLDER_RUNNING},
+   * {@linkcode HOLDER_RETURNED} or {@linkcode HOLDER_DIED}. Present where
+   * `holder` can be non-zero.
+   */
+  holderEnded?(tag: number): number;
 }
+
+/** `Cells.holderEnded`: the holder's thread still runs. */
+export const HOLDER_RUNNING = 0;
+/** `Cells.holderEnded`: the holder's thread returned from its target (or ended quietly with `SystemExit`). */
+export const HOLDER_RETURNED = 1;
+/** `Cells.holderEnded`: the holder's thread died: it raised, exited, was terminated or crashed. */
+export const HOLDER_DIED = 2;
 
 /** Something a thread can wait on, named in traces and deadlock reports. */
 export interface Subject {
@@ -98,6 +119,24 @@ export interface ParkRequest<T> {
    * a lock that it then has to wait for again): the park's promise adopts it.
    */
   wake(token: number): T;
+  /**
+   * The waiter was woken with `token` but its thread dies before it takes
+   * it (a Worker that exits, fails or is terminated while its wait's wake-up
+   * is on its way): give back what the token handed over (a lock, a permit,
+   * a notify), so that no wake-up is lost with the dead. Called by a backend
+   * whose threads can die apart, in the dying thread.
+   */
+  handBack?(token: number): void;
+  /**
+   * A lock's wait: bits 2 and up of the cell it parks on hold the holder's
+   * tag (`Cells.holder`). If that holder's thread ends while the waiter is
+   * queued, and `Cells.holderEnded` then says at least `abandonedAt`, a
+   * backend whose threads can die apart takes the oldest such waiter out of
+   * its queue (as a timeout would, `timedOut` included) and wakes it with
+   * `wake(recheck)`, so that it looks at the lock again and finds it
+   * abandoned.
+   */
+  readonly robust?: { readonly recheck: number; readonly abandonedAt: number };
   /** The value the park resolves with when the timeout elapses. */
   readonly timeoutValue: T;
   /** Milliseconds to wait; `Infinity` waits forever. */
@@ -210,10 +249,13 @@ export interface ThreadHandle {
    */
   joinSync(timeout: number): boolean;
   /**
-   * Stops the thread wherever it is (a Worker in a busy loop or in
-   * `Atomics.wait`): no `finally` runs, and what it held stays held. A later
-   * `joinSync` returns at once; `onEnd` runs once it is gone (or at that
-   * `joinSync`). Absent where a thread cannot be stopped from outside.
+   * Asks the thread to stop, and returns at once. It stops at its next
+   * cancellation point: any wait of the library (woken now if it waits) or
+   * its return to its event loop. No `finally` runs; the locks it holds are
+   * abandoned (see `Cells.holder`). Running code that never yields cannot be
+   * stopped: the thread lives on until it yields. Only once it has stopped
+   * does `joinSync` return and `onEnd` run. Absent where a thread cannot be
+   * stopped from outside.
    */
   terminate?(): void;
 }

@@ -7,7 +7,8 @@ import { type BackendChoice, getBackend, parallelBackend } from "../backends/mod
 import type { Backend, ModuleTarget } from "../backends/types.ts";
 import { RuntimeError, ValueError } from "../runtime/errors.ts";
 import { Semaphore } from "../primitives/semaphore.ts";
-import { stopThread, Thread } from "../primitives/thread.ts";
+import { onThreadEnd, stopThread, Thread } from "../primitives/thread.ts";
+import { SystemExit } from "../runtime/system_exit.ts";
 import { isModuleTarget, lazyModuleTarget } from "../runtime/target.ts";
 import { describe } from "../runtime/describe.ts";
 import { checkOptions } from "../runtime/options.ts";
@@ -40,13 +41,25 @@ let counter = 0;
  * and the library's shareable primitives arrive as themselves.
  *
  * `exitcode` is `null` until the process ends, then 0 if the target
- * returned, 1 if it raised (the exception goes to the excepthook), or the
- * code of a `SystemExit` it threw, or -15 (`terminate()`) or -9 (`kill()`)
- * if it was stopped, as Python reports a signal. `pid` is the thread's
- * ident. `terminate()` and `kill()` stop a running Worker wherever it is,
- * as Python's signals stop a process: its `finally` blocks do not run, and a
- * lock it holds stays held (a shared queue it was using may be left
- * broken), so they are for processes that must go, not for routine ends.
+ * returned, 1 if it raised (the exception goes to the excepthook), the
+ * code of a `SystemExit` it threw or of a `Deno.exit()` / `process.exit()`
+ * it called, or -15 (`terminate()`) or -9 (`kill()`) if it was stopped, as
+ * Python reports a signal. `pid` is the thread's ident.
+ *
+ * `terminate()` and `kill()` ask the Worker to stop, and it stops at its
+ * next cancellation point: any wait of the library (a lock, condition,
+ * semaphore, event, queue, barrier, `sleep`, `join`; woken at once if it
+ * waits) or its return to its event loop (an `await` of anything else).
+ * There it stops as a signal stops a process: its `finally` blocks do not
+ * run, and the locks it holds are abandoned (the next thread to take one
+ * gets `AbandonedLockError`); a shared queue is never left mid-operation.
+ * Until it has stopped, `isAlive()` is `true` and `join()` waits. A Worker
+ * running code that never yields (a busy loop) cannot be stopped on Deno
+ * 2.9.6, whose `worker.terminate()` takes effect only at the event loop
+ * too (while reporting the Worker gone at once): it lives on until it
+ * yields. Node's `worker.terminate()` does interrupt running code, but
+ * anywhere, even inside an operation on shared memory, so the library
+ * does not use it.
  *
  * With `{ backend: "async" }` the target runs as a thread of this isolate
  * (handy for tests).
@@ -69,6 +82,8 @@ export class Process {
   #closed = false;
   // The signal it was stopped with (15 or 9), if terminate() or kill() stopped it.
   #signal: number | undefined = undefined;
+  // The code its Worker exited with, if it exited (`Deno.exit`, `process.exit`) rather than returned or raised.
+  #exited: number | undefined = undefined;
 
   /**
    * Creates a process; it does not run until `start()`.
@@ -99,6 +114,9 @@ export class Process {
       backend,
       target: processMain(),
       args: [reference, args, this.#status],
+    });
+    onThreadEnd(this.#thread, (error) => {
+      if (error instanceof SystemExit) this.#exited = error.code;
     });
   }
 
@@ -192,7 +210,8 @@ export class Process {
 
   /**
    * The exit status: `null` until the process has ended; then 0 (returned),
-   * 1 (raised), or a `SystemExit`'s code.
+   * 1 (raised), the code of a `SystemExit` or of `Deno.exit()` /
+   * `process.exit()`, or -15 / -9 if `terminate()` / `kill()` stopped it.
    *
    * @example Before and after
    * ```ts
@@ -210,8 +229,9 @@ export class Process {
     if (this.#thread.ident === null || this.#thread.isAlive()) return null;
     const status = this.#status.value;
     if (status > 0) return status - 1;
-    // Ended without recording a status: stopped by terminate() or kill(), or from outside.
-    return this.#signal !== undefined ? -this.#signal : 1;
+    // Ended without recording a status: stopped by terminate() or kill(), or its Worker exited.
+    if (this.#signal !== undefined) return -this.#signal;
+    return this.#exited ?? 1;
   }
 
   /**
@@ -289,9 +309,11 @@ export class Process {
   }
 
   /**
-   * Python's SIGTERM: stops the running Worker now (see the class doc for
-   * what is left behind); `exitcode` becomes -15 once it is gone (await
-   * `join()`). A process that is not running is left as it is.
+   * Python's SIGTERM: asks the running Worker to stop, and returns at once;
+   * it stops at its next cancellation point (see the class doc for where,
+   * for what it cannot stop, and for what is left behind). `exitcode`
+   * becomes -15 once it is gone (await `join()`), unless it ended by itself
+   * first. A process that is not running is left as it is.
    *
    * @throws {RuntimeError} If it runs on a backend whose threads cannot be stopped (not a Worker).
    *
@@ -310,8 +332,8 @@ export class Process {
   }
 
   /**
-   * Python's SIGKILL: as `terminate()` (a Worker cannot catch either), but
-   * `exitcode` becomes -9.
+   * Python's SIGKILL: as `terminate()` (a Worker can catch neither, and
+   * neither can stop a loop that never yields), but `exitcode` becomes -9.
    *
    * @throws {RuntimeError} If it runs on a backend whose threads cannot be stopped (not a Worker).
    *

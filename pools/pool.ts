@@ -10,12 +10,12 @@
  * outcomes handed straight back) or Workers (`worker_transport.ts`: shared
  * queues and a result handler, as Python's).
  *
- * | state     | new work  | queued tasks | threads                        |
- * |-----------|-----------|--------------|--------------------------------|
- * | RUN       | accepted  | run          | take tasks                     |
- * | CLOSE     | refused   | run          | end once the queue is drained  |
- * | TERMINATE | refused   | dropped      | end after their current call   |
- * | broken    | refused   | dropped      | a thread died; calls fail      |
+ * | state     | new work  | queued tasks | threads                                    |
+ * |-----------|-----------|--------------|--------------------------------------------|
+ * | RUN       | accepted  | run          | take tasks                                 |
+ * | CLOSE     | refused   | run          | end once the queue is drained              |
+ * | TERMINATE | refused   | dropped      | Workers stopped; others end after the call |
+ * | broken    | refused   | dropped      | a thread died; calls fail                  |
  *
  * @module
  */
@@ -89,8 +89,11 @@ let jobCounter = 0;
  * sync or async, or a module reference `{ module, export }`.
  *
  * `close()` lets the queued work finish and the threads end; `terminate()`
- * drops the queued work (its results fail with `CancelledError`; a call
- * already running finishes, as a thread cannot be stopped mid-call);
+ * drops the queued work (its results fail with `CancelledError`) and stops
+ * the calls already running where it can: a Worker at its next cancellation
+ * point (any wait of the library, or its return to its event loop; not a
+ * loop that never yields), as Python's `terminate()` stops its processes;
+ * a thread of this isolate cannot be stopped mid-call, and finishes it;
  * `join()` waits for the threads after either. `await using pool = new
  * Pool()` terminates and joins at the end of the block, as Python's `with`
  * terminates. If a pool thread dies (a Worker that fails to load, or ends
@@ -520,7 +523,10 @@ export class Pool implements Disposable, AsyncDisposable {
    * ```
    */
   terminate(): void {
+    if (this.#state === "TERMINATE") return;
     this.#stop(new CancelledError("Cannot finish the task: its pool was terminated"));
+    // Workers are stopped mid-call, as Python's terminate() stops its processes.
+    this.#transport.stop?.();
   }
 
   // Terminates: drops the queued tasks and fails every unfinished job with `reason`.

@@ -51,6 +51,12 @@ export interface PoolTransport {
   dropQueued(): void;
   /** Tells the threads to end once the tasks before the message are done, and wakes the result handler. */
   close(): void;
+  /**
+   * Stops the threads where they are, running calls included (`terminate()`),
+   * where threads can be stopped (Workers, at their next cancellation point).
+   * Absent where they cannot: a running call then finishes.
+   */
+  stop?(): void;
 }
 
 /**

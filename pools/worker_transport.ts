@@ -17,7 +17,7 @@
 import { hostBackendFor } from "../backends/mod.ts";
 import type { ModuleTarget, Target } from "../backends/types.ts";
 import { lazyModuleTarget } from "../runtime/target.ts";
-import { onThreadEnd, Thread } from "../primitives/thread.ts";
+import { onThreadEnd, stopThread, Thread } from "../primitives/thread.ts";
 import { CoalescedPuts, putAll } from "../queue/batched_puts.ts";
 import { Queue } from "../queue/queue.ts";
 import { TargetTable } from "./target_table.ts";
@@ -118,6 +118,11 @@ export class WorkerTransport implements PoolTransport {
   /** Drops the tasks no Worker has taken. */
   dropQueued(): void {
     dropQueuedTasks(this.#tasks);
+  }
+
+  /** Stops every Worker at its next cancellation point, in the middle of a call or not (Python's `terminate()`). */
+  stop(): void {
+    for (const thread of this.threads) stopThread(thread);
   }
 
   /** One `null` per Worker, and a wake-up for the handler (it ends once no outcome is expected). */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { TimeoutError } from "../runtime/errors.ts";
+import { AbandonedLockError, TimeoutError } from "../runtime/errors.ts";
 import { describe } from "../runtime/describe.ts";
 import { checkOptions } from "../runtime/options.ts";
 import {
@@ -47,9 +47,24 @@ export function openGuard(target: Guardable, label: string, options: WaitOptions
   }
 }
 
+/**
+ * Acquires as `wait` allows. An acquire that took a lock abandoned by a dead
+ * holder rejects with `AbandonedLockError`, the lock held; a guard holds the
+ * lock only for its scope, which will not run, so it gives the lock back
+ * before it rejects.
+ */
+async function acquireForScope(target: Guardable, wait: Wait): Promise<boolean> {
+  try {
+    return await target.acquireChecked(wait);
+  } catch (error) {
+    if (error instanceof AbandonedLockError) target.release();
+    throw error;
+  }
+}
+
 /** Acquires and returns a `Disposable` that releases exactly once. */
 export async function guardOf(target: Guardable, wait: Wait): Promise<Disposable> {
-  if (!(await target.acquireChecked(wait))) {
+  if (!(await acquireForScope(target, wait))) {
     throw new TimeoutError(
       wait.blocking
         ? `Cannot enter guard of ${target.label}: not acquired within ${wait.timeout} ms`
@@ -77,7 +92,7 @@ export async function runExclusiveOf<T>(
       `Cannot run exclusively on ${target.label} as 'fn' must be a function: received ${describe(fn)}`,
     );
   }
-  await target.acquireChecked(wait);
+  await acquireForScope(target, wait);
   try {
     return await fn();
   } finally {

@@ -1,7 +1,7 @@
 /**
  * The lock algorithm shared by `Lock` and `RLock`, over one state cell.
  *
- * State table (cell 0):
+ * State table (cell 0), `tag << 2 | PARKED | LOCKED`:
  *
  * | value | meaning                                  |
  * |-------|------------------------------------------|
@@ -9,6 +9,18 @@
  * | 1     | locked, nobody parked                    |
  * | 3     | locked, one or more waiters parked       |
  * | 2     | unlocked, waiters parked (one was woken to race for it) |
+ *
+ * The bits above those two hold the holder's tag (`Cells.holder`) where
+ * the backend can tell a dead holder (a Worker of `atomics`), else 0: the
+ * main isolate's threads, threads of one isolate, and a lock handed off and
+ * not yet taken by the waiter it was handed to. A lock whose holder's
+ * thread has ended (died, for a `Lock`; ended in any way, for an `RLock`,
+ * which nobody else may release) is abandoned: the next thread to wait for
+ * it takes it in its `validate`, under the lot's lock for the cell, and its
+ * acquire rejects with `AbandonedLockError`, the lock held. A thread that
+ * already waits is told to look again by the lot (`ParkRequest.robust`:
+ * woken to race). A waiter that dies while a hand-off or a wake-up is on its
+ * way to it passes it on (`ParkRequest.handBack`).
  *
  * The PARKED bit is set by a waiter's `validate` and cleared by the last
  * waiter to leave by timeout or abort, both under the parking lot's
@@ -37,6 +49,7 @@
  * @module
  */
 import {
+  HOLDER_DIED,
   type MutexOwner,
   PARK_INVALID,
   type ParkRequest,
@@ -44,15 +57,24 @@ import {
   type UnparkResult,
 } from "../backends/types.ts";
 import type { ThreadIdentity } from "../runtime/current_thread.ts";
+import { AbandonedLockError } from "../runtime/errors.ts";
 import { CoreBase, type PrimitiveOptions } from "./core.ts";
 import { FOREVER, type Wait } from "../runtime/wait_options.ts";
 
 const LOCKED = 1;
 const PARKED = 2;
+const TAG_SHIFT = 2;
 const HANDOFF = 1;
 // The state cell.
 const STATE = 0;
 const RACE = 2;
+/** The token a lock's waiter is woken with to race for it (a lock's `robust.recheck`). */
+export const LOCK_RACE = RACE;
+
+// Set by a waiter's `validate` when it took an abandoned lock (who held it),
+// and read by that waiter right after its park call returns, before any
+// other code of this isolate runs.
+let tookAbandoned: string | undefined = undefined;
 
 /** A resolved `true`, shared: awaiting it is as cheap as awaiting a fresh one. */
 export const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
@@ -92,11 +114,25 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   }
 
   /**
+   * How the holder's thread must have ended for the lock to be abandoned,
+   * as the waiters' `robust` request field says it: on the prototype. A
+   * `Lock` has no owner (any thread may release it), so only a holder that
+   * died abandons it, not one that returned (Python's hand-over between
+   * threads); `RLock` overrides it.
+   */
+  declare readonly robustWait: { readonly recheck: number; readonly abandonedAt: number };
+
+  /**
    * Runs when a thread takes the lock, before it runs on.
    *
    * @param _thread The thread that took it; `undefined`: the calling thread.
    */
   acquired(_thread: ThreadIdentity | undefined): void {}
+
+  /** Gives up a lock that a dying thread took only to pass it on (a subclass forgets its owner first). */
+  giveBack(): void {
+    this.release();
+  }
 
   private slowPath(): SlowPath {
     return this.#slow ??= { forever: undefined, foreverSync: undefined, onUnpark: undefined };
@@ -106,15 +142,16 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   tryAcquire(): boolean {
     const cells = this.cells;
     const i = STATE;
+    const mine = ((cells.holder ?? 0) << TAG_SHIFT) | LOCKED;
     // The common case in one step: free, nobody parked.
-    if (cells.cas(i, 0, LOCKED)) {
+    if (cells.cas(i, 0, mine)) {
       this.acquired(undefined);
       return true;
     }
     for (;;) {
       const state = cells.load(i);
       if (state & LOCKED) return false;
-      if (cells.cas(i, state, state | LOCKED)) {
+      if (cells.cas(i, state, state | mine)) {
         this.acquired(undefined);
         return true;
       }
@@ -124,16 +161,38 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   /** Acquires, waiting as `wait` allows. */
   acquire(wait: Wait): Promise<boolean> {
     if (this.tryAcquire()) return RESOLVED_TRUE;
-    if (!wait.blocking) return RESOLVED_FALSE;
+    if (!wait.blocking) return this.takeIfAbandoned() ? Promise.reject(this.abandoned()) : RESOLVED_FALSE;
     const request = wait === FOREVER
       ? this.#slow?.forever ?? (this.slowPath().forever = this.makeRequest(wait))
       : this.makeRequest(wait);
     for (;;) {
       const parked = this.backend.park(this.cells, STATE, request);
       if (parked !== PARK_INVALID) return parked;
+      if (tookAbandoned !== undefined) return Promise.reject(this.abandoned());
       // The lock was released between our try and the park: try again.
       if (this.tryAcquire()) return RESOLVED_TRUE;
     }
+  }
+
+  // A try that found the lock held: take it if its holder has ended, as a wait's `validate` would (and
+  // there, under the lot's lock for the cell), as POSIX's `pthread_mutex_trylock` does.
+  private takeIfAbandoned(): boolean {
+    const cells = this.cells;
+    const state = cells.load(STATE);
+    const tag = state >>> TAG_SHIFT;
+    if (tag === 0 || cells.holderEnded!(tag) < this.robustWait.abandonedAt) return false;
+    // A wait of no time: its `validate` takes the lock (and declines to queue), or it leaves at once.
+    this.backend.parkSync(cells, STATE, this.makeSyncRequest({ blocking: true, timeout: 0, signal: undefined }));
+    return tookAbandoned !== undefined;
+  }
+
+  // The error of an acquire whose `validate` took the lock from a dead holder (the caller holds it).
+  private abandoned(): AbandonedLockError {
+    const who = tookAbandoned;
+    tookAbandoned = undefined;
+    return new AbandonedLockError(
+      `Acquired ${this.label}, abandoned by ${who} that ended while holding it: the caller holds it now, and what it guards may be half-updated`,
+    );
   }
 
   // Woken to race for the lock, and the race is this waiter's to run: try,
@@ -150,7 +209,10 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   /** Acquires, blocking the calling thread as `wait` allows. */
   acquireSync(wait: Wait): boolean {
     if (this.tryAcquire()) return true;
-    if (!wait.blocking) return false;
+    if (!wait.blocking) {
+      if (this.takeIfAbandoned()) throw this.abandoned();
+      return false;
+    }
     let request = wait === FOREVER
       ? this.#slow?.foreverSync ?? (this.slowPath().foreverSync = this.makeSyncRequest(wait))
       : this.makeSyncRequest(wait);
@@ -158,6 +220,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
     for (;;) {
       const parked = this.backend.parkSync(this.cells, STATE, request);
       if (parked === true || parked === false) return parked;
+      if (tookAbandoned !== undefined) throw this.abandoned();
       // Released between our try and the park, or woken to race for it.
       if (this.tryAcquire()) return true;
       if (parked === null && deadline !== Infinity) {
@@ -177,8 +240,14 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   release(): boolean {
     const cells = this.cells;
     const i = STATE;
-    if (cells.cas(i, LOCKED, 0)) return true;
-    if (!(cells.load(i) & LOCKED)) return false;
+    if (cells.cas(i, ((cells.holder ?? 0) << TAG_SHIFT) | LOCKED, 0)) return true;
+    for (;;) {
+      const state = cells.load(i);
+      if (!(state & LOCKED)) return false;
+      if (state & PARKED) break;
+      // Held under another thread's tag (any thread may release a Lock), nobody parked.
+      if (cells.cas(i, state, 0)) return true;
+    }
     this.backend.unparkOne(cells, i, this.#slow?.onUnpark ?? this.makeOnUnpark());
     return true;
   }
@@ -200,9 +269,23 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
       cells.store(i, result.haveMore ? PARKED : 0);
       return RACE;
     }
-    // Hand-off: the lock stays locked and passes to the woken waiter.
-    if (!result.haveMore) cells.store(i, LOCKED);
+    // Hand-off: the lock stays locked and passes to the woken waiter, with no
+    // holder tag until it takes it (the releaser may end meanwhile).
+    cells.store(i, result.haveMore ? LOCKED | PARKED : LOCKED);
     return HANDOFF;
+  }
+
+  // A woken waiter takes the lock handed to it: its tag goes in, then it is the owner.
+  private tookHandOff(): void {
+    const cells = this.cells;
+    const tag = cells.holder ?? 0;
+    if (tag !== 0) {
+      for (;;) {
+        const state = cells.load(STATE);
+        if (cells.cas(STATE, state, (state & (LOCKED | PARKED)) | (tag << TAG_SHIFT))) break;
+      }
+    }
+    this.acquired(undefined);
   }
 
   // The request of an awaiting acquire: a waiter woken to race runs the race
@@ -211,7 +294,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
     const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
     return this.requestOf(wait, (token) => {
       if (token === RACE) return this.raceAgain(wait, deadline) as boolean;
-      this.acquired(undefined);
+      this.tookHandOff();
       return true;
     });
   }
@@ -220,7 +303,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   private makeSyncRequest(wait: Wait): ParkRequest<boolean | null> {
     return this.requestOf<boolean | null>(wait, (token) => {
       if (token === RACE) return null;
-      this.acquired(undefined);
+      this.tookHandOff();
       return true;
     });
   }
@@ -228,18 +311,33 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   private requestOf<T>(wait: Wait, wake: (token: number) => T): ParkRequest<T> {
     const cells = this.cells;
     const i = STATE;
+    const robust = this.robustWait;
     return {
       subject: this,
       op: "acquire",
       timeout: wait.timeout,
       signal: wait.signal,
       timeoutValue: false as T,
-      validate() {
+      robust,
+      validate: () => {
         for (;;) {
           const state = cells.load(i);
           if (!(state & LOCKED)) return false;
+          const tag = state >>> TAG_SHIFT;
+          if (tag !== 0 && cells.holderEnded!(tag) >= robust.abandonedAt) {
+            // Its holder ended holding it: take it now, under the lot's lock for the cell.
+            const who = this.holder();
+            if (!cells.cas(i, state, (state & PARKED) | ((cells.holder ?? 0) << TAG_SHIFT) | LOCKED)) continue;
+            tookAbandoned = who === undefined ? "a thread" : `thread '${who}'`;
+            this.acquired(undefined);
+            return false;
+          }
           if (state & PARKED || cells.cas(i, state, state | PARKED)) return true;
         }
+      },
+      // Dying with the lock on its way: pass it on (handed off), or pass the wake-up on (woken to race).
+      handBack: (token) => {
+        if (token === HANDOFF || this.tryAcquire()) this.giveBack();
       },
       timedOut(wasLast) {
         if (!wasLast) return;
@@ -252,3 +350,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
     };
   }
 }
+
+Object.defineProperty(RawLock.prototype, "robustWait", {
+  value: Object.freeze({ recheck: RACE, abandonedAt: HOLDER_DIED }),
+});

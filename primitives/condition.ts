@@ -484,6 +484,8 @@ export class Condition {
         this.#released = lock.releaseSave();
       },
       wake: () => true,
+      // Dying with a notify on its way: it goes to the next waiter, as if this one had never waited.
+      handBack: (token) => void this.#core.backend.unparkMany(this.#core.cells, WAITERS, 1, token),
     };
   }
 }

@@ -39,6 +39,11 @@ Object.defineProperty(LockCore.prototype, "kind", { value: "Lock" });
  * timeout in ms and an `AbortSignal`; a waiter that times out or is aborted
  * leaves no trace behind.
  *
+ * On `atomics`, a lock whose holder's Worker dies holding it (it raises,
+ * exits or is terminated) is abandoned: the thread that takes it next gets
+ * {@linkcode AbandonedLockError}, holding it. A holder that returns leaves
+ * it held, as in Python (another thread may release it).
+ *
  * @example Python's `with lock:` as `using`
  * ```ts
  * import { Lock } from "@locksmith/threading";
@@ -86,6 +91,7 @@ export class Lock {
    * @returns `true` once acquired; `false` if not acquired (non-blocking or timed out).
    * @throws {ValueError} If `timeout` is negative (other than -1), or given with `blocking` false.
    * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   * @throws {AbandonedLockError} If it took the lock from a holder that died (the caller holds it).
    *
    * @example Waiting at most 50 ms
    * ```ts
@@ -155,6 +161,7 @@ export class Lock {
    * @returns `true` once acquired; `false` if not acquired.
    * @throws {ValueError} If `timeout` is negative (other than -1), or given with `blocking` false.
    * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   * @throws {AbandonedLockError} If it took the lock from a holder that died (the caller holds it).
    * @throws {DeadlockError} If it would wait forever where nothing can wake it.
    *
    * @example Non-blocking try

@@ -4,13 +4,13 @@
  * @module
  */
 import { currentIdentity, type ThreadIdentity } from "../runtime/current_thread.ts";
-import type { Backend } from "../backends/types.ts";
+import { type Backend, HOLDER_RETURNED } from "../backends/types.ts";
 import { openGuard, runExclusiveOf } from "./_guard.ts";
-import { RawLock, RESOLVED_TRUE } from "./_raw_lock.ts";
+import { LOCK_RACE, RawLock, RESOLVED_TRUE } from "./_raw_lock.ts";
 import { type CoreOptions, exposeHandle, type PrimitiveOptions, REVIVE_AT } from "./core.ts";
 import { threadName } from "../runtime/thread_names.ts";
 import { abortedSignal, checkAcquire, FOREVER, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
-import { RuntimeError } from "../runtime/errors.ts";
+import { AbandonedLockError, RuntimeError } from "../runtime/errors.ts";
 import { registerShareable } from "./revive.ts";
 
 // Cells: 0 the lock state (see _raw_lock.ts), 1 the owner's ident (0: none),
@@ -32,9 +32,19 @@ class RLockCore extends RawLock {
     const owner = this.cells.load(OWNER);
     return owner === 0 ? undefined : threadName(owner);
   }
+
+  override giveBack(): void {
+    this.cells.store(OWNER, 0);
+    this.cells.store(COUNT, 0);
+    this.release();
+  }
 }
-// On the prototype: no `kind` field per lock.
+// On the prototype: no `kind` field per lock. Only its owner may release an RLock: once the owner's
+// thread has ended in any way, nobody can, and the lock is abandoned.
 Object.defineProperty(RLockCore.prototype, "kind", { value: "RLock" });
+Object.defineProperty(RLockCore.prototype, "robustWait", {
+  value: Object.freeze({ recheck: LOCK_RACE, abandonedAt: HOLDER_RETURNED }),
+});
 
 /**
  * A reentrant lock (Python's `threading.RLock`): owned by the thread that
@@ -43,7 +53,10 @@ Object.defineProperty(RLockCore.prototype, "kind", { value: "RLock" });
  * the outermost one is released. Ownership follows the thread (the async task
  * on in-isolate backends) across every `await`.
  *
- * Waiters are served oldest first, as for {@linkcode Lock}.
+ * Waiters are served oldest first, as for {@linkcode Lock}. On `atomics`,
+ * an RLock whose owner's Worker ends while owning it, however it ends, is
+ * abandoned (nobody else may release it): the thread that takes it next
+ * gets {@linkcode AbandonedLockError}, owning it with a count of one.
  *
  * @example Taken twice by its owner
  * ```ts
@@ -89,6 +102,7 @@ export class RLock {
    * @returns `true` once acquired; `false` if not acquired.
    * @throws {ValueError} If `timeout` is negative (other than -1), or given with `blocking` false.
    * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   * @throws {AbandonedLockError} If it took the lock from an owner whose thread ended (the caller owns it).
    *
    * @example Reentry
    * ```ts
@@ -155,6 +169,7 @@ export class RLock {
    * @returns `true` once acquired; `false` if not acquired.
    * @throws {ValueError} If `timeout` is negative (other than -1), or given with `blocking` false.
    * @throws {OverflowError} If `timeout` is above `TIMEOUT_MAX`.
+   * @throws {AbandonedLockError} If it took the lock from an owner whose thread ended (the caller owns it).
    * @throws {DeadlockError} If it would wait forever where nothing can wake it.
    *
    * @example Reentry without awaiting
@@ -320,11 +335,20 @@ export class RLock {
       cells.store(COUNT, saved[0]);
     };
     if (sync) {
-      this.#core.mutex.acquireSync(FOREVER);
+      try {
+        this.#core.mutex.acquireSync(FOREVER);
+      } catch (error) {
+        // Abandoned by a dead owner: taken all the same, at the depth the waiter held it.
+        if (error instanceof AbandonedLockError) restore();
+        throw error;
+      }
       restore();
       return;
     }
-    return this.#core.mutex.acquire(FOREVER).then(restore);
+    return this.#core.mutex.acquire(FOREVER).then(restore, (error) => {
+      if (error instanceof AbandonedLockError) restore();
+      throw error;
+    });
   }
 
   /** `RLock#N`, for messages and traces. */

@@ -15,6 +15,19 @@ import { registerShareable } from "./revive.ts";
 /** The largest count a semaphore can hold (its state is one int32 cell). */
 export const SEMAPHORE_VALUE_MAX: number = PERMITS_MAX;
 
+/** The options of `new Semaphore()` and `new BoundedSemaphore()`. */
+export interface SemaphoreOptions extends PrimitiveOptions {
+  /**
+   * The permits a thread takes are its own until it gives them back: if it
+   * dies holding some (a Worker that raises, exits or is terminated), they
+   * come back, and each of the next as many acquires takes one and rejects
+   * with `AbandonedLockError`. Default `false`: as in Python, a permit
+   * belongs to no thread (one thread may take it and another give it back),
+   * and a dead thread's permits stay taken.
+   */
+  robust?: boolean;
+}
+
 /**
  * A counting semaphore (Python's `threading.Semaphore`): a counter of
  * permits. `acquire()` takes one, waiting while there are none; `release(n)`
@@ -23,6 +36,10 @@ export const SEMAPHORE_VALUE_MAX: number = PERMITS_MAX;
  * Permits released while threads wait go straight to the oldest waiters
  * (FIFO hand-off), so a thread that releases and re-acquires in a loop
  * cannot starve them.
+ *
+ * On `atomics`, a semaphore made with `{ robust: true }` takes back the
+ * permits of a Worker that dies holding them, and tells the threads that
+ * take them next (`AbandonedLockError`), as a `Lock` does for its holder.
  *
  * @example At most two at a time
  * ```ts
@@ -52,11 +69,12 @@ export class Semaphore {
    * Creates a semaphore holding `value` permits.
    *
    * @param value The initial count (default 1).
-   * @param options `backend`: the backend by name or object.
+   * @param options `backend`: the backend by name or object; `robust`: give back a dead thread's permits.
    * @throws {ValueError} If `value` is negative or above 2^30 - 1.
-   * @throws {TypeError} If `value` is not an integer, or `options` is not an options object with only `backend`.
+   * @throws {TypeError} If `value` is not an integer, `options` is not an options object with only `backend` and
+   *   `robust`, or `robust` is not a boolean.
    */
-  constructor(value: number = 1, options?: PrimitiveOptions) {
+  constructor(value: number = 1, options?: SemaphoreOptions) {
     const kind = new.target?.name ?? "Semaphore";
     if (typeof value !== "number" || !Number.isInteger(value)) {
       throw new TypeError(`Cannot create ${kind} as 'value' must be an integer: received ${describe(value)}`);
@@ -65,9 +83,14 @@ export class Semaphore {
     if (value > SEMAPHORE_VALUE_MAX) {
       throw new ValueError(`Cannot create ${kind} as 'value' must be <= ${SEMAPHORE_VALUE_MAX}: received ${value}`);
     }
+    const robust = options?.robust;
+    if (robust !== undefined && typeof robust !== "boolean") {
+      throw new TypeError(`Cannot create ${kind} as 'robust' must be a boolean: received ${describe(robust)}`);
+    }
     // A revived semaphore's count is live in its cells already: only new cells get `value`.
-    this.#core = new Permits(kind, value, options);
-    if (kind === "BoundedSemaphore") this.#core.facts = { bound: value };
+    this.#core = new Permits(kind, value, options, "acquire", robust === true);
+    if (kind === "BoundedSemaphore") this.#core.facts = { bound: value, robust: robust === true };
+    else if (robust === true) this.#core.facts = { robust: true };
     exposeHandle(this, Semaphore.#shared);
   }
 
@@ -302,10 +325,10 @@ export class BoundedSemaphore extends Semaphore {
    * Creates a bounded semaphore holding `value` permits, which is also its bound.
    *
    * @param value The initial count and bound (default 1).
-   * @param options `backend`: the backend by name or object.
+   * @param options `backend`: the backend by name or object; `robust`: give back a dead thread's permits.
    * @throws {ValueError} If `value` is negative.
    */
-  constructor(value: number = 1, options?: PrimitiveOptions) {
+  constructor(value: number = 1, options?: SemaphoreOptions) {
     super(value, options);
     this.#initial = value;
   }
@@ -338,10 +361,14 @@ export class BoundedSemaphore extends Semaphore {
 registerShareable(
   "Semaphore",
   Semaphore,
-  (backend, _facts, at) => new Semaphore(0, { backend, [REVIVE_AT]: at } as CoreOptions),
+  (backend, facts, at) => new Semaphore(0, { backend, robust: facts.robust === true, [REVIVE_AT]: at } as CoreOptions),
 );
 registerShareable(
   "BoundedSemaphore",
   BoundedSemaphore,
-  (backend, facts, at) => new BoundedSemaphore(facts.bound as number, { backend, [REVIVE_AT]: at } as CoreOptions),
+  (backend, facts, at) =>
+    new BoundedSemaphore(
+      facts.bound as number,
+      { backend, robust: facts.robust === true, [REVIVE_AT]: at } as CoreOptions,
+    ),
 );

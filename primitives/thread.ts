@@ -54,11 +54,12 @@ const workerEntry = lazyModuleTarget("../workers/thread_main.ts", import.meta.ur
 const handles = new WeakMap<Thread, ThreadHandle>();
 
 /**
- * Stops a thread wherever it is (internal: `Process.terminate()`), where its
- * backend can: see `ThreadHandle.terminate`.
+ * Asks a thread to stop at its next cancellation point (internal:
+ * `Process.terminate()`, a Worker pool's `terminate()`), where its backend
+ * can: see `ThreadHandle.terminate`. It is alive until it has stopped.
  *
  * @param thread The thread.
- * @returns Whether it could be stopped (and was told to stop).
+ * @returns Whether it can be stopped (and was told to stop).
  */
 export function stopThread(thread: Thread): boolean {
   const handle = handles.get(thread);

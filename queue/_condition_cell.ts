@@ -45,6 +45,11 @@ export class ConditionCell {
   #countedIn = false;
   // The request of a wait forever without a signal, made on first use.
   #forever: ParkRequest<boolean> | undefined = undefined;
+  // A waiter that dies with a wake-up on its way passes it to the next one (it may be what a put was for).
+  readonly #handBack = (token: number): void => {
+    const { cells, backend } = this.#core;
+    backend.unparkMany(cells, this.#cell, 1, token);
+  };
 
   /**
    * @param core The queue's core (cells, backend, label).
@@ -136,6 +141,7 @@ export class ConditionCell {
       isolateBound,
       validate: this.#validate,
       wake: wokenUp,
+      handBack: this.#handBack,
     };
   }
 }

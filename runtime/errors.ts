@@ -154,6 +154,44 @@ export class DeadlockError extends RuntimeError {
 }
 
 /**
+ * Raised by an acquire that took a lock (a `Lock`, an `RLock`, or a permit
+ * of a `robust` `Semaphore`) abandoned by a thread that died holding it: a
+ * Worker that raised, exited or was terminated in its critical section.
+ * The caller holds the lock now, as the receiver of Windows'
+ * `WAIT_ABANDONED` or POSIX's `EOWNERDEAD` holds its mutex: what the lock
+ * guards may be half-updated, so check or repair it, then release the lock
+ * as after any acquire. (`guard()` and `runExclusive()`, which hold the lock
+ * only for their scope, release it before they reject.) Python has no such
+ * error: there the lock stays held and its waiters wait forever.
+ *
+ * @example Handling it
+ * ```ts
+ * import { AbandonedLockError, Lock } from "@locksmith/threading";
+ *
+ * const lock = new Lock({ backend: "atomics" });
+ * try {
+ *   await lock.acquire();
+ * } catch (error) {
+ *   if (!(error instanceof AbandonedLockError)) throw error;
+ *   // The lock is held by this thread: repair what it guards here.
+ * }
+ * lock.release();
+ * ```
+ */
+export class AbandonedLockError extends RuntimeError {
+  /**
+   * Creates the error.
+   *
+   * @param message Which lock, and who abandoned it.
+   * @param options Standard error options (`cause`).
+   */
+  constructor(message?: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "AbandonedLockError";
+  }
+}
+
+/**
  * Raised by a queue's `getNowait` (or a non-blocking or timed `get`) when the
  * queue is empty (Python's `queue.Empty`).
  *

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { outsideThreads } from "./current_thread.ts";
 import { describe } from "./describe.ts";
 
@@ -77,11 +78,29 @@ type Loaded = (...args: unknown[]) => unknown;
 // Module targets this isolate has imported, so a blocking caller can call them.
 const loaded = new Map<string, Loaded>();
 const loading = new Set<Promise<unknown>>();
+// The import of a target module in progress, in the context of the code it runs (its top level).
+const importing = new AsyncLocalStorage<{ readonly url: string; done: boolean }>();
+
+/**
+ * The target module being imported, if the caller is code that the import
+ * runs (the module's top level, or what it started) and the import is not
+ * over: a Worker that imports its target's module must not start Workers
+ * from there (each would import it again, without end).
+ *
+ * @returns The module's URL, or `undefined`.
+ */
+export function importingTarget(): string | undefined {
+  const current = importing.getStore();
+  return current === undefined || current.done ? undefined : current.url;
+}
 
 /** Imports a module target's function (and remembers it for `callTargetSync`). */
 export function loadTarget(target: ModuleTarget): Promise<Loaded> {
   const url = String(target.module);
-  const promise = outsideThreads(() => import(url)).then((module) => {
+  const promise = outsideThreads(() => {
+    const mark = { url, done: false };
+    return importing.run(mark, () => import(url)).finally(() => mark.done = true);
+  }).then((module) => {
     const fn = module[target.export];
     if (typeof fn !== "function") {
       throw new TypeError(

@@ -101,6 +101,12 @@ export class SharedHeap {
    * `mod.ts` (kept here, untyped, so that the heap does not import the lot).
    */
   lot: unknown = undefined;
+  /**
+   * This isolate's holder tag in the heap (`Cells.holder`): the index of its
+   * thread's block (`_thread_block.ts`) in a Worker the library started,
+   * whose end the other threads can see; 0 elsewhere.
+   */
+  holderTag = 0;
 
   private constructor(buffer: SharedArrayBuffer) {
     this.buffer = buffer;

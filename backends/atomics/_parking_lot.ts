@@ -33,6 +33,10 @@
  * | LEFT         | dequeued by its own waiter (timeout or abort)    |
  * | INTERRUPTED  | still queued; a Worker's `interruptMain()` asks  |
  * |              | the blocked main thread to look (see below)      |
+ * | CANCELLED    | still queued; its thread is asked to stop: it    |
+ * |              | leaves and ends its Worker (a cancellation point)|
+ * | RECHECK      | still queued; the holder of the lock it waits    |
+ * |              | for died: it leaves and looks at the lock again  |
  *
  * `interruptMain()`: the main thread's waits in the main isolate end with
  * `KeyboardInterrupt` like an abort (`AsyncWait.interrupt`), and a pending
@@ -40,8 +44,24 @@
  * `H_INTERRUPT` word instead (`_main_interrupt.ts`); the main isolate's
  * parks of the main thread check it under the bucket lock (a plain load),
  * and {@linkcode wakeBlockedMain} moves a main thread blocked in `parkSync`
- * (its record is marked `R_MAIN_SYNC`) to INTERRUPTED, which changes the
+ * (its record's flags have `F_MAIN_SYNC`) to INTERRUPTED, which changes the
  * word it sleeps on: an `Atomics.notify` alone could come before it sleeps.
+ *
+ * Dying Workers. A record belongs to its isolate's tag: the index of its
+ * thread's block (`_thread_block.ts`) in a Worker the library started, a
+ * cell of its own elsewhere. A Worker that ends, however it ends, first
+ * cleans up after itself ({@linkcode SharedParkingLot.endIsolate}): each of
+ * its waits leaves its queue as a timeout would, a wake-up that was on its
+ * way to it is given back (`ParkRequest.handBack`), so no release, permit,
+ * notify or put is handed to the dead; then, its end published, the waiters
+ * of each lock it held are told to look again (RECHECK: the lock is
+ * abandoned, `ParkRequest.robust`). A Worker that ended without cleaning up
+ * (a crash) is swept by its spawner ({@linkcode sweepDeadIsolate}), which
+ * can drop its queued records but not know what was on its way to it.
+ * `terminate` sets the thread's cancel word and marks its queued records
+ * CANCELLED: its waits are cancellation points, and a park that starts
+ * after the word is set (it is read under the bucket lock, as the interrupt
+ * word is) ends the thread at once.
  *
  * @module
  */
@@ -50,7 +70,8 @@ import { currentIdentity, isolateIdentity, type ThreadIdentity } from "../../run
 import { INTERRUPT_MESSAGE, interruptTarget, isWorkerIsolate, takeInterrupt } from "../../runtime/interrupt.ts";
 import { beginWait, endWait, type RegisteredWait } from "../../runtime/pending.ts";
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../types.ts";
-import { BUCKET_SIZE, BUCKETS, FIRST_BUCKET, H_IDENT, H_INTERRUPT, type SharedHeap } from "./_heap.ts";
+import { BUCKET_SIZE, BUCKETS, FIRST_BUCKET, H_INTERRUPT, type SharedHeap } from "./_heap.ts";
+import { T_CANCEL, T_END } from "./_thread_block.ts";
 import type { SharedCells } from "./_shared_cells.ts";
 import { lockWord, unlockWord } from "./_word_lock.ts";
 import { endWithoutBlocking, ONLY_THIS_ISOLATE } from "../_unblocked_wait.ts";
@@ -64,9 +85,13 @@ const R_PREV = 1;
 const R_KEY = 2;
 const R_STATE = 3;
 const R_TOKEN = 4;
-const R_ISOLATE = 5;
-const R_MAIN_SYNC = 6; // 1: the main thread of the main isolate blocks on it in `parkSync`
+const R_ISOLATE = 5; // the tag of the isolate that waits
+const R_FLAGS = 6; // F_MAIN_SYNC | abandonedAt << F_ABANDONED_SHIFT
 const RECORD_SIZE = 7;
+// R_FLAGS: the main thread of the main isolate blocks on it in `parkSync`.
+const F_MAIN_SYNC = 1;
+// R_FLAGS: a lock's wait (`ParkRequest.robust`): how its holder must have ended for the lock to be abandoned.
+const F_ABANDONED_SHIFT = 1;
 // Bucket layout (after the word lock at +0).
 const B_HEAD = 1;
 const B_TAIL = 2;
@@ -76,10 +101,13 @@ const WAITING = 1;
 const WOKEN = 2;
 const LEFT = 3;
 const INTERRUPTED = 4;
+const CANCELLED = 5;
+const RECHECK = 6;
 
 // What `#enqueue` returns when it did not queue.
 const DECLINED = 0;
 const INTERRUPTED_NOW = -1;
+const CANCELLED_NOW = -2;
 
 const NONE: UnparkResult = Object.freeze({ unparked: false, haveMore: false });
 const LAST: UnparkResult = Object.freeze({ unparked: true, haveMore: false, beFair: false });
@@ -94,6 +122,9 @@ class AsyncWait implements RegisteredWait {
   pendingNext: RegisteredWait | undefined = undefined;
   /** Set when `interrupt` took the record out of its bucket: the wait rejects with it. */
   interruption: { readonly reason: unknown } | undefined = undefined;
+  // The lot's list of this isolate's waits in progress (what a dying Worker cleans up).
+  lotPrev: AsyncWait | undefined = undefined;
+  lotNext: AsyncWait | undefined = undefined;
   constructor(
     readonly request: ParkRequest<unknown>,
     readonly thread: ThreadIdentity,
@@ -152,7 +183,8 @@ export function wakeBlockedMain(heap: SharedHeap): void {
       for (let r = view[bucket + B_HEAD]; r !== 0; r = view[r + R_NEXT]) {
         if (r + RECORD_SIZE > view.length) view = heap.refresh();
         if (
-          view[r + R_MAIN_SYNC] === 1 && Atomics.compareExchange(view, r + R_STATE, WAITING, INTERRUPTED) === WAITING
+          (view[r + R_FLAGS] & F_MAIN_SYNC) !== 0 &&
+          Atomics.compareExchange(view, r + R_STATE, WAITING, INTERRUPTED) === WAITING
         ) {
           marked.push(r);
         }
@@ -169,22 +201,163 @@ export function keepAliveForDaemons(): void {
   countDaemons = true;
 }
 
+// What ends this Worker's thread when a wait finds it asked to stop (set by
+// `_worker_body.ts`); unset while the thread ends, whose own waits (for the
+// Workers it started) must not be cut short.
+let stopThisThread: (() => never) | undefined;
+
+/** Sets what ends this Worker's thread at a cancellation point (it never returns); `undefined`: none now. */
+export function onCancellation(stop: (() => never) | undefined): void {
+  stopThisThread = stop;
+}
+
+/** This isolate's parking lot over `heap`, made on first use. */
+export function lotFor(heap: SharedHeap): SharedParkingLot {
+  return (heap.lot ??= new SharedParkingLot(heap)) as SharedParkingLot;
+}
+
+/**
+ * Asks the Worker thread whose block is at `tag` to stop: sets its cancel
+ * word, then wakes each of its queued waits (CANCELLED), under each
+ * bucket's lock, so that a park that starts after its bucket was searched
+ * sees the word.
+ */
+export function cancelIsolate(heap: SharedHeap, tag: number): void {
+  let view = heap.viewFor(tag + T_CANCEL);
+  Atomics.store(view, tag + T_CANCEL, 1);
+  const marked: number[] = [];
+  for (let bucket = FIRST_BUCKET; bucket < FIRST_BUCKET + BUCKETS * BUCKET_SIZE; bucket += BUCKET_SIZE) {
+    lockWord(view, bucket);
+    try {
+      for (let r = view[bucket + B_HEAD]; r !== 0; r = view[r + R_NEXT]) {
+        if (r + RECORD_SIZE > view.length) view = heap.refresh();
+        if (view[r + R_ISOLATE] !== tag) continue;
+        const state = Atomics.load(view, r + R_STATE);
+        if (state === WAITING || state === RECHECK) {
+          Atomics.store(view, r + R_STATE, CANCELLED);
+          marked.push(r);
+        }
+      }
+    } finally {
+      unlockWord(view, bucket);
+    }
+  }
+  for (const r of marked) Atomics.notify(view, r + R_STATE, 1);
+}
+
+/**
+ * After a Worker thread ended without cleaning up (a crash, an exit the
+ * library did not see): publishes its end if nobody did, drops its queued
+ * records and tells the waiters of the locks it held (see
+ * `SharedParkingLot.endIsolate`). What was on its way to it is lost.
+ */
+export function sweepDeadIsolate(heap: SharedHeap, tag: number, end: number): void {
+  const view = heap.viewFor(tag + T_END);
+  Atomics.compareExchange(view, tag + T_END, 0, end);
+  sweep(heap, tag, Atomics.load(view, tag + T_END));
+  wakeAllAt(heap, tag + T_END);
+}
+
+// Under each bucket's lock: drops the queued records of the isolate `tag`
+// (as leaving, but without their `timedOut`, which lived there), and marks
+// every waiter of each lock held under `tag` RECHECK, if the way the holder
+// ended (`end`) abandons it. Every one, not the oldest alone: one that then
+// gives up (its timeout passed, its signal aborted) must not leave the rest
+// waiting for a release that will never come. They queue again behind the
+// one that takes the lock.
+function sweep(heap: SharedHeap, tag: number, end: number): void {
+  let view = heap.view;
+  const recheck: number[] = [];
+  for (let bucket = FIRST_BUCKET; bucket < FIRST_BUCKET + BUCKETS * BUCKET_SIZE; bucket += BUCKET_SIZE) {
+    lockWord(view, bucket);
+    try {
+      for (let r = view[bucket + B_HEAD]; r !== 0;) {
+        if (r + RECORD_SIZE > view.length) view = heap.refresh();
+        const next = view[r + R_NEXT];
+        const key = view[r + R_KEY];
+        if (view[r + R_ISOLATE] === tag) {
+          unlink(view, bucket, r);
+          Atomics.store(view, r + R_STATE, LEFT);
+        } else {
+          const abandonedAt = view[r + R_FLAGS] >> F_ABANDONED_SHIFT;
+          if (abandonedAt !== 0 && end >= abandonedAt) {
+            if (key >= view.length) view = heap.refresh();
+            if (Atomics.load(view, key) >>> 2 === tag) {
+              const state = Atomics.load(view, r + R_STATE);
+              if (state === WAITING || state === INTERRUPTED) {
+                Atomics.store(view, r + R_STATE, RECHECK);
+                recheck.push(r);
+              }
+            }
+          }
+        }
+        r = next;
+      }
+    } finally {
+      unlockWord(view, bucket);
+    }
+  }
+  for (const r of recheck) Atomics.notify(view, r + R_STATE, 1);
+}
+
+// Wakes every waiter parked on the cell at `key` (joiners of a thread).
+function wakeAllAt(heap: SharedHeap, key: number): void {
+  let view = heap.view;
+  const bucket = bucketOf(key);
+  const woken: number[] = [];
+  lockWord(view, bucket);
+  try {
+    for (let r = view[bucket + B_HEAD]; r !== 0;) {
+      if (r + RECORD_SIZE > view.length) view = heap.refresh();
+      const next = view[r + R_NEXT];
+      if (view[r + R_KEY] === key) {
+        unlink(view, bucket, r);
+        Atomics.store(view, r + R_TOKEN, 1);
+        Atomics.store(view, r + R_STATE, WOKEN);
+        woken.push(r);
+      }
+      r = next;
+    }
+  } finally {
+    unlockWord(view, bucket);
+  }
+  for (const r of woken) Atomics.notify(view, r + R_STATE, 1);
+}
+
+// Under the bucket lock: takes record `r` out of the bucket's list.
+function unlink(view: Int32Array, bucket: number, r: number): void {
+  const next = view[r + R_NEXT];
+  const prev = view[r + R_PREV];
+  if (prev !== 0) view[prev + R_NEXT] = next;
+  else view[bucket + B_HEAD] = next;
+  if (next !== 0) view[next + R_PREV] = prev;
+  else view[bucket + B_TAIL] = prev;
+}
+
 /** The parking lot of one heap, as this isolate uses it. */
 export class SharedParkingLot {
   readonly #heap: SharedHeap;
   // This isolate's idle waiter records.
   readonly #free: number[] = [];
-  // Tells this isolate's waiters from other threads': a number from the
-  // heap's own counter, unique among the isolates that use the heap (even
-  // Workers the library did not start, whose idents are their own).
+  // Tells this isolate's waiters from other threads': its thread's block in
+  // a Worker the library started (the holder tag), else a cell of its own;
+  // unique among the isolates that use the heap.
   readonly #isolate: number;
+  // The cancel word of this isolate's thread (a Worker the library started), else 0.
+  readonly #cancelWord: number;
   // Only the main isolate's main thread is interrupted by a Worker's `interruptMain()`.
   readonly #inMainIsolate = !isWorkerIsolate();
+  // This isolate's asynchronous waits in progress (a circular list; the lot is its sentinel's holder).
+  readonly #waits: { lotPrev: AsyncWait | undefined; lotNext: AsyncWait | undefined } = {
+    lotPrev: undefined,
+    lotNext: undefined,
+  };
 
   /** @param heap The heap whose buckets it uses. */
   constructor(heap: SharedHeap) {
     this.#heap = heap;
-    this.#isolate = Atomics.add(heap.view, H_IDENT, 1) + 1;
+    this.#isolate = heap.holderTag !== 0 ? heap.holderTag : heap.allocate(1, "Isolate");
+    this.#cancelWord = heap.holderTag !== 0 ? heap.holderTag + T_CANCEL : 0;
   }
 
   /** See `Backend.park`. */
@@ -199,8 +372,10 @@ export class SharedParkingLot {
     const r = this.#enqueue(key, bucket, request, false);
     if (r === DECLINED) return PARK_INVALID;
     if (r === INTERRUPTED_NOW) return Promise.reject(new KeyboardInterrupt(INTERRUPT_MESSAGE));
+    if (r === CANCELLED_NOW) stopThisThread!();
     const thread = currentIdentity();
     const entry = new AsyncWait(request, thread, this, r, key, bucket);
+    this.#track(entry);
     const background = request.background === true;
     if (!background) beginWait(entry);
     const held = !background && hold(thread);
@@ -232,6 +407,7 @@ export class SharedParkingLot {
     const r = this.#enqueue(key, bucket, request, mainSync);
     if (r === DECLINED) return PARK_INVALID;
     if (r === INTERRUPTED_NOW) throw new KeyboardInterrupt(INTERRUPT_MESSAGE);
+    if (r === CANCELLED_NOW) stopThisThread!();
     const heap = this.#heap;
     try {
       request.beforeSleep?.();
@@ -245,8 +421,23 @@ export class SharedParkingLot {
       for (;;) {
         const view = heap.view;
         const state = Atomics.load(view, r + R_STATE);
-        if (state === WOKEN) return request.wake(Atomics.load(view, r + R_TOKEN));
+        if (state === WOKEN) {
+          const token = Atomics.load(view, r + R_TOKEN);
+          // Asked to stop meanwhile: this wait is a cancellation point; what it was given goes back.
+          if (this.#cancelRequested()) this.#stopWith(request, token);
+          return request.wake(token);
+        }
         if (state === LEFT) return request.timeoutValue;
+        if (state === CANCELLED) {
+          // Not now (the thread is ending, and waits for what it started): wait on.
+          if (stopThisThread === undefined) Atomics.compareExchange(view, r + R_STATE, CANCELLED, WAITING);
+          else if (this.#leave(r, key, bucket, request)) this.#stopWith(undefined, 0);
+          continue;
+        }
+        if (state === RECHECK) {
+          if (this.#leave(r, key, bucket, request)) return request.wake(request.robust!.recheck);
+          continue;
+        }
         if (state === INTERRUPTED) {
           if (this.#leaveInterrupted(view, r, key, bucket, request)) throw new KeyboardInterrupt(INTERRUPT_MESSAGE);
           continue;
@@ -285,7 +476,7 @@ export class SharedParkingLot {
         if (more + RECORD_SIZE > view.length) view = heap.refresh();
         if (view[more + R_KEY] === key) break;
       }
-      this.#unlink(view, bucket, r);
+      unlink(view, bucket, r);
       // A waiter of this isolate cannot run before we yield, so racing would
       // only let us win again: hand off to it, as in-isolate backends do.
       const fair = view[r + R_ISOLATE] === this.#isolate || this.#fairNow(view, bucket);
@@ -319,7 +510,7 @@ export class SharedParkingLot {
         if (r + RECORD_SIZE > view.length) view = heap.refresh();
         const next = view[r + R_NEXT];
         if (view[r + R_KEY] === key) {
-          this.#unlink(view, bucket, r);
+          unlink(view, bucket, r);
           Atomics.store(view, r + R_TOKEN, token);
           Atomics.store(view, r + R_STATE, WOKEN);
           woken.push(r);
@@ -352,8 +543,33 @@ export class SharedParkingLot {
     return n;
   }
 
+  /**
+   * This isolate's thread is ending (`end`: `HOLDER_RETURNED` or
+   * `HOLDER_DIED`), and no code of it will run again: each of its waits in
+   * progress leaves its queue as a timeout would, and a wake-up that reached
+   * one but was not taken yet is given back (`handBack`); then its end is
+   * published (`T_END`, if this isolate has a thread block), what is left of
+   * its records is dropped, the oldest waiter of each lock it held looks
+   * again (RECHECK), and its joiners wake. Called once, by the dying Worker.
+   */
+  endIsolate(end: number): void {
+    const heap = this.#heap;
+    for (let w = this.#waits.lotNext; w !== undefined && w !== (this.#waits as unknown);) {
+      const next: AsyncWait | undefined = w.lotNext;
+      const state = Atomics.load(heap.viewFor(w.record + R_STATE), w.record + R_STATE);
+      if (state === WOKEN) w.request.handBack?.(Atomics.load(heap.view, w.record + R_TOKEN));
+      else this.#leave(w.record, w.key, w.bucket, w.request);
+      w = next;
+    }
+    const tag = this.#isolate;
+    if (this.#cancelWord !== 0) Atomics.store(heap.viewFor(tag + T_END), tag + T_END, end);
+    sweep(heap, tag, end);
+    if (this.#cancelWord !== 0) wakeAllAt(heap, tag + T_END);
+  }
+
   // Queues a record for `key` if `validate()` agrees: DECLINED if it did
-  // not, INTERRUPTED_NOW if it took a Worker's pending `interruptMain()`.
+  // not, INTERRUPTED_NOW if it took a Worker's pending `interruptMain()`,
+  // CANCELLED_NOW if this thread is asked to stop.
   #enqueue(key: number, bucket: number, request: ParkRequest<unknown>, mainSync: boolean): number {
     const heap = this.#heap;
     const r = this.#free.pop() ?? heap.allocateRaw(RECORD_SIZE);
@@ -364,6 +580,11 @@ export class SharedParkingLot {
       if (view[H_INTERRUPT] !== 0 && this.#takesSharedInterrupt(view)) {
         this.#free.push(r);
         return INTERRUPTED_NOW;
+      }
+      // Likewise the cancel word, set before `cancelIsolate` looks for this thread's records.
+      if (this.#cancelRequested()) {
+        this.#free.push(r);
+        return CANCELLED_NOW;
       }
       if (!request.validate()) {
         this.#free.push(r);
@@ -376,7 +597,8 @@ export class SharedParkingLot {
       view[r + R_KEY] = key;
       view[r + R_TOKEN] = 0;
       view[r + R_ISOLATE] = this.#isolate;
-      view[r + R_MAIN_SYNC] = mainSync ? 1 : 0;
+      view[r + R_FLAGS] = (mainSync ? F_MAIN_SYNC : 0) |
+        ((request.robust?.abandonedAt ?? 0) << F_ABANDONED_SHIFT);
       Atomics.store(view, r + R_STATE, WAITING);
       if (tail !== 0) view[tail + R_NEXT] = r;
       else view[bucket + B_HEAD] = r;
@@ -385,16 +607,6 @@ export class SharedParkingLot {
     } finally {
       unlockWord(view, bucket);
     }
-  }
-
-  // Under the bucket lock: takes record `r` out of the bucket's list.
-  #unlink(view: Int32Array, bucket: number, r: number): void {
-    const next = view[r + R_NEXT];
-    const prev = view[r + R_PREV];
-    if (prev !== 0) view[prev + R_NEXT] = next;
-    else view[bucket + B_HEAD] = next;
-    if (next !== 0) view[next + R_PREV] = prev;
-    else view[bucket + B_TAIL] = prev;
   }
 
   // Under the bucket lock: parking_lot's fair timeout. Once the bucket's
@@ -412,6 +624,20 @@ export class SharedParkingLot {
   #takesSharedInterrupt(view: Int32Array): boolean {
     return this.#inMainIsolate && currentIdentity() === isolateIdentity() &&
       Atomics.compareExchange(view, H_INTERRUPT, 1, 0) === 1;
+  }
+
+  // Whether this isolate's thread is asked to stop, and can be stopped now.
+  #cancelRequested(): boolean {
+    return this.#cancelWord !== 0 && stopThisThread !== undefined &&
+      Atomics.load(this.#heap.view, this.#cancelWord) !== 0;
+  }
+
+  // A blocking wait found its thread asked to stop, its record already out
+  // of its queue: give back the wake-up it was handed (if `request`), then
+  // end the thread. The thread's other waits are cleaned up there.
+  #stopWith(request: ParkRequest<unknown> | undefined, token: number): never {
+    request?.handBack?.(token);
+    return stopThisThread!();
   }
 
   // The blocked main thread saw INTERRUPTED: take the interrupt and leave
@@ -437,16 +663,17 @@ export class SharedParkingLot {
     return true;
   }
 
-  // Timeout, abort or interrupt: dequeue `r` if it is still queued (then
-  // `timedOut` runs under the bucket lock) and say whether it was.
+  // Timeout, abort, interrupt, cancellation or a recheck: dequeue `r` if it
+  // is still queued (then `timedOut` runs under the bucket lock) and say
+  // whether it was.
   #leave(r: number, key: number, bucket: number, request: ParkRequest<unknown>): boolean {
     const heap = this.#heap;
     let view = heap.view;
     lockWord(view, bucket);
     try {
       const state = Atomics.load(view, r + R_STATE);
-      if (state !== WAITING && state !== INTERRUPTED) return false;
-      this.#unlink(view, bucket, r);
+      if (state === WOKEN || state === LEFT) return false;
+      unlink(view, bucket, r);
       Atomics.store(view, r + R_STATE, LEFT);
       let wasLast = true;
       for (let o = view[bucket + B_HEAD]; o !== 0; o = view[o + R_NEXT]) {
@@ -485,11 +712,22 @@ export class SharedParkingLot {
       for (;;) {
         const view = heap.view;
         const state = Atomics.load(view, r + R_STATE);
+        // Asked to stop: a cancellation point, whatever the wait's state (the thread's end cleans it up).
+        if (state === CANCELLED || (state === WOKEN && this.#cancelRequested())) {
+          if (stopThisThread !== undefined) stopThisThread();
+          // Not now (the thread is ending): wait on.
+          Atomics.compareExchange(view, r + R_STATE, CANCELLED, WAITING);
+          continue;
+        }
         if (state === WOKEN) return request.wake(Atomics.load(view, r + R_TOKEN));
         if (state === LEFT) {
           if (aborted) throw signal!.reason;
           if (entry.interruption !== undefined) throw entry.interruption.reason;
           return request.timeoutValue;
+        }
+        if (state === RECHECK) {
+          if (this.#leave(r, key, bucket, request)) return request.wake(request.robust!.recheck);
+          continue;
         }
         const remaining = deadline - heap.now();
         if (remaining <= 0) {
@@ -505,9 +743,24 @@ export class SharedParkingLot {
     }
   }
 
+  #track(entry: AsyncWait): void {
+    const head = this.#waits as unknown as AsyncWait;
+    const last = head.lotPrev ?? head;
+    entry.lotPrev = last;
+    entry.lotNext = head;
+    last.lotNext = entry;
+    head.lotPrev = entry;
+  }
+
   #done(r: number, entry: AsyncWait, held: boolean): void {
     endWait(entry);
     if (held) unhold();
+    const prev = entry.lotPrev;
+    if (prev !== undefined) {
+      prev.lotNext = entry.lotNext;
+      entry.lotNext!.lotPrev = prev;
+      entry.lotPrev = entry.lotNext = undefined;
+    }
     this.#free.push(r);
   }
 }

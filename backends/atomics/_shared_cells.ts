@@ -11,6 +11,7 @@
  */
 import type { Cells } from "../types.ts";
 import type { SharedHeap } from "./_heap.ts";
+import { T_END } from "./_thread_block.ts";
 
 let defaultHeap: SharedHeap | undefined;
 
@@ -52,6 +53,16 @@ export class SharedCells implements Cells {
   /** Adds `delta` to cell `i`; returns the old value. */
   add(i: number, delta: number): number {
     return Atomics.add(this.heap.view, this.base + i, delta);
+  }
+
+  /** This isolate's holder tag in the heap (see `Cells.holder`): 0 but in a Worker the library started. */
+  get holder(): number {
+    return this.heap.holderTag;
+  }
+
+  /** How the thread whose block is at `tag` has ended (`HOLDER_RUNNING`, `_RETURNED` or `_DIED`). */
+  holderEnded(tag: number): number {
+    return Atomics.load(this.heap.viewFor(tag + T_END), tag + T_END);
   }
 
   /** Whether `cells` are shared cells (a brand check). */

@@ -1,96 +1,52 @@
 /**
  * Threads of the `atomics` backend: each runs in a `node:worker_threads`
- * Worker (Deno supports them): `unref()` gives daemon threads, and
- * `terminate()` can stop a Worker even inside `Atomics.wait`, which a Web
- * Worker's cannot.
+ * Worker (Deno supports them), whose `unref()` gives daemon threads.
  *
  * This module is also the Worker's entry point: a Worker loads the very
  * module that spawned it (`import.meta.url`), which keeps working when the
  * package is consumed from JSR or through its npm layer, where a separate
  * worker file would be renamed. Loaded as the main module of a Worker with
- * our tag, it adopts the spawner's heap (so primitives made there are
- * shareable too, idents come from the program's counter, and the clock is
- * one timeline), calls the thread's `entry` (a module of the floor above,
- * which makes the `Thread` and calls the target), and reports how it ended.
+ * our tag, it runs the thread (`_worker_body.ts`).
  *
  * The spawner and the Worker talk through a `MessageChannel` (the thread's
- * uncaught exception) and one shared cell (the thread's state), so a
- * blocking `joinSync()` can wait in `Atomics.wait` and then read the
+ * uncaught exception; a request to stop) and the thread's block in the heap
+ * (`_thread_block.ts`: its end, its exit code, the stop request), so that a
+ * blocking `joinSync()` can wait in the parking lot and then read the
  * exception with `receiveMessageOnPort`, without the event loop.
+ *
+ * Stopping a thread (`terminate`) does not call `worker.terminate()`: on
+ * Deno 2.9.6 it takes effect only when the Worker returns to its event loop,
+ * while its `exit` event fires at once (a Worker parked in `Atomics.wait`
+ * wakes later and runs on, a busy one never stops); and where it does stop
+ * a Worker mid-call (Node), it may stop it inside an operation on shared
+ * memory. Instead the thread is asked to stop, and stops itself at its next
+ * cancellation point, cleaning up as it goes; its end is known only once it
+ * is real.
  *
  * @module
  */
-import type { ModuleTarget, SpawnRequest, ThreadHandle, WorkerThreadStart } from "../types.ts";
+import type { ModuleTarget, SpawnRequest, ThreadHandle } from "../types.ts";
+import { HOLDER_DIED, HOLDER_RUNNING, PARK_INVALID, type ParkRequest } from "../types.ts";
 import type { SharedHeap } from "./_heap.ts";
-import { heapOf, useDefaultHeap } from "./_heap_registry.ts";
-import { keepAliveForDaemons } from "./_parking_lot.ts";
-import { packError, unpackError } from "../../runtime/error_transfer.ts";
+import { cancelIsolate, lotFor, sweepDeadIsolate } from "./_parking_lot.ts";
+import { SharedCells } from "./_shared_cells.ts";
+import { T_END, T_EXIT, THREAD_BLOCK_KIND, THREAD_BLOCK_SIZE } from "./_thread_block.ts";
+import {
+  type LiveWorker,
+  liveWorkers,
+  maybeWorkerThreads,
+  type NodeWorker,
+  nodeWorkerThreads,
+  WORKER_TAG,
+  type WorkerData,
+  type WorkerMessage,
+} from "./_worker_protocol.ts";
+import { runWorkerThread } from "./_worker_body.ts";
+import { unpackError } from "../../runtime/error_transfer.ts";
+import { RuntimeError } from "../../runtime/errors.ts";
+import { isWorkerIsolate } from "../../runtime/interrupt.ts";
 import { SystemExit } from "../../runtime/system_exit.ts";
-import { loadTarget } from "../../runtime/target.ts";
-
-/** Marks the Worker's `workerData` as ours. */
-export const WORKER_TAG = "@locksmith/threading:worker";
-/** The thread's state cell: running. */
-export const RUNNING = 0;
-/** The thread's state cell: its target has ended (messages are posted). */
-export const FINISHED = 1;
-
-/** What a Worker thread receives. */
-export interface WorkerData {
-  readonly tag: typeof WORKER_TAG;
-  readonly heap: SharedArrayBuffer;
-  readonly state: number;
-  readonly ident: number;
-  readonly name: string;
-  readonly daemon: boolean;
-  readonly target: { readonly module: string; readonly export: string };
-  readonly entry: { readonly module: string; readonly export: string };
-  readonly args: readonly unknown[];
-  readonly port: MessagePortLike;
-}
-
-/** A message from the Worker to its spawner. */
-export type WorkerMessage = { readonly type: "error"; readonly error: unknown } | { readonly type: "done" };
-
-/** The parts of `node:worker_threads` used here. */
-interface WorkerThreadsModule {
-  readonly isMainThread: boolean;
-  readonly workerData: unknown;
-  readonly Worker: new (url: URL, options: Record<string, unknown>) => NodeWorker;
-  readonly MessageChannel: new () => { port1: MessagePortLike; port2: MessagePortLike };
-  receiveMessageOnPort(port: MessagePortLike): { message: unknown } | undefined;
-}
-
-/** A `node:worker_threads` MessagePort. */
-export interface MessagePortLike {
-  postMessage(message: unknown): void;
-  on(event: "message", listener: (message: unknown) => void): void;
-  close(): void;
-  unref(): void;
-}
-
-interface NodeWorker {
-  readonly threadId: number;
-  on(event: "exit", listener: (code: number) => void): void;
-  on(event: "error", listener: (error: unknown) => void): void;
-  unref(): void;
-  terminate(): Promise<number>;
-}
-
-let workerThreads: WorkerThreadsModule | undefined;
-
-/** `node:worker_threads`, loaded without a static import (edge runtimes have none). */
-export function nodeWorkerThreads(): WorkerThreadsModule {
-  if (workerThreads) return workerThreads;
-  const process = (globalThis as { process?: { getBuiltinModule?(name: string): unknown } }).process;
-  const module = process?.getBuiltinModule?.("node:worker_threads") as WorkerThreadsModule | undefined;
-  if (module === undefined) {
-    throw new TypeError(
-      "Cannot start a thread on the 'atomics' backend: this runtime has no node:worker_threads (Deno and Node have it)",
-    );
-  }
-  return workerThreads = module;
-}
+import { importingTarget } from "../../runtime/target.ts";
 
 /** Starts `request`'s call in a new Worker. */
 export function spawnWorkerThread(
@@ -98,15 +54,17 @@ export function spawnWorkerThread(
   request: SpawnRequest,
   call: NonNullable<SpawnRequest["call"]>,
 ): ThreadHandle {
+  refuseWhileImportingTarget(request);
   const wt = nodeWorkerThreads();
-  const state = heap.allocate(1, "WorkerThread");
+  const block = heap.allocate(THREAD_BLOCK_SIZE, THREAD_BLOCK_KIND);
   const { port1, port2 } = new wt.MessageChannel();
+  const name = request.thread.name;
   const data: WorkerData = {
     tag: WORKER_TAG,
     heap: heap.buffer,
-    state,
+    state: block,
     ident: request.thread.ident,
-    name: request.thread.name,
+    name,
     daemon: request.thread.daemon,
     target: moduleReference(call.target),
     entry: moduleReference(call.entry),
@@ -118,7 +76,7 @@ export function spawnWorkerThread(
     worker = new wt.Worker(new URL(import.meta.url), {
       workerData: data,
       transferList: [port2],
-      name: request.thread.name,
+      name,
       ...(call.stackSize > 0 ? { resourceLimits: { stackSizeMb: call.stackSize / 2 ** 20 } } : {}),
     });
   } catch (error) {
@@ -128,64 +86,100 @@ export function spawnWorkerThread(
   }
   let failed = false;
   let error: unknown = undefined;
+  let done = false;
   let ended = false;
   const take = (message: unknown) => {
     const m = message as WorkerMessage;
     if (m?.type === "error" && !failed) {
       failed = true;
       error = unpackError(m.error);
-    }
+    } else if (m?.type === "done") done = true;
   };
   const drain = () => {
     for (let m = wt.receiveMessageOnPort(port1); m !== undefined; m = wt.receiveMessageOnPort(port1)) take(m.message);
   };
-  const end = () => {
+  const endWord = () => Atomics.load(heap.viewFor(block + T_END), block + T_END);
+  // The thread has ended (it published its end), or its Worker is gone without doing so (`exitCode` known).
+  const end = (exitCode?: number) => {
     if (ended) return;
     ended = true;
+    liveWorkers.delete(live);
     drain();
     port1.close();
+    if (endWord() === HOLDER_RUNNING) {
+      // Gone without cleaning up after itself (a crash): what it left in the lot is swept now.
+      const view = heap.viewFor(block + T_EXIT);
+      Atomics.store(view, block + T_EXIT, exitCode ?? 1);
+      sweepDeadIsolate(heap, block, HOLDER_DIED);
+    }
+    // Neither returned nor raised: its Worker exited (or was stopped), with this code.
+    if (!done && !failed) {
+      failed = true;
+      error = new SystemExit(Atomics.load(heap.viewFor(block + T_EXIT), block + T_EXIT));
+    }
     request.onEnd(failed, error);
   };
   port1.on("message", take);
   worker.on("error", (e) => {
-    // Escaped the bootstrap (a stray rejection after the target ended, say).
+    // Escaped the Worker's own handlers (an error while it loads, say).
     if (!failed) {
       failed = true;
       error = e;
     }
   });
-  worker.on("exit", end);
+  worker.on("exit", (code) => end(code));
   if (request.thread.daemon) {
     worker.unref();
     port1.unref();
   }
-  const view = () => heap.viewFor(state);
-  return {
-    nativeId: worker.threadId,
-    terminate(): void {
-      if (ended) return;
-      // node:worker_threads' terminate stops even a Worker in Atomics.wait or a busy loop.
-      worker.terminate().catch(() => {});
-      // The Worker will never mark itself finished: mark it, so that a joinSync
-      // (which blocks this isolate's event loop, and so the exit event) returns.
-      const v = view();
-      Atomics.store(v, state, FINISHED);
-      Atomics.notify(v, state);
-    },
-    joinSync(timeout: number): boolean {
-      if (ended) return true;
-      const deadline = timeout === Infinity ? Infinity : performance.now() + timeout;
-      for (;;) {
-        const v = view();
-        if (Atomics.load(v, state) === FINISHED) break;
-        const remaining = deadline - performance.now();
-        if (remaining <= 0) return false;
-        Atomics.wait(v, state, RUNNING, remaining);
-      }
-      end();
-      return true;
+  const joinRequest = (timeout: number): ParkRequest<boolean> => ({
+    subject: { label: `thread '${name}'` },
+    op: "join",
+    timeout,
+    timeoutValue: false,
+    validate: () => endWord() === HOLDER_RUNNING,
+    wake: () => true,
+  });
+  const joinSync = (timeout: number): boolean => {
+    if (ended) return true;
+    const cells = new SharedCells(block);
+    const lot = lotFor(heap);
+    const deadline = timeout === Infinity ? Infinity : performance.now() + timeout;
+    while (endWord() === HOLDER_RUNNING) {
+      const remaining = deadline - performance.now();
+      if (remaining <= 0) return false;
+      const parked = lot.parkSync(cells, T_END, joinRequest(remaining));
+      if (parked === false) return false;
+      if (parked === PARK_INVALID) break;
+    }
+    end();
+    return true;
+  };
+  const cancel = () => {
+    if (ended) return;
+    cancelIsolate(heap, block);
+    port1.postMessage({ type: "cancel" } satisfies WorkerMessage);
+  };
+  const live: LiveWorker = {
+    cancel,
+    joinSync,
+    forget() {
+      if (endWord() === HOLDER_RUNNING) sweepDeadIsolate(heap, block, HOLDER_DIED);
     },
   };
+  liveWorkers.add(live);
+  return { nativeId: worker.threadId, terminate: cancel, joinSync };
+}
+
+// Python refuses to start a process while a spawned child imports the main
+// module (its bootstrapping phase); here, while a Worker imports a target's
+// module, whose top level would otherwise start a Worker that imports it again.
+function refuseWhileImportingTarget(request: SpawnRequest): void {
+  const module = importingTarget();
+  if (module === undefined || !isWorkerIsolate()) return;
+  throw new RuntimeError(
+    `Cannot start thread '${request.thread.name}' while this Worker imports ${module} to find its target: that module starts threads when it is imported, so each Worker that imports it would start another, without end. Guard the module's top-level code with 'if (import.meta.main) { ... }' (Python's 'if __name__ == "__main__":'), so that it runs only in the program's main module`,
+  );
 }
 
 function moduleReference(target: ModuleTarget): { readonly module: string; readonly export: string } {
@@ -196,40 +190,8 @@ function moduleReference(target: ModuleTarget): { readonly module: string; reado
 if (import.meta.main) startIfWorker();
 
 function startIfWorker(): void {
-  const process = (globalThis as { process?: { getBuiltinModule?(name: string): unknown } }).process;
-  const wt = process?.getBuiltinModule?.("node:worker_threads") as WorkerThreadsModule | undefined;
+  const wt = maybeWorkerThreads();
   const data = wt && !wt.isMainThread ? wt.workerData as WorkerData | undefined : undefined;
   if (data?.tag !== WORKER_TAG) return;
-  runWorkerThread(data, (wt as unknown as { threadId: number }).threadId);
-}
-
-// Runs the thread described by `data` in this Worker, then ends the Worker.
-async function runWorkerThread(data: WorkerData, threadId: number): Promise<void> {
-  const heap = useDefaultHeap(heapOf(data.heap, false));
-  // The spawner decides whether this Worker keeps the program alive.
-  keepAliveForDaemons();
-  const post = (message: WorkerMessage) => data.port.postMessage(message);
-  try {
-    const entry = await loadTarget(data.entry);
-    const start: WorkerThreadStart = {
-      backend: "atomics",
-      ident: data.ident,
-      name: data.name,
-      daemon: data.daemon,
-      nativeId: threadId,
-      target: data.target,
-      args: data.args,
-    };
-    await entry(start);
-  } catch (error) {
-    if (!(error instanceof SystemExit)) post({ type: "error", error: packError(error) });
-  } finally {
-    post({ type: "done" });
-    data.port.close();
-    const view = heap.viewFor(data.state);
-    Atomics.store(view, data.state, FINISHED);
-    Atomics.notify(view, data.state);
-    // End now, whatever the target left behind (timers, open handles).
-    (globalThis as unknown as { process: { exit(code: number): never } }).process.exit(0);
-  }
+  runWorkerThread(data, wt!.threadId);
 }

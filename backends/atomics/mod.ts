@@ -21,7 +21,7 @@ import { spawnHere } from "../_local_thread.ts";
 import type { PARK_INVALID } from "../types.ts";
 import { SharedHeap } from "./_heap.ts";
 import { getDefaultHeap, heapOf, isDefaultHeap } from "./_heap_registry.ts";
-import { SharedParkingLot } from "./_parking_lot.ts";
+import { lotFor, type SharedParkingLot } from "./_parking_lot.ts";
 import { ForeignCells, SharedCells } from "./_shared_cells.ts";
 import { spawnWorkerThread } from "./_worker_threads.ts";
 
@@ -39,8 +39,7 @@ function lotOf(cells: Cells): SharedParkingLot {
       `Cannot park on cells of another kind of backend: expected shared cells, received ${cells?.constructor?.name}`,
     );
   }
-  const heap = cells.heap;
-  return (heap.lot ??= new SharedParkingLot(heap)) as SharedParkingLot;
+  return lotFor(cells.heap);
 }
 
 /**

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { currentThread, ValueError } from "@locksmith/threading";
+import { currentThread, Event, ValueError } from "@locksmith/threading";
 
 /** This module, for `{ module: POOL_WORKER_TARGETS, export }`. */
 export const POOL_WORKER_TARGETS: string = import.meta.url;
@@ -43,14 +43,14 @@ export function dieInWorker(): void {
   (globalThis as unknown as { process: { exit(code: number): never } }).process.exit(3);
 }
 
-/** Never returns, never yields: only stopping its Worker ends it. */
-export function spinForever(): void {
-  for (let x = 0;; x++) if (x < 0) return;
+/** Awaits a timer that never fires in time: only stopping its Worker ends it (at its event loop). */
+export async function awaitForever(): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 2 ** 31 - 1));
 }
 
-/** Blocks its Worker in `Atomics.wait` for good. */
+/** Blocks its Worker in a wait of the library (`Atomics.wait` inside) for good: only stopping it ends it. */
 export function blockForever(): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
+  new Event({ backend: "atomics" }).waitSync();
 }
 
 /** Waits `ms` milliseconds (on a thread of this isolate, a process that can be interrupted only by ending). */

@@ -94,25 +94,25 @@ export const poolWorkerCases: Case[] = defineCases([
       }),
   },
   {
-    name: "Process: terminate() and kill() stop a Worker wherever it is; exitcode says which",
+    name: "Process: terminate() and kill() stop a Worker at its next cancellation point; exitcode says which",
     needs: WORKERS,
     fn: async (ctx) => {
-      const spinning = new Process({ target: ref("spinForever"), backend: ctx.backend });
+      const waiting = new Process({ target: ref("awaitForever"), backend: ctx.backend });
       const blocked = new Process({ target: ref("blockForever"), backend: ctx.backend });
-      spinning.start();
+      waiting.start();
       blocked.start();
-      await ctx.sleep(100); // both are in their loops
-      assertEquals([spinning.isAlive(), blocked.isAlive()], [true, true]);
-      spinning.terminate();
+      await ctx.sleep(100); // both are in their waits (or on their way: a stop before a wait ends it there)
+      assertEquals([waiting.isAlive(), blocked.isAlive()], [true, true]);
+      waiting.terminate();
       blocked.kill();
-      await spinning.join();
-      blocked.joinSync(); // returns: the Worker will never mark itself finished
+      await waiting.join();
+      blocked.joinSync(); // returns once the Worker, woken in its wait, has stopped
       await blocked.join();
-      assertEquals([spinning.isAlive(), blocked.isAlive()], [false, false]);
-      assertEquals([spinning.exitcode, blocked.exitcode], [-15, -9]);
-      spinning.terminate(); // ended: nothing to do
-      assertEquals(spinning.exitcode, -15);
-      spinning.close();
+      assertEquals([waiting.isAlive(), blocked.isAlive()], [false, false]);
+      assertEquals([waiting.exitcode, blocked.exitcode], [-15, -9]);
+      waiting.terminate(); // ended: nothing to do
+      assertEquals(waiting.exitcode, -15);
+      waiting.close();
       blocked.close();
     },
   },

@@ -1,0 +1,105 @@
+// `Process.terminate()`/`kill()` and `Pool.terminate()` on the `atomics`
+// backend tell the truth: a terminated Worker stops at its next cancellation
+// point (any wait of the library, or its return to its event loop), and until
+// it has really stopped it is alive and `join()` waits. A Worker in a loop
+// that never yields cannot be stopped on Deno 2.9.6; it stays alive until the
+// loop yields. The bodies are in `workers/fault_targets.ts`.
+import { assert, assertEquals } from "@std/assert";
+import { Event, Lock, Semaphore, sleep } from "@locksmith/threading";
+import { Queue } from "@locksmith/threading/queue";
+import { Pool } from "@locksmith/threading/multiprocessing";
+import { CancelledError } from "@locksmith/threading/futures";
+import { reportArray, Slot } from "./workers/fault_targets.ts";
+import {
+  assertNothingLeft,
+  atomics,
+  catchingExceptions,
+  faultTarget,
+  startProcess,
+  waitReady,
+  within,
+} from "./_fault_helpers.ts";
+
+Deno.test("[atomics] terminate: a Process blocked in acquireSync() is stopped there; the permit it waited for is not taken later", async () => {
+  const sem = new Semaphore(0, atomics);
+  const report = reportArray();
+  const p = startProcess("blockOnSemaphore", [sem, report]);
+  await waitReady(report);
+  // Let it block in Atomics.wait inside the library (the check below holds either way: a
+  // terminate that comes first stops it at its park).
+  await sleep(50);
+  p.terminate();
+  await within(p.join(), "the terminated process never ended");
+  assertEquals([p.isAlive(), p.exitcode], [false, -15]);
+  // A Worker that only looked terminated would still be parked, and take this permit.
+  sem.release();
+  assertEquals(await within(sem.acquire(), "the permit went to the terminated Worker"), true);
+  assertEquals(Atomics.load(report, Slot.After), 0, "the terminated Worker ran on");
+  assertNothingLeft();
+});
+
+for (const kind of ["sleep", "event", "eventSync", "queueSync", "timer"]) {
+  Deno.test(`[atomics] terminate: kill() stops a Process waiting (${kind}) there: exitcode -9, no finally ran`, async () => {
+    const report = reportArray();
+    const primitive = kind.startsWith("event") ? new Event(atomics) : new Queue<number>(0, atomics);
+    const p = startProcess("waitInLibrary", [kind, report, primitive]);
+    await waitReady(report);
+    p.kill();
+    await within(p.join(), "the killed process never ended");
+    assertEquals([p.isAlive(), p.exitcode], [false, -9]);
+    assertEquals(Atomics.load(report, Slot.After), 0, "it ran on");
+    assertEquals(Atomics.load(report, Slot.Finally), 0, "its finally block ran");
+    p.close();
+    assertNothingLeft();
+  });
+}
+
+Deno.test("[atomics] terminate: a Process in a loop that never yields stays alive, and join() waits, until the loop yields", async () => {
+  const report = reportArray();
+  const p = startProcess("spinUntilStopped", [report]);
+  await waitReady(report);
+  p.terminate();
+  // The Worker keeps running: Deno 2.9.6 cannot stop JavaScript that never returns to its event loop.
+  await p.join(200);
+  assertEquals(p.isAlive(), true, "reported stopped while it still runs");
+  assertEquals(p.exitcode, null);
+  const rounds = Atomics.load(report, Slot.Rounds);
+  await sleep(20);
+  assert(Atomics.load(report, Slot.Rounds) > rounds, "the loop still runs");
+  Atomics.store(report, Slot.Stop, 1); // the loop ends and the body awaits: there it stops
+  await within(p.join(), "the process never ended once its loop yielded");
+  assertEquals([p.isAlive(), p.exitcode], [false, -15]);
+  assertEquals(Atomics.load(report, Slot.After), 0);
+  assertNothingLeft();
+});
+
+Deno.test("[atomics] terminate: a Worker stopped while holding a lock abandons it (no finally runs)", async () => {
+  await catchingExceptions(async () => {
+    const lock = new Lock(atomics);
+    const go = new Event(atomics);
+    const report = reportArray();
+    const p = startProcess("holdLockAndDie", [lock, 1, report, go, "terminate"]);
+    await waitReady(report);
+    p.terminate();
+    await within(p.join(), "the process never ended");
+    const error = await within(lock.acquire().then(() => undefined, (e) => e), "the lock stayed held");
+    assertEquals((error as Error)?.name, "AbandonedLockError");
+    lock.release();
+    assertNothingLeft();
+  });
+});
+
+for (const kind of ["sleep", "timer"] as const) {
+  Deno.test(`[atomics] terminate: Pool.terminate() stops the calls its Workers are running (${kind}), as Python's does`, async () => {
+    const report = reportArray();
+    const pool = new Pool(1, faultTarget("rememberReport"), [report]);
+    const running = pool.applyAsync(faultTarget("waitUntilStopped"), [kind]);
+    await waitReady(report);
+    pool.terminate();
+    assertEquals(await within(pool.join(), "the pool's Workers were not stopped"), true);
+    const error = await running.get().then(() => undefined, (e) => e);
+    assert(error instanceof CancelledError, String(error));
+    assertEquals(Atomics.load(report, Slot.After), 0, "the call ran on");
+    assertNothingLeft();
+  });
+}
