@@ -181,25 +181,31 @@ export class SharedHeap {
     return Atomics.load(this.view, H_NEXT);
   }
 
+  // Takes `size` cells at the bump pointer, growing the buffer first: the
+  // pointer moves only once the memory is there, so a failed allocation
+  // leaves the heap as it was.
   #bump(size: number): number {
-    const start = Atomics.add(this.view, H_NEXT, size);
-    const needBytes = (start + size) * 4;
     const buffer = this.buffer;
-    while (buffer.byteLength < needBytes) {
+    for (;;) {
+      const start = Atomics.load(this.view, H_NEXT);
+      const needBytes = (start + size) * 4;
       if (needBytes > buffer.maxByteLength) {
         throw new RangeError(
           `Cannot allocate shared memory: the atomics heap is full (${buffer.maxByteLength} bytes)`,
         );
       }
-      const before = buffer.byteLength;
-      try {
-        buffer.grow(Math.min(buffer.maxByteLength, Math.max(needBytes, before * 2)));
-      } catch (error) {
-        // Another thread grew it past our size meanwhile: look again.
-        if (buffer.byteLength === before) throw error;
+      while (buffer.byteLength < needBytes) {
+        const before = buffer.byteLength;
+        try {
+          buffer.grow(Math.min(buffer.maxByteLength, Math.max(needBytes, before * 2)));
+        } catch (error) {
+          // Another thread grew it past our size meanwhile: look again.
+          if (buffer.byteLength === before) throw error;
+        }
       }
+      if (Atomics.compareExchange(this.view, H_NEXT, start, start + size) !== start) continue;
+      if (this.view.length < start + size) this.refresh();
+      return start;
     }
-    if (this.view.length < start + size) this.refresh();
-    return start;
   }
 }

@@ -18,6 +18,7 @@
 import { describe } from "../../runtime/describe.ts";
 import type { Backend, Capabilities, Cells, ParkRequest, SpawnRequest, ThreadHandle, UnparkResult } from "../types.ts";
 import { spawnHere } from "../_local_thread.ts";
+import { checkCellCount } from "../_cell_count.ts";
 import type { PARK_INVALID } from "../types.ts";
 import { SharedHeap } from "./_heap.ts";
 import { getDefaultHeap, heapOf, isDefaultHeap } from "./_heap_registry.ts";
@@ -72,7 +73,7 @@ export class AtomicsBackend implements Backend {
 
   /** Allocates cells in the shared heap. */
   allocate(count: number, kind: string = "cells"): Cells {
-    return new SharedCells(getDefaultHeap().allocate(count, kind));
+    return new SharedCells(getDefaultHeap().allocate(checkCellCount(count), kind));
   }
 
   /** Where the cells live (a handle's payload). */

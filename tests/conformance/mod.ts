@@ -20,6 +20,7 @@ import { poolCases } from "./pool_cases.ts";
 import { threadLowLevelCases } from "./thread_low_level_cases.ts";
 import { queueWorkerCases } from "./queue_worker_cases.ts";
 import { poolWorkerCases } from "./pool_worker_cases.ts";
+import { allocateCases } from "./allocate_cases.ts";
 
 /** All cases of the suite. */
 export const allCases: readonly Case[] = [
@@ -39,4 +40,5 @@ export const allCases: readonly Case[] = [
   ...threadLowLevelCases,
   ...queueWorkerCases,
   ...poolWorkerCases,
+  ...allocateCases,
 ];
