@@ -9,7 +9,8 @@
  * buckets. A bucket is a word lock and a FIFO list of waiter records (keys
  * may share a bucket; the list is scanned for the key). A waiter record
  * lives in the heap and belongs to the isolate that allocated it, which
- * reuses it for its next wait; only that isolate sleeps on its state cell.
+ * reuses it for its next wait (keeping a few idle ones, giving the rest
+ * back to the heap); only that isolate sleeps on its state cell.
  *
  * park: lock bucket -> `validate()` -> enqueue -> unlock -> `beforeSleep()`
  * -> sleep on the record's state with `Atomics.waitAsync` (or `Atomics.wait`
@@ -50,7 +51,7 @@ import { currentIdentity, isolateIdentity, type ThreadIdentity } from "../../run
 import { INTERRUPT_MESSAGE, interruptTarget, isWorkerIsolate, takeInterrupt } from "../../runtime/interrupt.ts";
 import { beginWait, endWait, type RegisteredWait } from "../../runtime/pending.ts";
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../types.ts";
-import { BUCKET_SIZE, BUCKETS, FIRST_BUCKET, H_IDENT, H_INTERRUPT, type SharedHeap } from "./_heap.ts";
+import { BlockTag, BUCKET_SIZE, BUCKETS, FIRST_BUCKET, H_IDENT, H_INTERRUPT, type SharedHeap } from "./_heap.ts";
 import type { SharedCells } from "./_shared_cells.ts";
 import { lockWord, unlockWord } from "./_word_lock.ts";
 import { endWithoutBlocking, ONLY_THIS_ISOLATE } from "../_unblocked_wait.ts";
@@ -67,6 +68,8 @@ const R_TOKEN = 4;
 const R_ISOLATE = 5;
 const R_MAIN_SYNC = 6; // 1: the main thread of the main isolate blocks on it in `parkSync`
 const RECORD_SIZE = 7;
+// Idle records an isolate keeps for its next waits; more go back to the heap.
+const KEPT_RECORDS = 16;
 // Bucket layout (after the word lock at +0).
 const B_HEAD = 1;
 const B_TAIL = 2;
@@ -172,7 +175,7 @@ export function keepAliveForDaemons(): void {
 /** The parking lot of one heap, as this isolate uses it. */
 export class SharedParkingLot {
   readonly #heap: SharedHeap;
-  // This isolate's idle waiter records.
+  // This isolate's idle waiter records (a few; the rest go back to the heap).
   readonly #free: number[] = [];
   // Tells this isolate's waiters from other threads': a number from the
   // heap's own counter, unique among the isolates that use the heap (even
@@ -185,6 +188,17 @@ export class SharedParkingLot {
   constructor(heap: SharedHeap) {
     this.#heap = heap;
     this.#isolate = Atomics.add(heap.view, H_IDENT, 1) + 1;
+  }
+
+  /** Gives this isolate's idle waiter records back to the heap (a Worker that ends). */
+  releaseRecords(): void {
+    for (const r of this.#free.splice(0)) this.#heap.freeBlock(r, BlockTag.Record);
+  }
+
+  // A record whose wait is done: kept for this isolate's next wait, or given back.
+  #recycle(r: number): void {
+    if (this.#free.length < KEPT_RECORDS) this.#free.push(r);
+    else this.#heap.freeBlock(r, BlockTag.Record);
   }
 
   /** See `Backend.park`. */
@@ -237,7 +251,7 @@ export class SharedParkingLot {
       request.beforeSleep?.();
     } catch (error) {
       this.#leave(r, key, bucket, request);
-      this.#free.push(r);
+      this.#recycle(r);
       throw error;
     }
     const deadline = request.timeout === Infinity ? Infinity : heap.now() + request.timeout;
@@ -259,7 +273,7 @@ export class SharedParkingLot {
         Atomics.wait(view, r + R_STATE, WAITING, remaining);
       }
     } finally {
-      this.#free.push(r);
+      this.#recycle(r);
     }
   }
 
@@ -356,17 +370,17 @@ export class SharedParkingLot {
   // not, INTERRUPTED_NOW if it took a Worker's pending `interruptMain()`.
   #enqueue(key: number, bucket: number, request: ParkRequest<unknown>, mainSync: boolean): number {
     const heap = this.#heap;
-    const r = this.#free.pop() ?? heap.allocateRaw(RECORD_SIZE);
+    const r = this.#free.pop() ?? heap.allocateBlock(RECORD_SIZE, BlockTag.Record, true);
     let view = heap.view;
     lockWord(view, bucket);
     try {
       // Under the bucket lock: a Worker sets the word before it looks for a blocked main thread here.
       if (view[H_INTERRUPT] !== 0 && this.#takesSharedInterrupt(view)) {
-        this.#free.push(r);
+        this.#recycle(r);
         return INTERRUPTED_NOW;
       }
       if (!request.validate()) {
-        this.#free.push(r);
+        this.#recycle(r);
         return DECLINED;
       }
       const tail = view[bucket + B_TAIL];
@@ -508,6 +522,6 @@ export class SharedParkingLot {
   #done(r: number, entry: AsyncWait, held: boolean): void {
     endWait(entry);
     if (held) unhold();
-    this.#free.push(r);
+    this.#recycle(r);
   }
 }

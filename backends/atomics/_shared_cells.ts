@@ -2,10 +2,12 @@
  * Cells of the `atomics` backend: a primitive's block in a shared heap,
  * read and written with `Atomics` (sequentially consistent).
  *
- * A primitive's cells object holds nothing but the index of its block
- * (32 bytes): the heap, and the view over it, are this isolate's default
- * heap's. Cells revived from another heap (a Worker the library did not
- * start, say) are `ForeignCells`, which also hold their heap.
+ * A primitive's cells object holds the index of its cells and this
+ * isolate's token for their slab (40 bytes), which keeps the slab from
+ * being given back while the cells can be reached (`_slabs.ts`): the heap,
+ * and the view over it, are this isolate's default heap's. Cells revived
+ * from another heap (a Worker the library did not start, say) are
+ * `ForeignCells`, which also hold their heap.
  *
  * @module
  */
@@ -19,14 +21,29 @@ export function setCellsDefaultHeap(heap: SharedHeap): void {
   defaultHeap = heap;
 }
 
+/**
+ * This isolate's reference to one slab of a heap: every cells object in the
+ * slab holds it, and the slab is given back once no isolate has one left.
+ */
+export class SlabRef {
+  /** @param slab The slab's first cell. */
+  constructor(readonly slab: number) {}
+}
+
 /** A primitive's cells in this isolate's default heap. */
 export class SharedCells implements Cells {
   /** The index of cell 0 in the heap. */
   readonly base: number;
+  /** This isolate's reference to the slab the cells are in. */
+  readonly ref: SlabRef;
 
-  /** @param base The index of cell 0 in the default heap. */
-  constructor(base: number) {
+  /**
+   * @param base The index of cell 0 in the default heap.
+   * @param ref This isolate's reference to their slab.
+   */
+  constructor(base: number, ref: SlabRef) {
     this.base = base;
+    this.ref = ref;
   }
 
   /** The heap the block is in. */
@@ -67,9 +84,10 @@ export class ForeignCells extends SharedCells {
   /**
    * @param heap The heap.
    * @param base The index of cell 0.
+   * @param ref This isolate's reference to their slab.
    */
-  constructor(heap: SharedHeap, base: number) {
-    super(base);
+  constructor(heap: SharedHeap, base: number, ref: SlabRef) {
+    super(base, ref);
     this.#heap = heap;
   }
 

@@ -21,8 +21,8 @@
  * @module
  */
 import type { ModuleTarget, SpawnRequest, ThreadHandle, WorkerThreadStart } from "../types.ts";
-import type { SharedHeap } from "./_heap.ts";
-import { heapOf, useDefaultHeap } from "./_heap_registry.ts";
+import { BlockTag, type SharedHeap } from "./_heap.ts";
+import { heapOf, releaseIsolateHeaps, useDefaultHeap } from "./_heap_registry.ts";
 import { keepAliveForDaemons } from "./_parking_lot.ts";
 import { packError, unpackError } from "../../runtime/error_transfer.ts";
 import { SystemExit } from "../../runtime/system_exit.ts";
@@ -99,7 +99,8 @@ export function spawnWorkerThread(
   call: NonNullable<SpawnRequest["call"]>,
 ): ThreadHandle {
   const wt = nodeWorkerThreads();
-  const state = heap.allocate(1, "WorkerThread");
+  // Given back once the Worker has exited: nothing touches it then.
+  const state = heap.allocateBlock(1, BlockTag.Thread, true);
   const { port1, port2 } = new wt.MessageChannel();
   const data: WorkerData = {
     tag: WORKER_TAG,
@@ -124,6 +125,7 @@ export function spawnWorkerThread(
   } catch (error) {
     port1.close();
     port2.close();
+    heap.freeBlock(state, BlockTag.Thread);
     throw error;
   }
   let failed = false;
@@ -154,7 +156,13 @@ export function spawnWorkerThread(
       error = e;
     }
   });
-  worker.on("exit", end);
+  // A terminated Worker may still run (and write its state) after its exit
+  // event on this runtime: its state cell is not given back.
+  let terminated = false;
+  worker.on("exit", () => {
+    end();
+    if (!terminated) heap.freeBlock(state, BlockTag.Thread);
+  });
   if (request.thread.daemon) {
     worker.unref();
     port1.unref();
@@ -164,6 +172,7 @@ export function spawnWorkerThread(
     nativeId: worker.threadId,
     terminate(): void {
       if (ended) return;
+      terminated = true;
       // node:worker_threads' terminate stops even a Worker in Atomics.wait or a busy loop.
       worker.terminate().catch(() => {});
       // The Worker will never mark itself finished: mark it, so that a joinSync
@@ -226,6 +235,8 @@ async function runWorkerThread(data: WorkerData, threadId: number): Promise<void
   } finally {
     post({ type: "done" });
     data.port.close();
+    // No finalizer will run in this isolate any more: give back what it holds now, before it reports the end.
+    releaseIsolateHeaps();
     const view = heap.viewFor(data.state);
     Atomics.store(view, data.state, FINISHED);
     Atomics.notify(view, data.state);
