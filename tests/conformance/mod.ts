@@ -21,6 +21,7 @@ import { threadLowLevelCases } from "./thread_low_level_cases.ts";
 import { queueWorkerCases } from "./queue_worker_cases.ts";
 import { poolWorkerCases } from "./pool_worker_cases.ts";
 import { allocateCases } from "./allocate_cases.ts";
+import { barrierTimeoutCases } from "./barrier_timeout_cases.ts";
 
 /** All cases of the suite. */
 export const allCases: readonly Case[] = [
@@ -30,6 +31,7 @@ export const allCases: readonly Case[] = [
   ...semaphoreCases,
   ...eventCases,
   ...barrierCases,
+  ...barrierTimeoutCases,
   ...threadCases,
   ...timerCases,
   ...localCases,
