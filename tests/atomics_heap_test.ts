@@ -64,6 +64,13 @@ Deno.test("[atomics] heap: a handle in flight keeps its primitive, and a Worker'
   assertEquals(result, { workerHeld: 1, selfHeld: true, aliased: 0, workerAlive: false });
 });
 
+Deno.test("[atomics] heap: three Workers and the main thread make and drop Locks at once, in one small heap", async () => {
+  const result = await run(2 * MiB, ["concurrent", "100000"]);
+  // 4 x 1,000 increments under the shared lock, none lost; no new lock shared its cells with a live one.
+  assertEquals(result, { counter: 4000, lockedWhenNew: 0, alive: 0, peakBytes: result.peakBytes });
+  assert((result.peakBytes as number) <= 2 * MiB);
+});
+
 Deno.test("[atomics] heap: blocks of mixed sizes never overlap, and all given back merge into one free block again", () => {
   const heap = SharedHeap.create(4 * MiB);
   const start = heap.highWaterBytes();

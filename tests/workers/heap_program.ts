@@ -14,6 +14,10 @@
  *   tasks at once; the heap's high-water mark after each.
  * - `full`: Locks are kept until the heap refuses one; then waits on an
  *   existing lock and a Worker must still work.
+ * - `concurrent N`: three Workers and this thread each make and drop N
+ *   Locks at once, and add to one shared counter under one shared Lock
+ *   (revived anew every 100 Locks): no new Lock may read as locked, no
+ *   increment may be lost.
  * - `inflight`: a Lock handed to a Worker while its maker drops it and
  *   collects garbage stays one lock, and its cells are not reused while the
  *   Worker holds it.
@@ -51,6 +55,44 @@ export async function holdUntil(lock: Lock, release: Event, report: Int32Array):
   Atomics.notify(report, 0);
   await release.wait(20_000);
   lock.release();
+}
+
+/** A Worker's (or this thread's) share of `concurrent`: returns how many new Locks read as locked. */
+export async function churn(count: number, shared: object, counter: Int32Array): Promise<number> {
+  let bad = 0;
+  for (let i = 0; i < count; i++) {
+    const lock = new Lock(atomics);
+    if (!lock.acquireSync(false)) bad++;
+    lock.release();
+    if (i % 100 === 99) {
+      // A new primitive over the shared lock's cells, from a fresh handle each time.
+      const guard = revive<Lock>(structuredClone(revive<Lock>(shared)));
+      guard.acquireSync();
+      counter[0]++;
+      guard.release();
+    }
+    if (i % 1000 === 999) await macrotask();
+  }
+  Atomics.add(counter, 1, bad);
+  return bad;
+}
+
+async function concurrent(count: number): Promise<Record<string, number>> {
+  const shared = new Lock(atomics);
+  const counter = new Int32Array(new SharedArrayBuffer(8));
+  const threads = [0, 1, 2].map(() =>
+    new Thread({ ...atomics, target: { module: import.meta.url, export: "churn" }, args: [count, shared, counter] })
+  );
+  threads.forEach((t) => t.start());
+  await churn(count, shared, counter);
+  for (const t of threads) await t.join(60_000);
+  const heap = getDefaultHeap();
+  return {
+    counter: Atomics.load(counter, 0),
+    lockedWhenNew: Atomics.load(counter, 1),
+    alive: threads.filter((t) => t.isAlive()).length,
+    peakBytes: heap.highWaterBytes(),
+  };
 }
 
 async function untilAtLeast(cell: Int32Array, value: number): Promise<void> {
@@ -197,6 +239,8 @@ if (import.meta.main) {
     ? await workers(n[0])
     : mode === "full"
     ? await full()
+    : mode === "concurrent"
+    ? await concurrent(n[0])
     : await inflight();
   console.log(JSON.stringify(result));
 }
