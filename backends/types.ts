@@ -279,7 +279,10 @@ export interface Backend {
   /**
    * Allocates `count` zeroed cells for one primitive's state. `kind` (the
    * primitive's class name) is recorded where cells can be shared, so a
-   * handle is checked against what the memory really holds.
+   * handle is checked against what the memory really holds. `count` must be
+   * an integer from 1 to 65535: anything else is refused (`TypeError` for a
+   * non-integer, `RangeError` out of range) before any memory is touched,
+   * and a refused or failed allocation leaves the backend's memory as it was.
    */
   allocate(count: number, kind?: string): Cells;
   /**

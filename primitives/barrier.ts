@@ -10,38 +10,56 @@ import { describe } from "../runtime/describe.ts";
 import { abortedSignal, checkTimeout, checkWait, type Wait, type WaitOptions } from "../runtime/wait_options.ts";
 import { BrokenBarrierError, ValueError } from "../runtime/errors.ts";
 import { callTarget, callTargetSync, checkTarget, isModuleTarget, loadTarget } from "../runtime/target.ts";
-import { remoteAction, serveAction } from "./_remote_action.ts";
+import { actionRequested, runRemotely, runRemotelySync, serveAction, serveBlocked } from "./_remote_action.ts";
 import { registerShareable } from "./revive.ts";
 
-// Cells: 0 the state (also the cell every waiter parks on), 1 the number of
-// threads inside wait(), 2 requests for a shared function action.
-const STATE = 0;
-const COUNT = 1;
-// Cell 2 carries requests to run a function action for a revived copy (see _remote_action.ts).
+// Cells: 0 the word (mode and count, below; the cell every party of a cycle
+// parks on), 1 the gate (where arrivals park while an earlier cycle drains
+// or resets), 2 requests for a shared function action (_remote_action.ts).
+const WORD = 0;
+const GATE = 1;
 const ACTION_REQUESTS = 2;
-const INT32_MAX = 2 ** 31 - 1;
 
 /** The action a revived barrier is given when the original's is a function (see _remote_action.ts). */
 export const REMOTE_ACTION: () => void = () => {};
 
-// State table (Python's, plus ACTION because our action may be async):
-// | state     | meaning                                           | arrivals       |
-// |-----------|---------------------------------------------------|----------------|
-// | FILLING   | parties are arriving                              | join the cycle |
-// | ACTION    | the last party runs the action                    | wait           |
-// | DRAINING  | the cycle completed; its parties are leaving      | wait           |
-// | RESETTING | reset() while parties waited; they are leaving    | wait           |
-// | BROKEN    | aborted, timed out or the action threw            | raise          |
+// The word is `count << 3 | mode`: a party arrives by one compare-and-swap,
+// so it joins the cycle whose mode it saw. Python's state machine, plus
+// ACTION because our action may be async:
+// | mode      | meaning                                         | count                   | arrivals       |
+// |-----------|-------------------------------------------------|-------------------------|----------------|
+// | FILLING   | parties are arriving                            | arrived                 | join the cycle |
+// | ACTION    | the last party runs the action                  | parties                 | wait           |
+// | DRAINING  | the cycle completed; its parties are leaving    | parties not yet out     | wait           |
+// | RESETTING | reset() while parties waited; they are leaving  | parties not yet out     | wait           |
+// | BROKEN    | aborted, timed out or the action threw          | parties not yet out     | raise          |
+// A party is counted out once: by the thread whose unpark woke it with its
+// outcome (PASSED or BROKE), or by itself when it leaves otherwise (a
+// timeout, an abort, a nudge, or a change it saw before it slept). So a
+// cycle drains even if a woken party's thread dies before it runs on; when
+// the count of a draining or resetting cycle reaches 0, the barrier fills.
 const FILLING = 0;
 const ACTION = 1;
 const DRAINING = 2;
 const RESETTING = 3;
 const BROKEN = 4;
+const MODE = 7;
+const ONE = 8;
+const MAX_PARTIES = 2 ** 28 - 1;
+// Wake tokens on the word, and what a park returns when it did not wake by one.
+const PASSED = 1;
+const BROKE = 2;
+const NUDGE = 3;
+const TIMED_OUT = 0;
+const DECLINED = -1;
 
-/** A step of the wait algorithm: park until `until(state)` holds, or run the action. */
+const parkingInCycle = (word: number) => (word & MODE) === FILLING || (word & MODE) === ACTION;
+const parkingAtGate = (word: number) => (word & MODE) !== FILLING && (word & MODE) !== BROKEN;
+
+/** A step of the wait algorithm: park on a cell, or run the action (within `timeout` if remote). */
 type Step =
-  | { readonly kind: "park"; readonly until: (state: number) => boolean; readonly timeout: number }
-  | { readonly kind: "action" };
+  | { readonly kind: "park"; readonly cell: number; readonly timeout: number }
+  | { readonly kind: "action"; readonly timeout: number };
 
 /**
  * A barrier for a fixed number of threads (Python's `threading.Barrier`):
@@ -53,6 +71,21 @@ type Step =
  * awaited first). If it throws, the barrier breaks. A `wait()` that times
  * out breaks the barrier too: every waiter, and every later caller until
  * `reset()`, gets `BrokenBarrierError`.
+ *
+ * No wait outlives its timeout. One whose timeout passes while the action
+ * runs breaks the barrier then (Python's waits for the action, which holds
+ * the barrier's lock); one that times out before it could join a cycle,
+ * while the previous cycle finishes, raises `BrokenBarrierError` without
+ * breaking the barrier (no cycle counts on it). A party whose thread dies
+ * after its cycle completed does not hold the next cycle up.
+ *
+ * Shared with Workers (`atomics`), a function action runs in the isolate
+ * that created the barrier, asked by whichever thread arrives last; if that
+ * isolate is blocked in this barrier's `waitSync`, it runs the action
+ * there. An `async` action cannot run in a blocked isolate: the party that
+ * needs it gets `DeadlockError` (saying why) and the barrier breaks. If the
+ * isolate is blocked in another `...Sync` call, the action waits for it, as
+ * long as the party's timeout allows.
  *
  * @example Three parties meet
  * ```ts
@@ -77,8 +110,10 @@ export class Barrier {
     },
   };
   readonly #parties: number;
+  // The action; REMOTE_ACTION: a function that runs in the isolate that created the barrier.
   readonly #action: Target | undefined;
   readonly #timeout: number;
+  // This isolate created the barrier and runs its function action for other threads.
   #serving = false;
 
   /**
@@ -88,7 +123,7 @@ export class Barrier {
    * @param action Runs once per cycle, in the last thread to arrive.
    * @param timeout The default timeout of `wait()` in ms; omitted: forever.
    * @param options `backend`: the backend by name or object.
-   * @throws {ValueError} If `parties` is less than 1 or above 2^31 - 1, or `timeout` is negative.
+   * @throws {ValueError} If `parties` is less than 1 or above 268435455, or `timeout` is negative.
    * @throws {TypeError} If `parties` is not an integer, `action` is not a target, or `options` is not an options
    * object with only `backend`.
    */
@@ -97,15 +132,14 @@ export class Barrier {
       throw new TypeError(`Cannot create Barrier as 'parties' must be an integer: received ${describe(parties)}`);
     }
     if (parties < 1) throw new ValueError(`Cannot create Barrier as 'parties' must be >= 1: received ${parties}`);
-    // The count of arrived parties lives in an int32 cell.
-    if (parties > INT32_MAX) {
-      throw new ValueError(`Cannot create Barrier as 'parties' must be <= ${INT32_MAX}: received ${parties}`);
+    if (parties > MAX_PARTIES) {
+      throw new ValueError(`Cannot create Barrier as 'parties' must be <= ${MAX_PARTIES}: received ${parties}`);
     }
     if (action !== undefined && action !== null) checkTarget("create Barrier", action, "action");
     this.#timeout = checkTimeout("create Barrier", timeout);
     this.#core = new Core("Barrier", 3, options);
     this.#parties = parties;
-    this.#action = action === REMOTE_ACTION ? remoteAction(this.#core, ACTION_REQUESTS) : action ?? undefined;
+    this.#action = action ?? undefined;
     // Import a module action now, so that waitSync() can call it without awaiting.
     if (isModuleTarget(action)) loadTarget(action).catch(() => {});
     exposeHandle(this, Barrier.#shared);
@@ -139,14 +173,11 @@ export class Barrier {
     let next = steps.next();
     while (!next.done) {
       const step = next.value;
-      let outcome: boolean;
+      let outcome: number;
       try {
-        if (step.kind === "action") {
-          await callTarget(this.#action!, []);
-          outcome = true;
-        } else {
-          outcome = await this.#park(step.until, step.timeout, wait.signal);
-        }
+        if (step.kind === "park") outcome = await this.#park(step, wait.signal);
+        else if (this.#action !== REMOTE_ACTION) outcome = (await callTarget(this.#action!, []), PASSED);
+        else outcome = await runRemotely(core, ACTION_REQUESTS, step.timeout, this.#nudge) ? PASSED : TIMED_OUT;
       } catch (error) {
         next = steps.throw(error);
         continue;
@@ -182,17 +213,18 @@ export class Barrier {
     let next = steps.next();
     while (!next.done) {
       const step = next.value;
-      let outcome: boolean;
+      let outcome: number;
       try {
-        if (step.kind === "action") {
+        if (step.kind === "park") outcome = this.#parkSync(step);
+        else if (this.#action === REMOTE_ACTION) {
+          outcome = runRemotelySync(this.#core, ACTION_REQUESTS, step.timeout, this.#nudge) ? PASSED : TIMED_OUT;
+        } else {
           const result = callTargetSync(this.#action!, []);
           if (result instanceof Promise) {
             result.catch(() => {});
             throw new TypeError(`Cannot run the action of ${this.#core.label} in waitSync: it returned a Promise`);
           }
-          outcome = true;
-        } else {
-          outcome = this.#parkSync(step.until, step.timeout);
+          outcome = PASSED;
         }
       } catch (error) {
         next = steps.throw(error);
@@ -220,11 +252,20 @@ export class Barrier {
    */
   reset(): void {
     const cells = this.#core.cells;
-    const state = cells.load(STATE);
-    if (cells.load(COUNT) > 0) {
-      if (state === FILLING || state === BROKEN) this.#setState(RESETTING);
-      // DRAINING or ACTION: the cycle's parties leave normally, then it is empty.
-    } else this.#setState(FILLING);
+    for (;;) {
+      const word = cells.load(WORD);
+      const mode = word & MODE;
+      if (word >>> 3 === 0) {
+        if (!cells.cas(WORD, word, FILLING)) continue;
+        this.#openGate();
+      } else if (mode === FILLING || mode === BROKEN) {
+        // Its waiters leave with BrokenBarrierError; the last one out empties it.
+        if (!cells.cas(WORD, word, (word & ~MODE) | RESETTING)) continue;
+        this.#release(BROKE, 0);
+      }
+      // ACTION, DRAINING or RESETTING: the cycle's parties leave, then it is empty.
+      break;
+    }
     this.#core.record("reset");
   }
 
@@ -243,7 +284,7 @@ export class Barrier {
    * ```
    */
   abort(): void {
-    this.#setState(BROKEN);
+    this.#break();
     this.#core.record("abort");
   }
 
@@ -274,8 +315,8 @@ export class Barrier {
    * ```
    */
   get nWaiting(): number {
-    const cells = this.#core.cells;
-    return cells.load(STATE) === FILLING ? cells.load(COUNT) : 0;
+    const word = this.#core.cells.load(WORD);
+    return (word & MODE) === FILLING ? word >>> 3 : 0;
   }
 
   /**
@@ -290,7 +331,7 @@ export class Barrier {
    * ```
    */
   get broken(): boolean {
-    return this.#core.cells.load(STATE) === BROKEN;
+    return (this.#core.cells.load(WORD) & MODE) === BROKEN;
   }
 
   /** `Barrier#N`, for messages and traces. */
@@ -343,52 +384,85 @@ export class Barrier {
     return checkWait(what, timeout);
   }
 
-  // The algorithm once, for both wait() and waitSync(): it yields what to wait
-  // for and is told whether the wait succeeded (false: timed out).
-  *#steps(timeout: number): Generator<Step, number, boolean> {
+  // The algorithm once, for both wait() and waitSync(): it yields what to
+  // wait for, and is told how each wait ended (a wake token, TIMED_OUT or
+  // DECLINED; for the action, PASSED or TIMED_OUT). No wait outlives the
+  // deadline, the action of another party excepted.
+  *#steps(timeout: number): Generator<Step, number, number> {
     const cells = this.#core.cells;
     const backend = this.#core.backend;
     const deadline = backend.now() + timeout;
-    // Enter: wait while a previous cycle drains or resets.
-    yield { kind: "park", until: (s) => s === FILLING || s === BROKEN, timeout: Infinity };
-    if (cells.load(STATE) === BROKEN) throw this.#brokenError();
-    const index = cells.add(COUNT, 1);
-    try {
-      if (index + 1 === this.#parties) {
-        if (this.#action !== undefined) {
-          this.#setState(ACTION);
-          try {
-            yield { kind: "action" };
-          } catch (error) {
-            this.#setState(BROKEN);
-            throw error;
-          }
-        }
-        this.#setState(DRAINING);
-      } else {
-        const done = (s: number) => s !== FILLING && s !== ACTION;
-        let passed = yield { kind: "park", until: done, timeout: Math.max(0, deadline - backend.now()) };
-        if (!passed && cells.load(STATE) === ACTION) {
-          // Timed out while the action runs: the cycle is complete, wait for it.
-          passed = yield { kind: "park", until: done, timeout: Infinity };
-        }
-        if (!passed) {
-          this.#setState(BROKEN);
-          throw new BrokenBarrierError(
-            `Cannot pass ${this.#core.label}: wait timed out after ${timeout} ms, so the barrier is broken`,
-          );
-        }
-        if (cells.load(STATE) !== DRAINING) throw this.#brokenError();
+    const left = () => Math.max(0, deadline - backend.now());
+    // Enter: join the filling cycle, waiting at the gate while an earlier one drains or resets.
+    let index: number;
+    for (;;) {
+      const word = cells.load(WORD);
+      const mode = word & MODE;
+      if (mode === BROKEN) throw this.#brokenError();
+      if (mode === FILLING) {
+        index = word >>> 3;
+        const last = index + 1 === this.#parties;
+        const next = last ? (this.#parties << 3) | (this.#action !== undefined ? ACTION : DRAINING) : word + ONE;
+        if (cells.cas(WORD, word, next)) break;
+        continue;
       }
+      // Timed out before joining a cycle: no cycle waits for this party, so the barrier stays whole.
+      if ((yield { kind: "park", cell: GATE, timeout: left() }) === TIMED_OUT) {
+        throw new BrokenBarrierError(
+          `Cannot pass ${this.#core.label}: wait timed out after ${timeout} ms while the previous cycle was finishing`,
+        );
+      }
+    }
+    if (index + 1 === this.#parties) {
+      if (this.#action !== undefined) {
+        let ran: number;
+        try {
+          ran = yield { kind: "action", timeout: left() };
+        } catch (error) {
+          this.#break();
+          this.#leave(1);
+          throw error;
+        }
+        const failed = ran !== PASSED ||
+          !cells.cas(WORD, (this.#parties << 3) | ACTION, (this.#parties << 3) | DRAINING);
+        if (failed) {
+          // Timed out waiting for a remote action, or broken by another party meanwhile.
+          this.#break();
+          this.#leave(1);
+          throw ran !== PASSED ? this.#timedOut(timeout) : this.#brokenError();
+        }
+      }
+      this.#release(PASSED, 1);
       return index;
-    } catch (error) {
-      // A waiter that leaves by abort breaks the barrier, as a timeout does.
-      if (cells.load(STATE) === FILLING) this.#setState(BROKEN);
-      throw error;
-    } finally {
-      // Exit: the last to leave a drained or reset cycle empties the barrier.
-      const state = cells.load(STATE);
-      if (cells.add(COUNT, -1) === 1 && (state === DRAINING || state === RESETTING)) this.#setState(FILLING);
+    }
+    // Wait for the cycle to complete.
+    for (;;) {
+      let woke: number;
+      try {
+        woke = yield { kind: "park", cell: WORD, timeout: left() };
+      } catch (error) {
+        // A wait ended by its signal (or an interrupt) breaks the barrier, as a timeout does.
+        this.#break();
+        this.#leave(1);
+        throw error;
+      }
+      if (woke === PASSED) return index;
+      if (woke === BROKE) throw this.#brokenError();
+      // Not counted out by anyone: see how the cycle stands.
+      const mode = cells.load(WORD) & MODE;
+      if (mode === DRAINING) {
+        this.#leave(1);
+        return index;
+      }
+      if (mode === BROKEN || mode === RESETTING) {
+        this.#leave(1);
+        throw this.#brokenError();
+      }
+      if (woke === TIMED_OUT) {
+        this.#break();
+        this.#leave(1);
+        throw this.#timedOut(timeout);
+      }
     }
   }
 
@@ -396,51 +470,88 @@ export class Barrier {
     return new BrokenBarrierError(`Cannot pass ${this.#core.label}: the barrier is broken or was reset`);
   }
 
-  #setState(state: number): void {
-    const core = this.#core;
-    core.cells.store(STATE, state);
-    core.backend.unparkMany(core.cells, STATE, Infinity, 1);
+  #timedOut(timeout: number): BrokenBarrierError {
+    return new BrokenBarrierError(
+      `Cannot pass ${this.#core.label}: wait timed out after ${timeout} ms, so the barrier is broken`,
+    );
   }
 
-  #request(until: (state: number) => boolean, timeout: number, signal: AbortSignal | undefined): ParkRequest<boolean> {
+  // Breaks the barrier (keeping the count of parties still inside) and sends its waiters away.
+  #break(): void {
     const cells = this.#core.cells;
+    for (;;) {
+      const word = cells.load(WORD);
+      if ((word & MODE) === BROKEN) return;
+      if (cells.cas(WORD, word, (word & ~MODE) | BROKEN)) break;
+    }
+    this.#release(BROKE, 0);
+    this.#openGate();
+  }
+
+  // Wakes the parties parked in the cycle with `token`, counting them out,
+  // with `self` more (the caller, if it is a party leaving too).
+  #release(token: number, self: number): void {
+    const core = this.#core;
+    this.#leave(core.backend.unparkMany(core.cells, WORD, Infinity, token) + self);
+  }
+
+  // Counts `n` parties out; the last one out of a drained or reset cycle empties the barrier.
+  #leave(n: number): void {
+    if (n === 0) return;
+    const cells = this.#core.cells;
+    const before = cells.add(WORD, -n * ONE);
+    const mode = before & MODE;
+    if (before >>> 3 === n && (mode === DRAINING || mode === RESETTING) && cells.cas(WORD, mode, FILLING)) {
+      this.#openGate();
+    }
+  }
+
+  #openGate(): void {
+    const core = this.#core;
+    core.backend.unparkMany(core.cells, GATE, Infinity, NUDGE);
+  }
+
+  // Wakes the parties parked in the cycle to look again (a remote action was asked for: the
+  // isolate that created the barrier may be blocked in waitSync, and must run it there).
+  readonly #nudge = (): void => {
+    const core = this.#core;
+    core.backend.unparkMany(core.cells, WORD, Infinity, NUDGE);
+  };
+
+  // `blocking`: a waitSync, which must not sleep in the isolate that created the barrier while a
+  // thread asks it for the action (an awaiting wait leaves that to the isolate's serving loop).
+  #request(cell: number, timeout: number, signal: AbortSignal | undefined, blocking: boolean): ParkRequest<number> {
+    const cells = this.#core.cells;
+    const serving = blocking && this.#serving;
     return {
       subject: this.#core,
       op: "wait",
       timeout,
       signal,
-      timeoutValue: false,
-      validate: () => !until(cells.load(STATE)),
-      wake: () => true,
+      timeoutValue: TIMED_OUT,
+      validate: cell === GATE
+        ? () => parkingAtGate(cells.load(WORD))
+        : () => parkingInCycle(cells.load(WORD)) && !(serving && actionRequested(cells, ACTION_REQUESTS)),
+      wake: (token) => token,
     };
   }
 
-  async #park(until: (state: number) => boolean, timeout: number, signal: AbortSignal | undefined): Promise<boolean> {
+  async #park(step: { cell: number; timeout: number }, signal: AbortSignal | undefined): Promise<number> {
     const core = this.#core;
-    const deadline = core.backend.now() + timeout;
-    for (;;) {
-      const parked = core.backend.park(
-        core.cells,
-        STATE,
-        this.#request(until, Math.max(0, deadline - core.backend.now()), signal),
-      );
-      if (parked === PARK_INVALID || !(await parked)) return until(core.cells.load(STATE));
-      if (until(core.cells.load(STATE))) return true;
-    }
+    const parked = core.backend.park(core.cells, step.cell, this.#request(step.cell, step.timeout, signal, false));
+    return parked === PARK_INVALID ? DECLINED : await parked;
   }
 
-  #parkSync(until: (state: number) => boolean, timeout: number): boolean {
+  #parkSync(step: { cell: number; timeout: number }): number {
     const core = this.#core;
-    const deadline = core.backend.now() + timeout;
-    for (;;) {
-      const parked = core.backend.parkSync(
-        core.cells,
-        STATE,
-        this.#request(until, Math.max(0, deadline - core.backend.now()), undefined),
-      );
-      if (parked === PARK_INVALID || !parked) return until(core.cells.load(STATE));
-      if (until(core.cells.load(STATE))) return true;
-    }
+    const parked = core.backend.parkSync(
+      core.cells,
+      step.cell,
+      this.#request(step.cell, step.timeout, undefined, true),
+    );
+    // The isolate that created the barrier, blocked here: it runs a requested action itself.
+    if (this.#serving && step.cell === WORD) serveBlocked(core, ACTION_REQUESTS, this.#action as () => unknown);
+    return parked === PARK_INVALID ? DECLINED : parked;
   }
 }
 

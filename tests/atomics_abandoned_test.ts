@@ -15,6 +15,11 @@ import {
   type Thread,
 } from "@locksmith/threading";
 import type { Process } from "@locksmith/threading/multiprocessing";
+import { HOLDER_DIED } from "../backends/types.ts";
+import { BlockTag } from "../backends/atomics/_heap.ts";
+import { getDefaultHeap } from "../backends/atomics/_heap_registry.ts";
+import { T_END } from "../backends/atomics/_thread_block.ts";
+import { HANDLE_KEY } from "../primitives/core.ts";
 import { type Death, reportArray } from "./workers/fault_targets.ts";
 import {
   assertNothingLeft,
@@ -236,6 +241,33 @@ Deno.test("[atomics] abandoned: a non-blocking acquire takes an abandoned lock t
       assertEquals(await lock.acquire(false), false, "held by the caller now");
       lock.release();
     }
+    assertNothingLeft();
+  });
+});
+
+Deno.test("[atomics] abandoned: a dead holder's tag is never a later Worker's (its thread block is kept while a lock may name it)", async () => {
+  await catchingExceptions(async () => {
+    const lock = new Lock(atomics);
+    await holdAndDie("holdLockAndDie", (report, go) => [lock, 1, report, go, "deno-exit"], "deno-exit", () => {});
+    // The lock's state names its dead holder's thread block (its tag, above the two low bits).
+    const { index } = (lock as unknown as Record<string, { location: { index: number } }>)[HANDLE_KEY].location;
+    const heap = getDefaultHeap();
+    const tag = Atomics.load(heap.viewFor(index), index) >>> 2;
+    assert(tag !== 0, "the lock names its holder");
+    const go = new Event(atomics);
+    const alive: Thread[] = [];
+    for (let i = 0; i < 4; i++) {
+      const report = reportArray();
+      alive.push(startThread("waitInLibrary", ["event", report, go]));
+      await waitReady(report);
+    }
+    // The dead holder's block is still a thread block that says it died (not given back, nor another thread's).
+    assert(heap.isBlock(tag, BlockTag.Thread), "the dead holder's block was given back while the lock names it");
+    assertEquals(Atomics.load(heap.viewFor(tag + T_END), tag + T_END), HOLDER_DIED);
+    await assertAbandoned(lock.acquire(), "an acquire after the death, with later Workers alive");
+    lock.release();
+    go.set();
+    for (const thread of alive) await within(thread.join(), "a later Worker never ended");
     assertNothingLeft();
   });
 });

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { checkCellCount } from "../_cell_count.ts";
 import { LocalCells } from "../_local_cells.ts";
 import { LocalParkingLot, type TimerSource } from "../_local_parking_lot.ts";
 import { LocalMutex } from "../_local_mutex.ts";
@@ -65,7 +66,7 @@ export class AsyncBackend implements Backend {
 
   /** Allocates plain cells. */
   allocate(count: number): Cells {
-    return new LocalCells(count);
+    return new LocalCells(checkCellCount(count));
   }
 
   /** Cannot block: a finite wait times out at once, an infinite one is a deadlock. */

@@ -9,6 +9,8 @@ import { isWorkerIsolate, routeWorkerInterrupts } from "../../runtime/interrupt.
 import { H_IDENT, SharedHeap } from "./_heap.ts";
 import { interruptMainThrough, listenForInterrupts } from "./_main_interrupt.ts";
 import { setCellsDefaultHeap } from "./_shared_cells.ts";
+import type { IsolateSlabs } from "./_slabs.ts";
+import type { SharedParkingLot } from "./_parking_lot.ts";
 
 const heaps = new Map<number, SharedHeap>();
 let defaultHeap: SharedHeap | undefined;
@@ -62,6 +64,19 @@ export function heapOf(buffer: SharedArrayBuffer, ownThread = true): SharedHeap 
     }
   }
   return heap;
+}
+
+/**
+ * Gives back what this isolate holds in every heap it knows: its references
+ * to primitives' memory and its idle waiter records. A Worker the library
+ * started calls it as it ends (no finalizer runs after that); it makes no
+ * primitive afterwards.
+ */
+export function releaseIsolateHeaps(): void {
+  for (const heap of heaps.values()) {
+    (heap.slabs as IsolateSlabs | undefined)?.releaseAll();
+    (heap.lot as SharedParkingLot | undefined)?.releaseRecords();
+  }
 }
 
 // `interruptMain()` in a Worker goes through this isolate's default heap, if the main isolate listens on it.

@@ -9,7 +9,8 @@
  * buckets. A bucket is a word lock and a FIFO list of waiter records (keys
  * may share a bucket; the list is scanned for the key). A waiter record
  * lives in the heap and belongs to the isolate that allocated it, which
- * reuses it for its next wait; only that isolate sleeps on its state cell.
+ * reuses it for its next wait (keeping a few idle ones, giving the rest
+ * back to the heap); only that isolate sleeps on its state cell.
  *
  * park: lock bucket -> `validate()` -> enqueue -> unlock -> `beforeSleep()`
  * -> sleep on the record's state with `Atomics.waitAsync` (or `Atomics.wait`
@@ -70,7 +71,7 @@ import { currentIdentity, isolateIdentity, type ThreadIdentity } from "../../run
 import { INTERRUPT_MESSAGE, interruptTarget, isWorkerIsolate, takeInterrupt } from "../../runtime/interrupt.ts";
 import { beginWait, endWait, type RegisteredWait } from "../../runtime/pending.ts";
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../types.ts";
-import { BUCKET_SIZE, BUCKETS, FIRST_BUCKET, H_INTERRUPT, type SharedHeap } from "./_heap.ts";
+import { BlockTag, BUCKET_SIZE, BUCKETS, FIRST_BUCKET, H_INTERRUPT, type SharedHeap } from "./_heap.ts";
 import { T_CANCEL, T_END } from "./_thread_block.ts";
 import type { SharedCells } from "./_shared_cells.ts";
 import { lockWord, unlockWord } from "./_word_lock.ts";
@@ -92,6 +93,8 @@ const RECORD_SIZE = 7;
 const F_MAIN_SYNC = 1;
 // R_FLAGS: a lock's wait (`ParkRequest.robust`): how its holder must have ended for the lock to be abandoned.
 const F_ABANDONED_SHIFT = 1;
+// Idle records an isolate keeps for its next waits; more go back to the heap.
+const KEPT_RECORDS = 16;
 // Bucket layout (after the word lock at +0).
 const B_HEAD = 1;
 const B_TAIL = 2;
@@ -268,6 +271,8 @@ export function sweepDeadIsolate(heap: SharedHeap, tag: number, end: number): vo
 function sweep(heap: SharedHeap, tag: number, end: number): void {
   let view = heap.view;
   const recheck: number[] = [];
+  // The dead isolate's records, given back once out of every bucket: no thread of it will touch them again.
+  const dead: number[] = [];
   for (let bucket = FIRST_BUCKET; bucket < FIRST_BUCKET + BUCKETS * BUCKET_SIZE; bucket += BUCKET_SIZE) {
     lockWord(view, bucket);
     try {
@@ -278,6 +283,7 @@ function sweep(heap: SharedHeap, tag: number, end: number): void {
         if (view[r + R_ISOLATE] === tag) {
           unlink(view, bucket, r);
           Atomics.store(view, r + R_STATE, LEFT);
+          dead.push(r);
         } else {
           const abandonedAt = view[r + R_FLAGS] >> F_ABANDONED_SHIFT;
           if (abandonedAt !== 0 && end >= abandonedAt) {
@@ -298,6 +304,7 @@ function sweep(heap: SharedHeap, tag: number, end: number): void {
     }
   }
   for (const r of recheck) Atomics.notify(view, r + R_STATE, 1);
+  for (const r of dead) heap.freeBlock(r, BlockTag.Record);
 }
 
 // Wakes every waiter parked on the cell at `key` (joiners of a thread).
@@ -337,7 +344,7 @@ function unlink(view: Int32Array, bucket: number, r: number): void {
 /** The parking lot of one heap, as this isolate uses it. */
 export class SharedParkingLot {
   readonly #heap: SharedHeap;
-  // This isolate's idle waiter records.
+  // This isolate's idle waiter records (a few; the rest go back to the heap).
   readonly #free: number[] = [];
   // Tells this isolate's waiters from other threads': its thread's block in
   // a Worker the library started (the holder tag), else a cell of its own;
@@ -356,8 +363,20 @@ export class SharedParkingLot {
   /** @param heap The heap whose buckets it uses. */
   constructor(heap: SharedHeap) {
     this.#heap = heap;
-    this.#isolate = heap.holderTag !== 0 ? heap.holderTag : heap.allocate(1, "Isolate");
+    // Its records' owner: the thread's block in a Worker the library started, else a block of its own (kept).
+    this.#isolate = heap.holderTag !== 0 ? heap.holderTag : heap.allocateBlock(1, BlockTag.Thread, true);
     this.#cancelWord = heap.holderTag !== 0 ? heap.holderTag + T_CANCEL : 0;
+  }
+
+  /** Gives this isolate's idle waiter records back to the heap (a Worker that ends). */
+  releaseRecords(): void {
+    for (const r of this.#free.splice(0)) this.#heap.freeBlock(r, BlockTag.Record);
+  }
+
+  // A record whose wait is done: kept for this isolate's next wait, or given back.
+  #recycle(r: number): void {
+    if (this.#free.length < KEPT_RECORDS) this.#free.push(r);
+    else this.#heap.freeBlock(r, BlockTag.Record);
   }
 
   /** See `Backend.park`. */
@@ -413,7 +432,7 @@ export class SharedParkingLot {
       request.beforeSleep?.();
     } catch (error) {
       this.#leave(r, key, bucket, request);
-      this.#free.push(r);
+      this.#recycle(r);
       throw error;
     }
     const deadline = request.timeout === Infinity ? Infinity : heap.now() + request.timeout;
@@ -450,7 +469,7 @@ export class SharedParkingLot {
         Atomics.wait(view, r + R_STATE, WAITING, remaining);
       }
     } finally {
-      this.#free.push(r);
+      this.#recycle(r);
     }
   }
 
@@ -572,22 +591,22 @@ export class SharedParkingLot {
   // CANCELLED_NOW if this thread is asked to stop.
   #enqueue(key: number, bucket: number, request: ParkRequest<unknown>, mainSync: boolean): number {
     const heap = this.#heap;
-    const r = this.#free.pop() ?? heap.allocateRaw(RECORD_SIZE);
+    const r = this.#free.pop() ?? heap.allocateBlock(RECORD_SIZE, BlockTag.Record, true);
     let view = heap.view;
     lockWord(view, bucket);
     try {
       // Under the bucket lock: a Worker sets the word before it looks for a blocked main thread here.
       if (view[H_INTERRUPT] !== 0 && this.#takesSharedInterrupt(view)) {
-        this.#free.push(r);
+        this.#recycle(r);
         return INTERRUPTED_NOW;
       }
       // Likewise the cancel word, set before `cancelIsolate` looks for this thread's records.
       if (this.#cancelRequested()) {
-        this.#free.push(r);
+        this.#recycle(r);
         return CANCELLED_NOW;
       }
       if (!request.validate()) {
-        this.#free.push(r);
+        this.#recycle(r);
         return DECLINED;
       }
       const tail = view[bucket + B_TAIL];
@@ -761,6 +780,6 @@ export class SharedParkingLot {
       entry.lotNext!.lotPrev = prev;
       entry.lotPrev = entry.lotNext = undefined;
     }
-    this.#free.push(r);
+    this.#recycle(r);
   }
 }

@@ -2,10 +2,12 @@
  * Cells of the `atomics` backend: a primitive's block in a shared heap,
  * read and written with `Atomics` (sequentially consistent).
  *
- * A primitive's cells object holds nothing but the index of its block
- * (32 bytes): the heap, and the view over it, are this isolate's default
- * heap's. Cells revived from another heap (a Worker the library did not
- * start, say) are `ForeignCells`, which also hold their heap.
+ * A primitive's cells object holds the index of its cells and this
+ * isolate's token for their slab (40 bytes), which keeps the slab from
+ * being given back while the cells can be reached (`_slabs.ts`): the heap,
+ * and the view over it, are this isolate's default heap's. Cells revived
+ * from another heap (a Worker the library did not start, say) are
+ * `ForeignCells`, which also hold their heap.
  *
  * @module
  */
@@ -20,14 +22,32 @@ export function setCellsDefaultHeap(heap: SharedHeap): void {
   defaultHeap = heap;
 }
 
+/**
+ * This isolate's reference to one slab of a heap: every cells object in the
+ * slab holds it, and the slab is given back once no isolate has one left.
+ */
+export class SlabRef {
+  /** @param slab The slab's first cell. */
+  constructor(readonly slab: number) {}
+}
+
+/** The reference of cells that are in no slab (a thread's block, waited on by its joiners): never handed over. */
+export const NOT_IN_A_SLAB: SlabRef = new SlabRef(0);
+
 /** A primitive's cells in this isolate's default heap. */
 export class SharedCells implements Cells {
   /** The index of cell 0 in the heap. */
   readonly base: number;
+  /** This isolate's reference to the slab the cells are in. */
+  readonly ref: SlabRef;
 
-  /** @param base The index of cell 0 in the default heap. */
-  constructor(base: number) {
+  /**
+   * @param base The index of cell 0 in the default heap.
+   * @param ref This isolate's reference to their slab.
+   */
+  constructor(base: number, ref: SlabRef) {
     this.base = base;
+    this.ref = ref;
   }
 
   /** The heap the block is in. */
@@ -57,7 +77,11 @@ export class SharedCells implements Cells {
 
   /** This isolate's holder tag in the heap (see `Cells.holder`): 0 but in a Worker the library started. */
   get holder(): number {
-    return this.heap.holderTag;
+    const heap = this.heap;
+    const tag = heap.holderTag;
+    // Remembered, so that the block a tag names is kept while a lock may hold the tag (see _thread_block.ts).
+    if (tag !== 0 && !heap.holderTagUsed) heap.holderTagUsed = true;
+    return tag;
   }
 
   /** How the thread whose block is at `tag` has ended (`HOLDER_RUNNING`, `_RETURNED` or `_DIED`). */
@@ -78,9 +102,10 @@ export class ForeignCells extends SharedCells {
   /**
    * @param heap The heap.
    * @param base The index of cell 0.
+   * @param ref This isolate's reference to their slab.
    */
-  constructor(heap: SharedHeap, base: number) {
-    super(base);
+  constructor(heap: SharedHeap, base: number, ref: SlabRef) {
+    super(base, ref);
     this.#heap = heap;
   }
 

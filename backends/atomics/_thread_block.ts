@@ -12,6 +12,10 @@
  * | `T_CANCEL`  | 1 once the thread is asked to stop (`terminate`)         |
  * | `T_EXIT`    | the code its Worker exited with                          |
  *
+ * The spawner gives the block back once the Worker has exited, if the
+ * Worker said no lock ever took its tag; otherwise it is kept for good (an
+ * abandoned lock may name it until another thread takes it over).
+ *
  * `T_END` is written once, by the dying Worker itself (after it has left
  * every wait and given back what was on its way to it), or by its spawner
  * when the Worker ended without doing so (a crash).
@@ -19,8 +23,6 @@
  * @module
  */
 
-/** The block's kind in the heap. */
-export const THREAD_BLOCK_KIND = "WorkerThread";
 /** How many cells the block has. */
 export const THREAD_BLOCK_SIZE = 3;
 /** How the thread ended (0 while it runs). */

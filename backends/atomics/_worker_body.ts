@@ -26,7 +26,7 @@
  */
 import type { WorkerThreadStart } from "../types.ts";
 import { HOLDER_DIED, HOLDER_RETURNED } from "../types.ts";
-import { heapOf, useDefaultHeap } from "./_heap_registry.ts";
+import { heapOf, releaseIsolateHeaps, useDefaultHeap } from "./_heap_registry.ts";
 import { keepAliveForDaemons, lotFor, onCancellation } from "./_parking_lot.ts";
 import { T_EXIT } from "./_thread_block.ts";
 import { stopLiveWorkers, type WorkerData, type WorkerMessage } from "./_worker_protocol.ts";
@@ -75,6 +75,9 @@ export async function runWorkerThread(data: WorkerData, threadId: number): Promi
     Atomics.store(view, data.state + T_EXIT, code);
     runIsolateEndHooks();
     lotFor(heap).endIsolate(how);
+    // No finalizer will run in this isolate any more: give back its references and idle records now.
+    releaseIsolateHeaps();
+    post({ type: "ended", tagged: heap.holderTagUsed });
   };
   const die = (error: unknown): never => {
     if (!ending) post({ type: "error", error: packError(error) });

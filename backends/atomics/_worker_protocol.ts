@@ -32,6 +32,8 @@ export interface WorkerData {
 export type WorkerMessage =
   | { readonly type: "error"; readonly error: unknown }
   | { readonly type: "done" }
+  // Sent as the Worker's thread has cleaned up: whether a lock ever took its holder tag.
+  | { readonly type: "ended"; readonly tagged: boolean }
   | { readonly type: "cancel" };
 
 /** The parts of `node:worker_threads` used here. */

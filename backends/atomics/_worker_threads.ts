@@ -27,10 +27,10 @@
  */
 import type { ModuleTarget, SpawnRequest, ThreadHandle } from "../types.ts";
 import { HOLDER_DIED, HOLDER_RUNNING, PARK_INVALID, type ParkRequest } from "../types.ts";
-import type { SharedHeap } from "./_heap.ts";
+import { BlockTag, type SharedHeap } from "./_heap.ts";
 import { cancelIsolate, lotFor, sweepDeadIsolate } from "./_parking_lot.ts";
-import { SharedCells } from "./_shared_cells.ts";
-import { T_END, T_EXIT, THREAD_BLOCK_KIND, THREAD_BLOCK_SIZE } from "./_thread_block.ts";
+import { NOT_IN_A_SLAB, SharedCells } from "./_shared_cells.ts";
+import { T_END, T_EXIT, THREAD_BLOCK_SIZE } from "./_thread_block.ts";
 import {
   type LiveWorker,
   liveWorkers,
@@ -56,7 +56,8 @@ export function spawnWorkerThread(
 ): ThreadHandle {
   refuseWhileImportingTarget(request);
   const wt = nodeWorkerThreads();
-  const block = heap.allocate(THREAD_BLOCK_SIZE, THREAD_BLOCK_KIND);
+  // Given back after the Worker has exited if no lock ever took its tag (see `untagged`).
+  const block = heap.allocateBlock(THREAD_BLOCK_SIZE, BlockTag.Thread, true);
   const { port1, port2 } = new wt.MessageChannel();
   const name = request.thread.name;
   const data: WorkerData = {
@@ -82,18 +83,23 @@ export function spawnWorkerThread(
   } catch (error) {
     port1.close();
     port2.close();
+    heap.freeBlock(block, BlockTag.Thread);
     throw error;
   }
   let failed = false;
   let error: unknown = undefined;
   let done = false;
   let ended = false;
+  // The Worker cleaned up and no lock ever held its tag (a lock's state names its holder's block):
+  // nothing refers to its block once it has exited, so the block is given back then.
+  let untagged = false;
   const take = (message: unknown) => {
     const m = message as WorkerMessage;
     if (m?.type === "error" && !failed) {
       failed = true;
       error = unpackError(m.error);
     } else if (m?.type === "done") done = true;
+    else if (m?.type === "ended") untagged = !m.tagged;
   };
   const drain = () => {
     for (let m = wt.receiveMessageOnPort(port1); m !== undefined; m = wt.receiveMessageOnPort(port1)) take(m.message);
@@ -127,7 +133,10 @@ export function spawnWorkerThread(
       error = e;
     }
   });
-  worker.on("exit", (code) => end(code));
+  worker.on("exit", (code) => {
+    end(code);
+    if (untagged) heap.freeBlock(block, BlockTag.Thread);
+  });
   if (request.thread.daemon) {
     worker.unref();
     port1.unref();
@@ -142,7 +151,7 @@ export function spawnWorkerThread(
   });
   const joinSync = (timeout: number): boolean => {
     if (ended) return true;
-    const cells = new SharedCells(block);
+    const cells = new SharedCells(block, NOT_IN_A_SLAB);
     const lot = lotFor(heap);
     const deadline = timeout === Infinity ? Infinity : performance.now() + timeout;
     while (endWord() === HOLDER_RUNNING) {

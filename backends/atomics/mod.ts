@@ -18,12 +18,14 @@
 import { describe } from "../../runtime/describe.ts";
 import type { Backend, Capabilities, Cells, ParkRequest, SpawnRequest, ThreadHandle, UnparkResult } from "../types.ts";
 import { spawnHere } from "../_local_thread.ts";
+import { checkCellCount } from "../_cell_count.ts";
 import type { PARK_INVALID } from "../types.ts";
 import { SharedHeap } from "./_heap.ts";
 import { getDefaultHeap, heapOf, isDefaultHeap } from "./_heap_registry.ts";
 import { lotFor, type SharedParkingLot } from "./_parking_lot.ts";
 import { ForeignCells, SharedCells } from "./_shared_cells.ts";
 import { spawnWorkerThread } from "./_worker_threads.ts";
+import { slabsOf } from "./_slabs.ts";
 
 /** Where a primitive's cells live: what a handle carries to another thread. */
 export interface SharedLocation {
@@ -31,6 +33,14 @@ export interface SharedLocation {
   readonly buffer: SharedArrayBuffer;
   /** The index of the first cell in the heap. */
   readonly index: number;
+  /** The first cell of the slab the cells are in (their memory is given back with it). */
+  readonly slab: number;
+  /** Which life of that memory the slab is: a stale handle is refused. */
+  readonly generation: number;
+  /** Where the handle's reference to the slab waits to be redeemed by the thread that revives it. */
+  readonly ticket: number;
+  /** What the ticket holds until then. */
+  readonly serial: number;
 }
 
 function lotOf(cells: Cells): SharedParkingLot {
@@ -69,22 +79,29 @@ export class AtomicsBackend implements Backend {
     functionTargets: false,
   });
 
-  /** Allocates cells in the shared heap. */
+  /**
+   * Allocates cells in the shared heap. They are given back once no thread
+   * can reach them: neither a primitive over them nor a handle in flight.
+   */
   allocate(count: number, kind: string = "cells"): Cells {
-    return new SharedCells(getDefaultHeap().allocate(count, kind));
+    return slabsOf(getDefaultHeap()).allocate(checkCellCount(count), kind);
   }
 
-  /** Where the cells live (a handle's payload). */
+  /**
+   * Where the cells live (a handle's payload). The location holds a
+   * reference to them until a thread revives it (`adopt`).
+   */
   locate(cells: Cells): SharedLocation {
     if (!SharedCells.is(cells)) {
       throw new TypeError(`Cannot locate cells of another backend: received ${cells?.constructor?.name}`);
     }
-    return { buffer: cells.heap.buffer, index: cells.base };
+    const heap = cells.heap;
+    return { buffer: heap.buffer, index: cells.base, ...slabsOf(heap).ticket(cells.ref) };
   }
 
   /** The cells at a location from `locate`, checked against `kind` and `count`. */
   adopt(location: unknown, kind: string, count: number): Cells {
-    const { buffer, index } = (location ?? {}) as Partial<SharedLocation>;
+    const { buffer, index, slab, generation, ticket, serial } = (location ?? {}) as Partial<SharedLocation>;
     if (!SharedHeap.isHeap(buffer)) {
       throw new TypeError(
         `Cannot revive ${kind}: its handle does not point into an atomics heap (received ${
@@ -93,10 +110,17 @@ export class AtomicsBackend implements Backend {
       );
     }
     const heap = heapOf(buffer);
-    const problem = heap.holds(index as number, kind, count);
+    const slabs = slabsOf(heap);
+    const problem = slabs.check(index, kind, count, slab, generation);
     if (problem !== undefined) throw new TypeError(`Cannot revive ${kind}: ${problem}`);
+    const ref = slabs.reference(slab!, generation!, ticket, serial);
+    if (ref === undefined) {
+      throw new TypeError(
+        `Cannot revive ${kind}: its memory was given back (no thread held it), so this handle is stale`,
+      );
+    }
     heap.viewFor(index! + count);
-    return isDefaultHeap(heap) ? new SharedCells(index!) : new ForeignCells(heap, index!);
+    return isDefaultHeap(heap) ? new SharedCells(index!, ref) : new ForeignCells(heap, index!, ref);
   }
 
   /** Parks in the shared parking lot, sleeping in `Atomics.waitAsync`. */

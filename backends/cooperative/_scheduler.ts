@@ -29,6 +29,7 @@ import { endWithoutBlocking, oneIsolate } from "../_unblocked_wait.ts";
 import { SystemExit } from "../../runtime/system_exit.ts";
 import { currentIdentity, type ThreadIdentity } from "../../runtime/current_thread.ts";
 import { LocalCells } from "../_local_cells.ts";
+import { checkCellCount } from "../_cell_count.ts";
 import { localCells, LocalParkingLot, type LotHooks } from "../_local_parking_lot.ts";
 import { interruptTarget, takeInterrupt } from "../../runtime/interrupt.ts";
 import type { Leaving, Waiter } from "../_wait_queue.ts";
@@ -133,7 +134,7 @@ export class Scheduler {
 
   /** Plain cells; remembers where they were made, for deadlock reports. */
   allocate(count: number): Cells {
-    const cells = new LocalCells(count);
+    const cells = new LocalCells(checkCellCount(count));
     if (this.#recordSites) this.#sites.set(cells, captureCreation());
     return cells;
   }

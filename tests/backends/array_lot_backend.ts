@@ -26,6 +26,7 @@ import { currentIdentity, type ThreadIdentity, wakeAs } from "../../runtime/curr
 import { takeInterrupt } from "../../runtime/interrupt.ts";
 import { beginWait, endWait, type RegisteredWait } from "../../runtime/pending.ts";
 import { spawnHere } from "../../backends/_local_thread.ts";
+import { checkCellCount } from "../../backends/_cell_count.ts";
 
 /** Int32 cells in a typed array. */
 class ArrayCells implements Cells {
@@ -207,7 +208,8 @@ export class ArrayLotBackend implements Backend {
   readonly #lot = new ArrayLot(this.name);
 
   allocate(count: number): Cells {
-    return new ArrayCells(count);
+    // The seam's contract on `count`, as every backend keeps it.
+    return new ArrayCells(checkCellCount(count));
   }
   park<T>(cells: Cells, index: number, request: ParkRequest<T>): Promise<T> | typeof PARK_INVALID {
     return this.#lot.park(cells, index, request);

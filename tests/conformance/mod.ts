@@ -24,6 +24,8 @@ import { excepthookCases } from "./excepthook_cases.ts";
 import { queueGrowthCases } from "./queue_growth_cases.ts";
 import { poolFeedCases } from "./pool_feed_cases.ts";
 import { sharedOrderCases } from "./shared_order_cases.ts";
+import { allocateCases } from "./allocate_cases.ts";
+import { barrierTimeoutCases } from "./barrier_timeout_cases.ts";
 
 /** All cases of the suite. */
 export const allCases: readonly Case[] = [
@@ -33,6 +35,7 @@ export const allCases: readonly Case[] = [
   ...semaphoreCases,
   ...eventCases,
   ...barrierCases,
+  ...barrierTimeoutCases,
   ...threadCases,
   ...timerCases,
   ...localCases,
@@ -47,4 +50,5 @@ export const allCases: readonly Case[] = [
   ...queueGrowthCases,
   ...poolFeedCases,
   ...sharedOrderCases,
+  ...allocateCases,
 ];
