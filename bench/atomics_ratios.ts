@@ -11,9 +11,10 @@
  *   lock's wall time over the Lock's (above 1: the Lock is faster);
  * - **memory**: process RSS growth and JS heap growth per live `Lock`, over
  *   100,000 locks (needs `--v8-flags=--expose-gc` for a steady figure);
- * - **isolated waits**: a `Lock.acquireSync(true, 0.001)` that times out,
- *   alone and while 50,000 waits of this isolate are parked on an unrelated
- *   `Event` (the ratio: with over alone; wall time, the wait's sleep included).
+ * - **isolated waits**: a `Lock.acquireSync(true, 0)` that times out (a
+ *   park and a leave, no sleep), on a lock whose cell hashes to the same
+ *   parking-lot bucket as an `Event` on which 50,000 waits of this isolate
+ *   are parked, against a lock of a bucket of its own (CPU time).
  *
  *     deno run -A --v8-flags=--expose-gc bench/atomics_ratios.ts [rounds]
  *
@@ -24,6 +25,8 @@
 import process from "node:process";
 import { Event, Lock } from "@locksmith/threading";
 import { getDefaultHeap } from "../backends/atomics/_heap_registry.ts";
+import { bucketOf } from "../backends/atomics/_lot_records.ts";
+import { HANDLE_KEY } from "../primitives/core.ts";
 import { CMD, Command, COUNT, DONE, GEN, type HarnessData, PARTICIPANTS, QUIT } from "./_atomics_bench_worker.ts";
 
 const rounds = Number(Deno.args[0] ?? 15);
@@ -54,6 +57,9 @@ function interleave(cases: (() => void)[], clock: () => number, repeat: number):
   return samples;
 }
 const ratio = (samples: number[], floor: number[]) => median(samples.map((v, r) => v / floor[r]));
+/** The heap index of a shared primitive's first cell (read from its handle). */
+const cellOf = (primitive: object) =>
+  (primitive as unknown as Record<string, { location: { index: number } }>)[HANDLE_KEY].location.index;
 
 const rows: string[] = [];
 const row = (workload: string, what: string, value: string, floorValue: string, result: string) =>
@@ -161,28 +167,40 @@ const row = (workload: string, what: string, value: string, floorValue: string, 
 
 // ---- isolated waits ----
 {
-  const lock = new Lock(atomics);
-  lock.acquireSync();
-  const timedOut = () => {
-    for (let i = 0; i < 100; i++) if (lock.acquireSync(true, 0.001)) throw new Error("acquired a held lock");
-  };
-  const wall = () => performance.now();
-  interleave([timedOut], wall, 5);
-  const [alone] = interleave([timedOut], wall, 5);
+  // Two locks, each held: one whose cell hashes to the bucket of the Event's cell, one to a bucket of its own.
   const event = new Event(atomics);
+  const eventBucket = bucketOf(cellOf(event));
+  const keep: Lock[] = [];
+  let sharing: Lock | undefined;
+  let alone: Lock | undefined;
+  while (sharing === undefined || alone === undefined) {
+    const lock = new Lock(atomics);
+    keep.push(lock);
+    if (bucketOf(cellOf(lock)) === eventBucket) sharing ??= lock;
+    else alone ??= lock;
+  }
+  sharing.acquireSync();
+  alone.acquireSync();
+  // A wait of no time: all of a park's and a leave's bookkeeping, no sleep.
+  const timedOut = (lock: Lock) => () => {
+    for (let i = 0; i < 100; i++) if (lock.acquireSync(true, 0)) throw new Error("acquired a held lock");
+  };
   const waits: Promise<boolean>[] = [];
   for (let i = 0; i < WAITERS; i++) waits.push(event.wait());
-  const [crowded] = interleave([timedOut], wall, 5);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  (globalThis as { gc?: () => void }).gc?.();
+  const cases = [timedOut(alone), timedOut(sharing)];
+  interleave(cases, cpuMs, 20);
+  const [own, crowded] = interleave(cases, cpuMs, 20);
   event.set();
   await Promise.all(waits);
-  lock.release();
-  const us = (samples: number[]) => `${(median(samples) * 1000 / 500).toFixed(2)} us`;
+  const us = (samples: number[]) => `${(median(samples) * 1000 / 2000).toFixed(2)} us`;
   row(
-    "a timed-out Lock wait",
-    `with ${WAITERS.toLocaleString("en-US")} waits parked on an unrelated Event vs alone`,
+    "a timed-out Lock wait (timeout 0)",
+    `its cell in the bucket of ${WAITERS.toLocaleString("en-US")} waits on an Event vs in a bucket of its own`,
     us(crowded),
-    us(alone),
-    `${(median(crowded) / median(alone)).toFixed(2)}x the time`,
+    us(own),
+    `${ratio(crowded, own).toFixed(2)}x the time`,
   );
 }
 

@@ -83,6 +83,8 @@ export const BlockTag = {
   Ticket: 4,
   /** A Worker thread's state cell. */
   Thread: 5,
+  /** A parking-lot bucket's wait list of one key (`_wait_lists.ts`). */
+  List: 6,
 } as const;
 
 const INITIAL_BYTES = 64 * 1024;
@@ -137,6 +139,8 @@ export class SharedHeap {
   holderTag = 0;
   /** Whether a lock may have taken this isolate's holder tag (`SharedCells.holder` was read with one). */
   holderTagUsed = false;
+  /** This isolate's empty wait lists, kept for its next first waiters (`_wait_lists.ts`). */
+  readonly spareLists: number[] = [];
   /** This isolate's slabs and references in the heap (`_slabs.ts`), made on first use. */
   slabs: unknown = undefined;
 

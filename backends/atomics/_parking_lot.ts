@@ -6,8 +6,10 @@
  * oldest waiter wherever it sleeps.
  *
  * A cell's key is its index in the heap; it hashes to one of the heap's
- * buckets. A bucket is a word lock and a FIFO list of waiter records (keys
- * may share a bucket; the list is scanned for the key). A waiter record
+ * buckets. A bucket is a word lock and a FIFO wait list per key waited on
+ * (`_wait_lists.ts`: keys may share a bucket, and none walks another's
+ * waiters). The records, their states and the buckets' layout are in
+ * `_lot_records.ts`; the sweeps over every bucket in `_lot_sweeps.ts`. A waiter record
  * lives in the heap and belongs to the isolate that allocated it, which
  * reuses it for its next wait (keeping a few idle ones, giving the rest
  * back to the heap); only that isolate sleeps on its state cell.
@@ -26,18 +28,6 @@
  * fair time has passed (parking_lot's fair timeout: then it is set 0.5-1.5
  * ms ahead), and when the waiter sleeps in this same isolate, which cannot
  * run before the unparker yields and so would always lose the race.
- *
- * | record state | meaning                                          |
- * |--------------|--------------------------------------------------|
- * | WAITING      | queued in its bucket                             |
- * | WOKEN        | dequeued by an unpark; the token is written      |
- * | LEFT         | dequeued by its own waiter (timeout or abort)    |
- * | INTERRUPTED  | still queued; a Worker's `interruptMain()` asks  |
- * |              | the blocked main thread to look (see below)      |
- * | CANCELLED    | still queued; its thread is asked to stop: it    |
- * |              | leaves and ends its Worker (a cancellation point)|
- * | RECHECK      | still queued; the holder of the lock it waits    |
- * |              | for died: it leaves and looks at the lock again  |
  *
  * `interruptMain()`: the main thread's waits in the main isolate end with
  * `KeyboardInterrupt` like an abort (`AsyncWait.interrupt`), and a pending
@@ -71,41 +61,34 @@ import { currentIdentity, isolateIdentity, type ThreadIdentity } from "../../run
 import { INTERRUPT_MESSAGE, interruptTarget, isWorkerIsolate, takeInterrupt } from "../../runtime/interrupt.ts";
 import { beginWait, endWait, type RegisteredWait } from "../../runtime/pending.ts";
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../types.ts";
-import { BlockTag, BUCKET_SIZE, BUCKETS, FIRST_BUCKET, H_INTERRUPT, type SharedHeap } from "./_heap.ts";
+import { BlockTag, H_INTERRUPT, type SharedHeap } from "./_heap.ts";
 import { T_CANCEL, T_END } from "./_thread_block.ts";
+import {
+  B_FAIR_AT,
+  bucketOf,
+  CANCELLED,
+  F_ABANDONED_SHIFT,
+  F_MAIN_SYNC,
+  INTERRUPTED,
+  LEFT,
+  R_FLAGS,
+  R_ISOLATE,
+  R_KEY,
+  R_STATE,
+  R_TOKEN,
+  RECHECK,
+  RECORD_SIZE,
+  WAITING,
+  WOKEN,
+} from "./_lot_records.ts";
+import { sweep, wakeAllAt } from "./_lot_sweeps.ts";
+import { claimList, listOf, oldest, push, releaseIfEmpty, releaseSpareLists, remove, waiting } from "./_wait_lists.ts";
 import type { SharedCells } from "./_shared_cells.ts";
 import { lockWord, unlockWord } from "./_word_lock.ts";
 import { endWithoutBlocking, ONLY_THIS_ISOLATE } from "../_unblocked_wait.ts";
 
-// The top bits of a multiplicative hash pick the bucket.
-const BUCKET_SHIFT = 32 - Math.log2(BUCKETS);
-
-// Waiter record layout.
-const R_NEXT = 0;
-const R_PREV = 1;
-const R_KEY = 2;
-const R_STATE = 3;
-const R_TOKEN = 4;
-const R_ISOLATE = 5; // the tag of the isolate that waits
-const R_FLAGS = 6; // F_MAIN_SYNC | abandonedAt << F_ABANDONED_SHIFT
-const RECORD_SIZE = 7;
-// R_FLAGS: the main thread of the main isolate blocks on it in `parkSync`.
-const F_MAIN_SYNC = 1;
-// R_FLAGS: a lock's wait (`ParkRequest.robust`): how its holder must have ended for the lock to be abandoned.
-const F_ABANDONED_SHIFT = 1;
 // Idle records an isolate keeps for its next waits; more go back to the heap.
 const KEPT_RECORDS = 16;
-// Bucket layout (after the word lock at +0).
-const B_HEAD = 1;
-const B_TAIL = 2;
-const B_FAIR_AT = 3;
-
-const WAITING = 1;
-const WOKEN = 2;
-const LEFT = 3;
-const INTERRUPTED = 4;
-const CANCELLED = 5;
-const RECHECK = 6;
 
 // What `#enqueue` returns when it did not queue.
 const DECLINED = 0;
@@ -143,11 +126,6 @@ class AsyncWait implements RegisteredWait {
   }
 }
 
-/** The bucket (index of its word lock) that `key` hashes to. */
-function bucketOf(key: number): number {
-  return FIRST_BUCKET + (Math.imul(key, 0x9e3779b1) >>> BUCKET_SHIFT) * BUCKET_SIZE;
-}
-
 // A pending `Atomics.waitAsync` does not keep the event loop alive: hold a
 // ref'd timer while any waits, so a program whose threads all wait does not
 // exit under them (a daemon thread's waits do not count, except in a Worker,
@@ -171,34 +149,6 @@ function unhold(): void {
 
 function noop(): void {}
 
-/**
- * A Worker's `interruptMain()` (it has set the heap's `H_INTERRUPT` word):
- * moves the main thread's record, if it blocks in `parkSync`, to
- * INTERRUPTED and wakes it. Under each bucket's lock, so a record queued
- * after its bucket was searched was queued by a park that saw the word.
- */
-export function wakeBlockedMain(heap: SharedHeap): void {
-  let view = heap.view;
-  const marked: number[] = [];
-  for (let bucket = FIRST_BUCKET; bucket < FIRST_BUCKET + BUCKETS * BUCKET_SIZE; bucket += BUCKET_SIZE) {
-    lockWord(view, bucket);
-    try {
-      for (let r = view[bucket + B_HEAD]; r !== 0; r = view[r + R_NEXT]) {
-        if (r + RECORD_SIZE > view.length) view = heap.refresh();
-        if (
-          (view[r + R_FLAGS] & F_MAIN_SYNC) !== 0 &&
-          Atomics.compareExchange(view, r + R_STATE, WAITING, INTERRUPTED) === WAITING
-        ) {
-          marked.push(r);
-        }
-      }
-    } finally {
-      unlockWord(view, bucket);
-    }
-  }
-  for (const r of marked) Atomics.notify(view, r + R_STATE, 1);
-}
-
 /** Counts daemon threads' waits as keeping the isolate alive (in a Worker). */
 export function keepAliveForDaemons(): void {
   countDaemons = true;
@@ -219,127 +169,7 @@ export function lotFor(heap: SharedHeap): SharedParkingLot {
   return (heap.lot ??= new SharedParkingLot(heap)) as SharedParkingLot;
 }
 
-/**
- * Asks the Worker thread whose block is at `tag` to stop: sets its cancel
- * word, then wakes each of its queued waits (CANCELLED), under each
- * bucket's lock, so that a park that starts after its bucket was searched
- * sees the word.
- */
-export function cancelIsolate(heap: SharedHeap, tag: number): void {
-  let view = heap.viewFor(tag + T_CANCEL);
-  Atomics.store(view, tag + T_CANCEL, 1);
-  const marked: number[] = [];
-  for (let bucket = FIRST_BUCKET; bucket < FIRST_BUCKET + BUCKETS * BUCKET_SIZE; bucket += BUCKET_SIZE) {
-    lockWord(view, bucket);
-    try {
-      for (let r = view[bucket + B_HEAD]; r !== 0; r = view[r + R_NEXT]) {
-        if (r + RECORD_SIZE > view.length) view = heap.refresh();
-        if (view[r + R_ISOLATE] !== tag) continue;
-        const state = Atomics.load(view, r + R_STATE);
-        if (state === WAITING || state === RECHECK) {
-          Atomics.store(view, r + R_STATE, CANCELLED);
-          marked.push(r);
-        }
-      }
-    } finally {
-      unlockWord(view, bucket);
-    }
-  }
-  for (const r of marked) Atomics.notify(view, r + R_STATE, 1);
-}
-
-/**
- * After a Worker thread ended without cleaning up (a crash, an exit the
- * library did not see): publishes its end if nobody did, drops its queued
- * records and tells the waiters of the locks it held (see
- * `SharedParkingLot.endIsolate`). What was on its way to it is lost.
- */
-export function sweepDeadIsolate(heap: SharedHeap, tag: number, end: number): void {
-  const view = heap.viewFor(tag + T_END);
-  Atomics.compareExchange(view, tag + T_END, 0, end);
-  sweep(heap, tag, Atomics.load(view, tag + T_END));
-  wakeAllAt(heap, tag + T_END);
-}
-
-// Under each bucket's lock: drops the queued records of the isolate `tag`
-// (as leaving, but without their `timedOut`, which lived there), and marks
-// every waiter of each lock held under `tag` RECHECK, if the way the holder
-// ended (`end`) abandons it. Every one, not the oldest alone: one that then
-// gives up (its timeout passed, its signal aborted) must not leave the rest
-// waiting for a release that will never come. They queue again behind the
-// one that takes the lock.
-function sweep(heap: SharedHeap, tag: number, end: number): void {
-  let view = heap.view;
-  const recheck: number[] = [];
-  // The dead isolate's records, given back once out of every bucket: no thread of it will touch them again.
-  const dead: number[] = [];
-  for (let bucket = FIRST_BUCKET; bucket < FIRST_BUCKET + BUCKETS * BUCKET_SIZE; bucket += BUCKET_SIZE) {
-    lockWord(view, bucket);
-    try {
-      for (let r = view[bucket + B_HEAD]; r !== 0;) {
-        if (r + RECORD_SIZE > view.length) view = heap.refresh();
-        const next = view[r + R_NEXT];
-        const key = view[r + R_KEY];
-        if (view[r + R_ISOLATE] === tag) {
-          unlink(view, bucket, r);
-          Atomics.store(view, r + R_STATE, LEFT);
-          dead.push(r);
-        } else {
-          const abandonedAt = view[r + R_FLAGS] >> F_ABANDONED_SHIFT;
-          if (abandonedAt !== 0 && end >= abandonedAt) {
-            if (key >= view.length) view = heap.refresh();
-            if (Atomics.load(view, key) >>> 2 === tag) {
-              const state = Atomics.load(view, r + R_STATE);
-              if (state === WAITING || state === INTERRUPTED) {
-                Atomics.store(view, r + R_STATE, RECHECK);
-                recheck.push(r);
-              }
-            }
-          }
-        }
-        r = next;
-      }
-    } finally {
-      unlockWord(view, bucket);
-    }
-  }
-  for (const r of recheck) Atomics.notify(view, r + R_STATE, 1);
-  for (const r of dead) heap.freeBlock(r, BlockTag.Record);
-}
-
-// Wakes every waiter parked on the cell at `key` (joiners of a thread).
-function wakeAllAt(heap: SharedHeap, key: number): void {
-  let view = heap.view;
-  const bucket = bucketOf(key);
-  const woken: number[] = [];
-  lockWord(view, bucket);
-  try {
-    for (let r = view[bucket + B_HEAD]; r !== 0;) {
-      if (r + RECORD_SIZE > view.length) view = heap.refresh();
-      const next = view[r + R_NEXT];
-      if (view[r + R_KEY] === key) {
-        unlink(view, bucket, r);
-        Atomics.store(view, r + R_TOKEN, 1);
-        Atomics.store(view, r + R_STATE, WOKEN);
-        woken.push(r);
-      }
-      r = next;
-    }
-  } finally {
-    unlockWord(view, bucket);
-  }
-  for (const r of woken) Atomics.notify(view, r + R_STATE, 1);
-}
-
-// Under the bucket lock: takes record `r` out of the bucket's list.
-function unlink(view: Int32Array, bucket: number, r: number): void {
-  const next = view[r + R_NEXT];
-  const prev = view[r + R_PREV];
-  if (prev !== 0) view[prev + R_NEXT] = next;
-  else view[bucket + B_HEAD] = next;
-  if (next !== 0) view[next + R_PREV] = prev;
-  else view[bucket + B_TAIL] = prev;
-}
+export { cancelIsolate, sweepDeadIsolate, wakeBlockedMain } from "./_lot_sweeps.ts";
 
 /** The parking lot of one heap, as this isolate uses it. */
 export class SharedParkingLot {
@@ -368,9 +198,10 @@ export class SharedParkingLot {
     this.#cancelWord = heap.holderTag !== 0 ? heap.holderTag + T_CANCEL : 0;
   }
 
-  /** Gives this isolate's idle waiter records back to the heap (a Worker that ends). */
+  /** Gives this isolate's idle waiter records and spare wait lists back to the heap (a Worker that ends). */
   releaseRecords(): void {
     for (const r of this.#free.splice(0)) this.#heap.freeBlock(r, BlockTag.Record);
+    releaseSpareLists(this.#heap);
   }
 
   // A record whose wait is done: kept for this isolate's next wait, or given back.
@@ -478,39 +309,33 @@ export class SharedParkingLot {
     const heap = this.#heap;
     const key = cells.base + index;
     const bucket = bucketOf(key);
-    let view = heap.view;
-    lockWord(view, bucket);
+    lockWord(heap.view, bucket);
     let r = 0;
     try {
-      for (r = view[bucket + B_HEAD]; r !== 0; r = view[r + R_NEXT]) {
-        if (r + RECORD_SIZE > view.length) view = heap.refresh();
-        if (view[r + R_KEY] === key) break;
-      }
-      if (r === 0) {
+      const list = listOf(heap, bucket, key);
+      if (list === 0) {
         callback(NONE);
         return false;
       }
-      let more = view[r + R_NEXT];
-      for (; more !== 0; more = view[more + R_NEXT]) {
-        if (more + RECORD_SIZE > view.length) view = heap.refresh();
-        if (view[more + R_KEY] === key) break;
-      }
-      unlink(view, bucket, r);
+      r = oldest(heap, list);
+      const more = waiting(heap, list) > 1;
+      remove(heap, bucket, list, r);
+      const view = heap.viewFor(r + RECORD_SIZE - 1);
       // A waiter of this isolate cannot run before we yield, so racing would
       // only let us win again: hand off to it, as in-isolate backends do.
       const fair = view[r + R_ISOLATE] === this.#isolate || this.#fairNow(view, bucket);
       let token = 0;
       try {
-        token = callback(more !== 0 ? (fair ? MANY_FAIR : MANY) : (fair ? LAST_FAIR : LAST));
+        token = callback(more ? (fair ? MANY_FAIR : MANY) : (fair ? LAST_FAIR : LAST));
       } finally {
         // Wake it even if the callback threw: a dequeued waiter must never be lost.
         Atomics.store(view, r + R_TOKEN, token);
         Atomics.store(view, r + R_STATE, WOKEN);
       }
     } finally {
-      unlockWord(view, bucket);
+      unlockWord(heap.view, bucket);
     }
-    Atomics.notify(view, r + R_STATE, 1);
+    Atomics.notify(heap.viewFor(r + R_STATE), r + R_STATE, 1);
     return true;
   }
 
@@ -520,26 +345,23 @@ export class SharedParkingLot {
     const heap = this.#heap;
     const key = cells.base + index;
     const bucket = bucketOf(key);
-    let view = heap.view;
     const woken: number[] = [];
-    lockWord(view, bucket);
+    lockWord(heap.view, bucket);
     try {
-      let r = view[bucket + B_HEAD];
-      while (r !== 0 && woken.length < count) {
-        if (r + RECORD_SIZE > view.length) view = heap.refresh();
-        const next = view[r + R_NEXT];
-        if (view[r + R_KEY] === key) {
-          unlink(view, bucket, r);
-          Atomics.store(view, r + R_TOKEN, token);
-          Atomics.store(view, r + R_STATE, WOKEN);
-          woken.push(r);
-        }
-        r = next;
+      const list = listOf(heap, bucket, key);
+      let last = list === 0;
+      while (!last && woken.length < count) {
+        const r = oldest(heap, list);
+        last = remove(heap, bucket, list, r);
+        const view = heap.viewFor(r + RECORD_SIZE - 1);
+        Atomics.store(view, r + R_TOKEN, token);
+        Atomics.store(view, r + R_STATE, WOKEN);
+        woken.push(r);
       }
     } finally {
-      unlockWord(view, bucket);
+      unlockWord(heap.view, bucket);
     }
-    for (const r of woken) Atomics.notify(view, r + R_STATE, 1);
+    for (const r of woken) Atomics.notify(heap.viewFor(r + R_STATE), r + R_STATE, 1);
     return woken.length;
   }
 
@@ -548,18 +370,13 @@ export class SharedParkingLot {
     const heap = this.#heap;
     const key = cells.base + index;
     const bucket = bucketOf(key);
-    let view = heap.view;
-    let n = 0;
-    lockWord(view, bucket);
+    lockWord(heap.view, bucket);
     try {
-      for (let r = view[bucket + B_HEAD]; r !== 0; r = view[r + R_NEXT]) {
-        if (r + RECORD_SIZE > view.length) view = heap.refresh();
-        if (view[r + R_KEY] === key) n++;
-      }
+      const list = listOf(heap, bucket, key);
+      return list === 0 ? 0 : waiting(heap, list);
     } finally {
-      unlockWord(view, bucket);
+      unlockWord(heap.view, bucket);
     }
-    return n;
   }
 
   /**
@@ -593,6 +410,7 @@ export class SharedParkingLot {
     const heap = this.#heap;
     const r = this.#free.pop() ?? heap.allocateBlock(RECORD_SIZE, BlockTag.Record, true);
     let view = heap.view;
+    let list = 0;
     lockWord(view, bucket);
     try {
       // Under the bucket lock: a Worker sets the word before it looks for a blocked main thread here.
@@ -605,24 +423,27 @@ export class SharedParkingLot {
         this.#recycle(r);
         return CANCELLED_NOW;
       }
+      // The key's wait list before `validate` (which may mark the cell): a heap too full for one throws here.
+      list = claimList(heap, bucket, key);
       if (!request.validate()) {
+        releaseIfEmpty(heap, bucket, list);
         this.#recycle(r);
         return DECLINED;
       }
-      const tail = view[bucket + B_TAIL];
-      if (tail + RECORD_SIZE > view.length) view = heap.refresh();
-      view[r + R_NEXT] = 0;
-      view[r + R_PREV] = tail;
+      view = heap.viewFor(r + RECORD_SIZE - 1);
       view[r + R_KEY] = key;
       view[r + R_TOKEN] = 0;
       view[r + R_ISOLATE] = this.#isolate;
       view[r + R_FLAGS] = (mainSync ? F_MAIN_SYNC : 0) |
         ((request.robust?.abandonedAt ?? 0) << F_ABANDONED_SHIFT);
       Atomics.store(view, r + R_STATE, WAITING);
-      if (tail !== 0) view[tail + R_NEXT] = r;
-      else view[bucket + B_HEAD] = r;
-      view[bucket + B_TAIL] = r;
+      push(heap, list, r);
       return r;
+    } catch (error) {
+      // A list claimed for this wait and left empty (`validate` threw) must not keep its key.
+      if (list !== 0) releaseIfEmpty(heap, bucket, list);
+      this.#recycle(r);
+      throw error;
     } finally {
       unlockWord(view, bucket);
     }
@@ -687,25 +508,17 @@ export class SharedParkingLot {
   // whether it was.
   #leave(r: number, key: number, bucket: number, request: ParkRequest<unknown>): boolean {
     const heap = this.#heap;
-    let view = heap.view;
-    lockWord(view, bucket);
+    lockWord(heap.view, bucket);
     try {
+      const view = heap.viewFor(r + RECORD_SIZE - 1);
       const state = Atomics.load(view, r + R_STATE);
       if (state === WOKEN || state === LEFT) return false;
-      unlink(view, bucket, r);
+      const wasLast = remove(heap, bucket, listOf(heap, bucket, key), r);
       Atomics.store(view, r + R_STATE, LEFT);
-      let wasLast = true;
-      for (let o = view[bucket + B_HEAD]; o !== 0; o = view[o + R_NEXT]) {
-        if (o + RECORD_SIZE > view.length) view = heap.refresh();
-        if (view[o + R_KEY] === key) {
-          wasLast = false;
-          break;
-        }
-      }
       request.timedOut?.(wasLast);
       return true;
     } finally {
-      unlockWord(view, bucket);
+      unlockWord(heap.view, bucket);
     }
   }
 
