@@ -2,10 +2,11 @@
  * The distributed engine seam: coarser than the in-process cell seam. An
  * engine supplies whole primitive operations, each one atomic step on the
  * server (`lock.acquire`, `sem.release`, `queue.get`, ...: see
- * `_redis_scripts.ts` for the list, their arguments and replies), client
- * liveness (a heartbeat with a time to live), and a wake channel that
- * delivers the wake-ups the operations push for one client. Nothing above
- * this seam knows what the server is.
+ * `_redis_scripts.ts` and the `_redis_*_scripts.ts` files it assembles for
+ * the list, their arguments and replies), client liveness (a heartbeat
+ * with a time to live), and a wake channel that delivers the wake-ups the
+ * operations push for one client. Nothing above this seam knows what the
+ * server is.
  *
  * @module
  */

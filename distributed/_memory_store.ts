@@ -1,7 +1,8 @@
 /**
  * The memory engine's storage: hashes, lists and sets under string keys,
- * with expiry on the engine's clock: the few structures the operations in
- * `_memory_ops.ts` use, mirroring the Redis engine's keys one for one.
+ * with expiry on the engine's clock: the few structures the operations
+ * (`_memory_ops.ts` and the `_memory_*_ops.ts` files it gathers) use,
+ * mirroring the Redis engine's keys one for one.
  *
  * @module
  */
