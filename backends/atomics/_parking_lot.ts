@@ -57,12 +57,13 @@
  * @module
  */
 import { KeyboardInterrupt } from "../../runtime/system_exit.ts";
-import { currentIdentity, isolateIdentity, type ThreadIdentity } from "../../runtime/current_thread.ts";
+import { currentIdentity, isolateIdentity } from "../../runtime/current_thread.ts";
 import { INTERRUPT_MESSAGE, interruptTarget, isWorkerIsolate, takeInterrupt } from "../../runtime/interrupt.ts";
-import { beginWait, endWait, type RegisteredWait } from "../../runtime/pending.ts";
+import { beginWait, endWait } from "../../runtime/pending.ts";
 import { PARK_INVALID, type ParkRequest, type UnparkResult } from "../types.ts";
 import { BlockTag, H_INTERRUPT, type SharedHeap } from "./_heap.ts";
 import { T_CANCEL, T_END } from "./_thread_block.ts";
+import { AsyncWait, hold, unhold } from "./_async_waits.ts";
 import {
   B_FAIR_AT,
   bucketOf,
@@ -101,59 +102,6 @@ const MANY: UnparkResult = Object.freeze({ unparked: true, haveMore: true, beFai
 const LAST_FAIR: UnparkResult = Object.freeze({ unparked: true, haveMore: false, beFair: true });
 const MANY_FAIR: UnparkResult = Object.freeze({ unparked: true, haveMore: true, beFair: true });
 
-/** A pending asynchronous wait, as the registry of pending waits sees it. */
-class AsyncWait implements RegisteredWait {
-  readonly backend = "atomics";
-  pendingPrev: RegisteredWait | undefined = undefined;
-  pendingNext: RegisteredWait | undefined = undefined;
-  /** Set when `interrupt` took the record out of its bucket: the wait rejects with it. */
-  interruption: { readonly reason: unknown } | undefined = undefined;
-  // The lot's list of this isolate's waits in progress (what a dying Worker cleans up).
-  lotPrev: AsyncWait | undefined = undefined;
-  lotNext: AsyncWait | undefined = undefined;
-  constructor(
-    readonly request: ParkRequest<unknown>,
-    readonly thread: ThreadIdentity,
-    readonly lot: SharedParkingLot,
-    readonly record: number,
-    readonly key: number,
-    readonly bucket: number,
-  ) {}
-
-  /** Ends the wait with `reason` if it is still queued (`interruptMain()`). */
-  interrupt(reason: unknown): boolean {
-    return this.lot.interruptWait(this, reason);
-  }
-}
-
-// A pending `Atomics.waitAsync` does not keep the event loop alive: hold a
-// ref'd timer while any waits, so a program whose threads all wait does not
-// exit under them (a daemon thread's waits do not count, except in a Worker,
-// whose own liveness its spawner decides).
-let holds = 0;
-let keepAlive: ReturnType<typeof setInterval> | undefined;
-let countDaemons = false;
-
-function hold(thread: ThreadIdentity): boolean {
-  if (thread.daemon && !countDaemons) return false;
-  if (holds++ === 0) keepAlive = setInterval(noop, 0x7fffffff);
-  return true;
-}
-
-function unhold(): void {
-  if (--holds === 0) {
-    clearInterval(keepAlive);
-    keepAlive = undefined;
-  }
-}
-
-function noop(): void {}
-
-/** Counts daemon threads' waits as keeping the isolate alive (in a Worker). */
-export function keepAliveForDaemons(): void {
-  countDaemons = true;
-}
-
 // What ends this Worker's thread when a wait finds it asked to stop (set by
 // `_worker_body.ts`); unset while the thread ends, whose own waits (for the
 // Workers it started) must not be cut short.
@@ -170,6 +118,7 @@ export function lotFor(heap: SharedHeap): SharedParkingLot {
 }
 
 export { cancelIsolate, sweepDeadIsolate, wakeBlockedMain } from "./_lot_sweeps.ts";
+export { keepAliveForDaemons } from "./_async_waits.ts";
 
 /** The parking lot of one heap, as this isolate uses it. */
 export class SharedParkingLot {
