@@ -148,6 +148,13 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
       this.acquired(undefined);
       return true;
     }
+    return this.tryAcquireSlow(mine);
+  }
+
+  // Free, with waiters parked (one woken to race), or held: out of line, so that the common case inlines.
+  private tryAcquireSlow(mine: number): boolean {
+    const cells = this.cells;
+    const i = STATE;
     for (;;) {
       const state = cells.load(i);
       if (state & LOCKED) return false;
@@ -208,7 +215,11 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
 
   /** Acquires, blocking the calling thread as `wait` allows. */
   acquireSync(wait: Wait): boolean {
-    if (this.tryAcquire()) return true;
+    // Kept small, the rest out of line, so that V8 inlines an uncontended acquire into the caller.
+    return this.tryAcquire() || this.acquireSyncSlow(wait);
+  }
+
+  private acquireSyncSlow(wait: Wait): boolean {
     if (!wait.blocking) {
       if (this.takeIfAbandoned()) throw this.abandoned();
       return false;
@@ -239,8 +250,13 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   /** Releases; returns `false` if the lock was not held. */
   release(): boolean {
     const cells = this.cells;
+    // Kept small, the rest out of line, so that V8 inlines an uncontended release into the caller.
+    return cells.cas(STATE, ((cells.holder ?? 0) << TAG_SHIFT) | LOCKED, 0) || this.releaseSlow();
+  }
+
+  private releaseSlow(): boolean {
+    const cells = this.cells;
     const i = STATE;
-    if (cells.cas(i, ((cells.holder ?? 0) << TAG_SHIFT) | LOCKED, 0)) return true;
     for (;;) {
       const state = cells.load(i);
       if (!(state & LOCKED)) return false;
