@@ -64,7 +64,7 @@ export interface CoreCells {
 export interface CellsRequest {
   /** The option keys the primitive's constructor reads: any other is refused (default: `backend`). */
   readonly keys?: readonly string[];
-  /** Sets the initial state of new cells (not of cells revived from a handle, which are live). */
+  /** Sets the initial state of new cells of the primitive's own (not of a slot, which starts zeroed, nor of cells revived from a handle, which are live). */
   readonly initialize?: (cells: Cells) => void;
   /** Take a slot of cells shared with other primitives where the backend can (`Backend.allocateSlot`). */
   readonly slot?: boolean;
