@@ -66,6 +66,12 @@ export interface Cells {
    * `holder` can be non-zero.
    */
   holderEnded?(tag: number): number;
+  /**
+   * The backend the cells belong to, where the cells say it (those of
+   * `atomics` do): a primitive made by the hundred thousand then keeps no
+   * field of its own for its backend.
+   */
+  readonly backend?: Backend;
 }
 
 /** `Cells.holderEnded`: the holder's thread still runs. */
@@ -286,10 +292,20 @@ export interface Backend {
    */
   allocate(count: number, kind?: string): Cells;
   /**
-   * Where `cells` live, as a structured-cloneable value a handle carries to
-   * another thread (backends with `sharedMemory` only).
+   * Optional: allocates as {@linkcode Backend.allocate} does, but as a slot
+   * of a cells object that other primitives' slots share, so a primitive
+   * costs no cells object of its own (`atomics`: the cells of a slab, which
+   * keep it from being given back). The primitive's cell `i` is cell
+   * `at + i` of `cells`. Absent, a primitive allocates.
    */
-  locate?(cells: Cells): unknown;
+  allocateSlot?(count: number, kind?: string): { readonly cells: Cells; readonly at: number };
+  /**
+   * Where `cells` live, from cell `at` on (0: their first), as a
+   * structured-cloneable value a handle carries to another thread (backends
+   * with `sharedMemory` only). The cells {@linkcode Backend.adopt} makes of
+   * it start at that cell.
+   */
+  locate?(cells: Cells, at?: number): unknown;
   /**
    * The cells at a location made by {@linkcode Backend.locate}, possibly in
    * another thread. Throws `TypeError` if the location is not one, or does

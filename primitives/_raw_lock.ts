@@ -49,6 +49,8 @@
  * @module
  */
 import {
+  type Backend,
+  type Cells,
   HOLDER_DIED,
   type MutexOwner,
   PARK_INVALID,
@@ -58,7 +60,7 @@ import {
 } from "../backends/types.ts";
 import type { ThreadIdentity } from "../runtime/current_thread.ts";
 import { AbandonedLockError } from "../runtime/errors.ts";
-import { CoreBase, type PrimitiveOptions } from "./core.ts";
+import { CoreBase, coreCells, type PrimitiveOptions } from "./core.ts";
 import { FOREVER, type Wait } from "../runtime/wait_options.ts";
 
 const LOCKED = 1;
@@ -81,7 +83,7 @@ export const RESOLVED_TRUE: Promise<boolean> = Promise.resolve(true);
 /** A resolved `false`, shared. */
 export const RESOLVED_FALSE: Promise<boolean> = Promise.resolve(false);
 
-/** What a lock makes on first contention and keeps: one field instead of three. */
+/** What a lock makes on first contention and keeps. */
 interface SlowPath {
   // The requests of a plain `acquire()` and `acquireSync()` are the same every time.
   forever: ParkRequest<boolean> | undefined;
@@ -90,27 +92,54 @@ interface SlowPath {
   onUnpark: ((result: UnparkResult) => number) | undefined;
 }
 
+// Beside the locks rather than in a field: most locks are never contended.
+const slowPaths = new WeakMap<RawLock, SlowPath>();
+
 /**
  * A lock over cell 0 of a primitive's cells; see the module doc for the
  * state table. It is the primitive's `Core` too (one object per lock, not
  * two). Subclasses say what happens when a thread takes the lock
  * (`acquired`) and put their `kind` on their prototype. Callers lock through
  * `mutex`: this object, or the backend's own mutex.
+ *
+ * It has two fields: its cells and the index of its cell 0 in them. With
+ * `slot`, where the backend can (`atomics`), the cells are its slab's,
+ * shared with the other primitives there, so a lock costs no cells object of
+ * its own. Its backend is its cells' (an own property only where the cells
+ * do not say it); its mutex is itself (an own property only where the
+ * backend has its own); what a contended lock keeps is in a side table.
  */
 export class RawLock extends CoreBase implements RawMutex, MutexOwner {
-  #slow: SlowPath | undefined = undefined;
-  /** The mutex to lock through: the backend's own if it has one, else this lock. */
-  readonly mutex: RawMutex;
+  /** The cells the lock's state is in, from cell `at` on. */
+  readonly cells: Cells;
+  /** The index of the lock's cell 0 in `cells`. */
+  override readonly at: number;
 
   /**
    * @param kind The primitive's class name.
    * @param cellCount How many cells (cell 0 is the lock's state).
    * @param options The constructor's options.
+   * @param slot Take a slot of cells shared with other primitives, where the backend can (only for
+   *   a primitive whose code adds `at` to every cell index).
    */
-  constructor(kind: string, cellCount: number, options: PrimitiveOptions | undefined) {
-    super(kind, cellCount, options);
-    const own = this.backend.mutex;
-    this.mutex = own === undefined ? this : own.call(this.backend, this);
+  constructor(kind: string, cellCount: number, options: PrimitiveOptions | undefined, slot = false) {
+    const { backend, cells, at } = coreCells(kind, cellCount, options, { slot });
+    super(backend, kind);
+    this.cells = cells;
+    this.at = at;
+    if (cells.backend !== backend) Object.defineProperty(this, "backend", { value: backend });
+    const own = backend.mutex;
+    if (own !== undefined) Object.defineProperty(this, "mutex", { value: own.call(backend, this) });
+  }
+
+  /** The backend the lock runs on: its cells' (see the class doc). */
+  get backend(): Backend {
+    return this.cells.backend!;
+  }
+
+  /** The mutex to lock through: the backend's own if it has one (an own property then), else this lock. */
+  get mutex(): RawMutex {
+    return this;
   }
 
   /**
@@ -135,13 +164,17 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   }
 
   private slowPath(): SlowPath {
-    return this.#slow ??= { forever: undefined, foreverSync: undefined, onUnpark: undefined };
+    let slow = slowPaths.get(this);
+    if (slow === undefined) {
+      slowPaths.set(this, slow = { forever: undefined, foreverSync: undefined, onUnpark: undefined });
+    }
+    return slow;
   }
 
   /** Takes the lock if it is free; says whether it did. */
   tryAcquire(): boolean {
     const cells = this.cells;
-    const i = STATE;
+    const i = this.at + STATE;
     const mine = ((cells.holder ?? 0) << TAG_SHIFT) | LOCKED;
     // The common case in one step: free, nobody parked.
     if (cells.cas(i, 0, mine)) {
@@ -154,7 +187,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   // Free, with waiters parked (one woken to race), or held: out of line, so that the common case inlines.
   private tryAcquireSlow(mine: number): boolean {
     const cells = this.cells;
-    const i = STATE;
+    const i = this.at + STATE;
     for (;;) {
       const state = cells.load(i);
       if (state & LOCKED) return false;
@@ -169,11 +202,9 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   acquire(wait: Wait): Promise<boolean> {
     if (this.tryAcquire()) return RESOLVED_TRUE;
     if (!wait.blocking) return this.takeIfAbandoned() ? Promise.reject(this.abandoned()) : RESOLVED_FALSE;
-    const request = wait === FOREVER
-      ? this.#slow?.forever ?? (this.slowPath().forever = this.makeRequest(wait))
-      : this.makeRequest(wait);
+    const request = wait === FOREVER ? this.slowPath().forever ??= this.makeRequest(wait) : this.makeRequest(wait);
     for (;;) {
-      const parked = this.backend.park(this.cells, STATE, request);
+      const parked = this.backend.park(this.cells, this.at + STATE, request);
       if (parked !== PARK_INVALID) return parked;
       if (tookAbandoned !== undefined) return Promise.reject(this.abandoned());
       // The lock was released between our try and the park: try again.
@@ -185,11 +216,12 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   // there, under the lot's lock for the cell), as POSIX's `pthread_mutex_trylock` does.
   private takeIfAbandoned(): boolean {
     const cells = this.cells;
-    const state = cells.load(STATE);
+    const i = this.at + STATE;
+    const state = cells.load(i);
     const tag = state >>> TAG_SHIFT;
     if (tag === 0 || cells.holderEnded!(tag) < this.robustWait.abandonedAt) return false;
     // A wait of no time: its `validate` takes the lock (and declines to queue), or it leaves at once.
-    this.backend.parkSync(cells, STATE, this.makeSyncRequest({ blocking: true, timeout: 0, signal: undefined }));
+    this.backend.parkSync(cells, i, this.makeSyncRequest({ blocking: true, timeout: 0, signal: undefined }));
     return tookAbandoned !== undefined;
   }
 
@@ -225,11 +257,11 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
       return false;
     }
     let request = wait === FOREVER
-      ? this.#slow?.foreverSync ?? (this.slowPath().foreverSync = this.makeSyncRequest(wait))
+      ? this.slowPath().foreverSync ??= this.makeSyncRequest(wait)
       : this.makeSyncRequest(wait);
     const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
     for (;;) {
-      const parked = this.backend.parkSync(this.cells, STATE, request);
+      const parked = this.backend.parkSync(this.cells, this.at + STATE, request);
       if (parked === true || parked === false) return parked;
       if (tookAbandoned !== undefined) throw this.abandoned();
       // Released between our try and the park, or woken to race for it.
@@ -244,19 +276,19 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
 
   /** Whether the lock is held. */
   locked(): boolean {
-    return (this.cells.load(STATE) & LOCKED) !== 0;
+    return (this.cells.load(this.at + STATE) & LOCKED) !== 0;
   }
 
   /** Releases; returns `false` if the lock was not held. */
   release(): boolean {
     const cells = this.cells;
     // Kept small, the rest out of line, so that V8 inlines an uncontended release into the caller.
-    return cells.cas(STATE, ((cells.holder ?? 0) << TAG_SHIFT) | LOCKED, 0) || this.releaseSlow();
+    return cells.cas(this.at + STATE, ((cells.holder ?? 0) << TAG_SHIFT) | LOCKED, 0) || this.releaseSlow();
   }
 
   private releaseSlow(): boolean {
     const cells = this.cells;
-    const i = STATE;
+    const i = this.at + STATE;
     for (;;) {
       const state = cells.load(i);
       if (!(state & LOCKED)) return false;
@@ -264,18 +296,14 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
       // Held under another thread's tag (any thread may release a Lock), nobody parked.
       if (cells.cas(i, state, 0)) return true;
     }
-    this.backend.unparkOne(cells, i, this.#slow?.onUnpark ?? this.makeOnUnpark());
+    this.backend.unparkOne(cells, i, this.slowPath().onUnpark ??= (result) => this.unparked(result));
     return true;
-  }
-
-  private makeOnUnpark(): (result: UnparkResult) => number {
-    return this.slowPath().onUnpark = (result) => this.unparked(result);
   }
 
   // parking_lot's `unlock_slow`: hand off unless the lot says not to be fair now.
   private unparked(result: UnparkResult): number {
     const cells = this.cells;
-    const i = STATE;
+    const i = this.at + STATE;
     if (!result.unparked) {
       cells.store(i, 0);
       return 0;
@@ -296,9 +324,10 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
     const cells = this.cells;
     const tag = cells.holder ?? 0;
     if (tag !== 0) {
+      const i = this.at + STATE;
       for (;;) {
-        const state = cells.load(STATE);
-        if (cells.cas(STATE, state, (state & (LOCKED | PARKED)) | (tag << TAG_SHIFT))) break;
+        const state = cells.load(i);
+        if (cells.cas(i, state, (state & (LOCKED | PARKED)) | (tag << TAG_SHIFT))) break;
       }
     }
     this.acquired(undefined);
@@ -326,7 +355,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
 
   private requestOf<T>(wait: Wait, wake: (token: number) => T): ParkRequest<T> {
     const cells = this.cells;
-    const i = STATE;
+    const i = this.at + STATE;
     const robust = this.robustWait;
     return {
       subject: this,

@@ -50,48 +50,84 @@ export interface PrimitiveHandle {
 // numbers its own objects): a field per primitive would cost 8 bytes each.
 const serials = new WeakMap<CoreBase, number>();
 
-/**
- * What every primitive's core has: its backend, its cells, its name for
- * reports. It is kept small (two fields): a shared-memory backend's
- * primitives are meant to be made by the hundred thousand. A subclass for
- * one kind of primitive (`RawLock`'s) puts `kind` on its prototype; `Core`
- * keeps it in a field.
- */
-export class CoreBase implements Subject {
+/** What a primitive's core is made over: its backend, and its cells from cell `at` on. */
+export interface CoreCells {
   /** The backend the primitive runs on. */
   readonly backend: Backend;
-  /** The primitive's state. */
+  /** The cells its state is in. */
   readonly cells: Cells;
+  /** The index in `cells` of its cell 0. */
+  readonly at: number;
+}
+
+/** How {@linkcode coreCells} gives a primitive its cells. */
+export interface CellsRequest {
+  /** The option keys the primitive's constructor reads: any other is refused (default: `backend`). */
+  readonly keys?: readonly string[];
+  /** Sets the initial state of new cells of the primitive's own (not of a slot, which starts zeroed, nor of cells revived from a handle, which are live). */
+  readonly initialize?: (cells: Cells) => void;
+  /** Take a slot of cells shared with other primitives where the backend can (`Backend.allocateSlot`). */
+  readonly slot?: boolean;
+}
+
+/**
+ * Checks a primitive's constructor options and gives it its backend and
+ * its cells: new ones, a slot of shared cells (`request.slot`), or, for a
+ * revived primitive, the live cells its handle names.
+ *
+ * @param kind The primitive's class name.
+ * @param cellCount How many cells its state needs.
+ * @param options The constructor's options.
+ * @param request Which options it reads, how new cells start, whether a slot will do.
+ * @returns The backend, the cells and the index of cell 0 in them.
+ */
+export function coreCells(
+  kind: string,
+  cellCount: number,
+  options: CoreOptions | undefined,
+  request: CellsRequest = {},
+): CoreCells {
+  checkOptions(`create ${kind}`, options, request.keys ?? PRIMITIVE_OPTIONS);
+  const backend = getBackend(options?.backend);
+  if (options !== undefined && REVIVE_AT in options) {
+    if (backend.adopt === undefined) {
+      throw new TypeError(`Cannot revive ${kind}: the '${backend.name}' backend cannot share primitives`);
+    }
+    return { backend, cells: backend.adopt(options[REVIVE_AT], kind, cellCount), at: 0 };
+  }
+  if (request.slot && backend.allocateSlot !== undefined) {
+    const { cells, at } = backend.allocateSlot(cellCount, kind);
+    return { backend, cells, at };
+  }
+  const cells = backend.allocate(cellCount, kind);
+  request.initialize?.(cells);
+  return { backend, cells, at: 0 };
+}
+
+/**
+ * What every primitive's core has: its backend, its cells, its name for
+ * reports. Where they are kept is the subclass's choice: `Core` keeps them in
+ * fields; `RawLock`, made by the hundred thousand on `atomics`, keeps a slot
+ * of shared cells and derives the rest. A subclass for one kind of primitive
+ * (`RawLock`'s) puts `kind` on its prototype; `Core` keeps it in a field.
+ */
+export abstract class CoreBase implements Subject {
+  /** The backend the primitive runs on. */
+  abstract readonly backend: Backend;
+  /** The primitive's state: cells `at` and on. */
+  abstract readonly cells: Cells;
+  /** The index in `cells` of the primitive's cell 0 (on the prototype: 0). */
+  declare readonly at: number;
   /** The primitive's class name. */
   declare readonly kind: string;
   /** Constructor facts a handle carries (set only by primitives that have any). */
   declare facts?: Readonly<Record<string, unknown>>;
 
   /**
+   * @param backend The backend the primitive runs on.
    * @param kind The primitive's class name.
-   * @param cellCount How many cells its state needs.
-   * @param options The constructor's options.
-   * @param initialize Sets the initial state of new cells (not of cells revived from a handle, which are live).
-   * @param keys The option keys the primitive's constructor reads: any other is refused.
    */
-  constructor(
-    kind: string,
-    cellCount: number,
-    options: CoreOptions | undefined,
-    initialize?: (cells: Cells) => void,
-    keys: readonly string[] = PRIMITIVE_OPTIONS,
-  ) {
-    checkOptions(`create ${kind}`, options, keys);
-    const backend = this.backend = getBackend(options?.backend);
-    if (options === undefined || !(REVIVE_AT in options)) {
-      this.cells = backend.allocate(cellCount, kind);
-      initialize?.(this.cells);
-    } else {
-      if (backend.adopt === undefined) {
-        throw new TypeError(`Cannot revive ${kind}: the '${backend.name}' backend cannot share primitives`);
-      }
-      this.cells = backend.adopt(options[REVIVE_AT], kind, cellCount);
-    }
+  constructor(backend: Backend, kind: string) {
     // A backend may number its own objects (a fresh cooperative scheduler starts at 1).
     if (backend.nextSerial !== undefined) serials.set(this, backend.nextSerial(kind));
   }
@@ -121,8 +157,9 @@ export class CoreBase implements Subject {
    * @param op The operation.
    */
   record(op: string): void {
-    const record = this.backend.record;
-    if (record !== undefined) record.call(this.backend, op, this);
+    const backend = this.backend;
+    const record = backend.record;
+    if (record !== undefined) record.call(backend, op, this);
   }
 
   /** Whether the backend keeps a trace (a lock then records its holder, for deadlock reports). */
@@ -148,12 +185,17 @@ export class CoreBase implements Subject {
         `Cannot share ${this.label} with another thread: it lives on the '${backend.name}' backend, whose state stays in one isolate (create it with { backend: "atomics" } to share it)`,
       );
     }
-    return { kind: this.kind, backend: backend.name, location: backend.locate(this.cells), facts };
+    return { kind: this.kind, backend: backend.name, location: backend.locate(this.cells, this.at), facts };
   }
 }
+Object.defineProperty(CoreBase.prototype, "at", { value: 0 });
 
-/** A primitive's core, with its kind in a field (see {@linkcode CoreBase}). */
+/** A primitive's core, with its backend, cells and kind in fields (see {@linkcode CoreBase}). */
 export class Core extends CoreBase {
+  /** The backend the primitive runs on. */
+  readonly backend: Backend;
+  /** The primitive's state. */
+  readonly cells: Cells;
   /** The primitive's class name. */
   declare readonly kind: string;
 
@@ -171,7 +213,10 @@ export class Core extends CoreBase {
     initialize?: (cells: Cells) => void,
     keys?: readonly string[],
   ) {
-    super(kind, cellCount, options, initialize, keys);
+    const { backend, cells } = coreCells(kind, cellCount, options, { keys, initialize });
+    super(backend, kind);
+    this.backend = backend;
+    this.cells = cells;
     (this as { kind: string }).kind = kind;
   }
 }

@@ -13,17 +13,29 @@ import { threadName } from "../runtime/thread_names.ts";
 import type { Backend } from "../backends/types.ts";
 import { registerShareable } from "./revive.ts";
 
-// Cells: 0 the lock state (see _raw_lock.ts), 1 the holder's ident (kept
-// only where a backend records a trace: it costs a lookup per acquire).
+// One cell, the lock state (see _raw_lock.ts), in a slot of its slab's cells on atomics: a Lock is two
+// small objects, itself and its core (`tests/lock_footprint_test.ts` holds it to that).
+const CELLS = 1;
+
+// The holder's ident, for the deadlock reports of a backend that keeps a trace: beside the lock (no
+// such backend shares it), and recorded only there (it costs a lookup per acquire).
+const holders = new WeakMap<LockCore, number>();
+
+function recordHolder(this: LockCore, thread: ThreadIdentity | undefined): void {
+  holders.set(this, (thread ?? currentIdentity()).ident);
+}
+
 class LockCore extends RawLock {
-  override acquired(thread: ThreadIdentity | undefined): void {
-    if (this.traced) this.cells.store(1, (thread ?? currentIdentity()).ident);
+  constructor(options: PrimitiveOptions | undefined) {
+    super("Lock", CELLS, options, true);
+    // An own `acquired` only where the backend keeps a trace: elsewhere the inherited one does nothing.
+    if (this.traced) Object.defineProperty(this, "acquired", { value: recordHolder });
   }
 
-  // Unknown (0) where nothing records the holder: a report must not name a thread then.
+  // Unknown where nothing records the holder: a report must not name a thread then.
   override holder(): string | undefined {
-    const ident = this.cells.load(1);
-    return this.mutex.locked() && ident !== 0 ? threadName(ident) : undefined;
+    const ident = holders.get(this);
+    return this.mutex.locked() && ident !== undefined ? threadName(ident) : undefined;
   }
 }
 // On the prototype: no `kind` field per lock.
@@ -74,7 +86,7 @@ export class Lock {
    * @throws {TypeError} If the backend is unknown, or `options` is not an options object with only `backend`.
    */
   constructor(options?: PrimitiveOptions) {
-    this.#core = new LockCore("Lock", 2, options);
+    this.#core = new LockCore(options);
     exposeHandle(this, Lock.#shared);
   }
 

@@ -5,13 +5,16 @@
  * A primitive's cells object holds the index of its cells and this
  * isolate's token for their slab (40 bytes), which keeps the slab from
  * being given back while the cells can be reached (`_slabs.ts`): the heap,
- * and the view over it, are this isolate's default heap's. Cells revived
- * from another heap (a Worker the library did not start, say) are
- * `ForeignCells`, which also hold their heap.
+ * and the view over it, are this isolate's default heap's. A primitive that
+ * takes a slot instead (`allocateSlot`: a `Lock`) shares the cells object
+ * of its slab, whose cell 0 is the slab's first, and adds its slot's index
+ * to every cell index: no object of its own. Cells revived from another
+ * heap (a Worker the library did not start, say) are `ForeignCells`, which
+ * also hold their heap.
  *
  * @module
  */
-import type { Cells } from "../types.ts";
+import type { Backend, Cells } from "../types.ts";
 import type { SharedHeap } from "./_heap.ts";
 import { T_END } from "./_thread_block.ts";
 
@@ -20,6 +23,12 @@ let defaultHeap: SharedHeap | undefined;
 /** Tells the cells which heap is this isolate's default (set once, by `_heaps.ts`). */
 export function setCellsDefaultHeap(heap: SharedHeap): void {
   defaultHeap = heap;
+}
+
+/** Tells the cells which backend they belong to (set once, by `mod.ts`: its shared instance). */
+export function setCellsBackend(backend: Backend): void {
+  // A value on the prototype, which the compiler reads as a constant: no field per cells object.
+  Object.defineProperty(SharedCells.prototype, "backend", { value: backend });
 }
 
 /**
@@ -40,6 +49,8 @@ export class SharedCells implements Cells {
   readonly base: number;
   /** This isolate's reference to the slab the cells are in. */
   readonly ref: SlabRef;
+  /** The shared `atomics` backend, on the prototype (see `setCellsBackend`). */
+  declare readonly backend?: Backend;
 
   /**
    * @param base The index of cell 0 in the default heap.

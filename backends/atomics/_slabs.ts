@@ -14,8 +14,9 @@
  * it, and one per handle in flight:
  *
  * - An isolate's reference is a token object (a `SlabRef`): every cells
- *   object that uses it holds it, so the token lives as long as any of
- *   them; a `FinalizationRegistry` gives the reference back once the
+ *   object that uses it holds it (the slab's own cells object too, which
+ *   the primitives that take a slot share), so the token lives as long as
+ *   any of them; a `FinalizationRegistry` gives the reference back once the
  *   garbage collector has taken the token (and the event loop has run the
  *   finalizer). The slab an isolate fills has one token for all its
  *   primitives, not one each: a registration costs about 70 bytes of JS
@@ -72,9 +73,13 @@ export interface SlabTicket {
   readonly serial: number;
 }
 
-// The slab being filled for one slot size.
+// The slab being filled for one slot size, and its cells (from the slab's first cell), which the
+// primitives that take a slot of it share (`allocateSlot`).
 class Filling {
-  constructor(readonly ref: SlabRef, public next: number, readonly end: number) {}
+  readonly cells: SharedCells;
+  constructor(readonly ref: SlabRef, public next: number, readonly end: number, slab: number) {
+    this.cells = new SharedCells(slab, ref);
+  }
 }
 
 /** This isolate's slabs and references in one heap. */
@@ -96,13 +101,33 @@ export class IsolateSlabs {
 
   /** `count` zeroed cells for a primitive of `kind`, in this isolate's slab of their size. */
   allocate(count: number, kind: string): SharedCells {
+    const filling = this.#fillingFor(count);
+    return new SharedCells(this.#takeSlot(filling, count, kind), filling.ref);
+  }
+
+  /**
+   * The same, as cells `at` to `at + count - 1` of the cells of the slab
+   * (`cells`): no cells object of the primitive's own.
+   */
+  allocateSlot(count: number, kind: string): { readonly cells: SharedCells; readonly at: number } {
+    const filling = this.#fillingFor(count);
+    const cells = filling.cells;
+    return { cells, at: this.#takeSlot(filling, count, kind) - cells.base };
+  }
+
+  // The slab being filled for slots of `count` cells, with room for one more.
+  #fillingFor(count: number): Filling {
     const slotCells = count + 1;
-    let filling = this.#filling[slotCells];
-    if (filling === undefined || filling.next + slotCells > filling.end) filling = this.#newSlab(slotCells);
+    const filling = this.#filling[slotCells];
+    return filling === undefined || filling.next + slotCells > filling.end ? this.#newSlab(slotCells) : filling;
+  }
+
+  // Takes the next slot of `filling` and writes its header; returns the index of its first cell.
+  #takeSlot(filling: Filling, count: number, kind: string): number {
     const slot = filling.next;
-    filling.next = slot + slotCells;
+    filling.next = slot + count + 1;
     Atomics.store(this.#heap.view, slot, (kindHash(kind) << 16) | count);
-    return new SharedCells(slot + 1, filling.ref);
+    return slot + 1;
   }
 
   /** Takes a reference to `ref`'s slab for a handle, and says where it is. */
@@ -181,7 +206,7 @@ export class IsolateSlabs {
     Atomics.store(view, slab + S_REFS, 1);
     Atomics.store(view, slab + S_GEN, heap.nextSerial());
     const first = slab + S_FIRST;
-    return this.#filling[slotCells] = new Filling(this.#track(slab), first, first + slots * slotCells);
+    return this.#filling[slotCells] = new Filling(this.#track(slab), first, first + slots * slotCells, slab);
   }
 
   // A token standing for one of the slab's references, which this isolate holds.

@@ -23,7 +23,7 @@ import type { PARK_INVALID } from "../types.ts";
 import { SharedHeap } from "./_heap.ts";
 import { getDefaultHeap, heapOf, isDefaultHeap } from "./_heap_registry.ts";
 import { lotFor, type SharedParkingLot } from "./_parking_lot.ts";
-import { ForeignCells, SharedCells } from "./_shared_cells.ts";
+import { ForeignCells, setCellsBackend, SharedCells } from "./_shared_cells.ts";
 import { spawnWorkerThread } from "./_worker_threads.ts";
 import { slabsOf } from "./_slabs.ts";
 
@@ -88,15 +88,23 @@ export class AtomicsBackend implements Backend {
   }
 
   /**
-   * Where the cells live (a handle's payload). The location holds a
-   * reference to them until a thread revives it (`adopt`).
+   * Allocates cells as a slot of the cells of their slab (see
+   * `Backend.allocateSlot`), given back as `allocate`'s are.
    */
-  locate(cells: Cells): SharedLocation {
+  allocateSlot(count: number, kind: string = "cells"): { readonly cells: Cells; readonly at: number } {
+    return slabsOf(getDefaultHeap()).allocateSlot(checkCellCount(count), kind);
+  }
+
+  /**
+   * Where the cells live, from cell `at` on (a handle's payload). The
+   * location holds a reference to them until a thread revives it (`adopt`).
+   */
+  locate(cells: Cells, at: number = 0): SharedLocation {
     if (!SharedCells.is(cells)) {
       throw new TypeError(`Cannot locate cells of another backend: received ${cells?.constructor?.name}`);
     }
     const heap = cells.heap;
-    return { buffer: heap.buffer, index: cells.base, ...slabsOf(heap).ticket(cells.ref) };
+    return { buffer: heap.buffer, index: cells.base + at, ...slabsOf(heap).ticket(cells.ref) };
   }
 
   /** The cells at a location from `locate`, checked against `kind` and `count`. */
@@ -170,5 +178,6 @@ let instance: AtomicsBackend | undefined;
 
 /** The shared `atomics` backend, made on first use. */
 export function atomicsBackend(): AtomicsBackend {
-  return instance ??= new AtomicsBackend();
+  if (instance === undefined) setCellsBackend(instance = new AtomicsBackend());
+  return instance;
 }
