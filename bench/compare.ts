@@ -1,8 +1,10 @@
 /**
  * `deno task compare`: the backend comparison. Runs the workloads of
- * `compare/_workloads.ts` on the library's backends and on the peers of
+ * `compare/_workloads.ts` on the library's backends, on the peers of
  * `compare/_peers.ts` (other libraries, a raw `Atomics` floor, V8's
- * `Atomics.Mutex`, CPython), interleaved, and prints a table of medians,
+ * `Atomics.Mutex`, CPython) and on the engines of `compare/_engines.ts`
+ * (the `./distributed` primitives on `memory://` and on Redis),
+ * interleaved, and prints a table of medians,
  * min-max ranges and per-repetition ratios; `--out DIR` writes the
  * reports and charts. `--help` lists the options.
  *
@@ -46,7 +48,7 @@ const QUICK_ITERATIONS: Record<string, number> = {
  */
 const DEFAULT_WORKER_LIMIT = 16;
 
-/** Every peer this machine can offer, by name (CPython only when `python3` runs). */
+/** Every peer and engine this machine can offer, by name (CPython only when `python3` runs). */
 async function availablePeers(workerLimit = Infinity): Promise<Map<string, () => Contender>> {
   const peers = new Map<string, () => Contender>();
   for (const peer of libraryPeers(workerLimit)) peers.set(peer.name, () => peer);
@@ -86,7 +88,9 @@ export async function main(args: readonly string[]): Promise<number> {
   if (options.help) {
     console.log(USAGE);
     console.log(`workloads: ${allWorkloads.map((w) => w.name).join(", ")}`);
-    console.log(`peers here: ${[...(await availablePeers()).keys()].join(", ")}`);
+    const here = [...(await availablePeers()).values()].map((make) => make());
+    console.log(`peers here: ${here.filter((c) => c.kind === "peer").map((c) => c.name).join(", ")}`);
+    console.log(`engines: ${here.filter((c) => c.kind === "engine").map((c) => c.name).join(", ")}`);
     return 0;
   }
   try {

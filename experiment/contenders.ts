@@ -6,7 +6,7 @@
  */
 import { getExcepthook, runningThreads, setExcepthook } from "../mod.ts";
 import type { ModuleTarget } from "../mod.ts";
-import type { Contender, RunContext, RunTarget, Session, Workload, WorkloadCase } from "./types.ts";
+import type { Contender, ContenderKind, RunContext, RunTarget, Session, Workload, WorkloadCase } from "./types.ts";
 import { Unavailable } from "./types.ts";
 
 /**
@@ -45,6 +45,11 @@ export interface FunctionPeerOptions {
   readonly name: string;
   /** Its version or a short description. */
   readonly note?: string;
+  /**
+   * `"peer"` (default): another library's version of the workloads; `"engine"`: the workloads
+   * run on something other than a backend of this process (a server the primitives live on, say).
+   */
+  readonly kind?: Exclude<ContenderKind, "backend">;
   /** Its version of each workload it implements, by workload name. */
   readonly runs: Readonly<Record<string, RunTarget>>;
   /** Workloads it implements but cannot run at some thread counts: return the reason, or nothing. */
@@ -56,8 +61,9 @@ export interface FunctionPeerOptions {
  * workload written with another library). Its runs are checked by the
  * workload's `check`, as the backends' are.
  *
- * @param options The peer's name, note and runs.
+ * @param options The peer's name, note, kind and runs.
  * @returns The contender.
+ * @throws {TypeError} If `kind` is neither `"peer"` nor `"engine"`.
  *
  * @example A peer with its own version of a workload
  * ```ts
@@ -65,15 +71,28 @@ export interface FunctionPeerOptions {
  * import { assertEquals } from "@std/assert";
  *
  * const peer = functionPeer({ name: "plain loop", runs: { count: () => 1000 } });
+ * assertEquals(peer.kind, "peer");
  * assertEquals(peer.implements({ name: "count" }), true);
  * assertEquals(peer.implements({ name: "other" }), false);
  * ```
+ *
+ * @example An engine: the same workload on something other than a backend
+ * ```ts
+ * import { functionPeer } from "@locksmith/threading/experiment";
+ * import { assertEquals } from "@std/assert";
+ *
+ * const engine = functionPeer({ name: "remote counter", kind: "engine", runs: { count: () => 1000 } });
+ * assertEquals(engine.kind, "engine");
+ * ```
  */
 export function functionPeer(options: FunctionPeerOptions): Contender {
-  const { name, note, runs, unavailable } = options;
+  const { name, note, kind = "peer", runs, unavailable } = options;
+  if (kind !== "peer" && kind !== "engine") {
+    throw new TypeError(`Cannot make peer '${name}' as 'kind' must be "peer" or "engine": received ${String(kind)}`);
+  }
   return {
     name,
-    kind: "peer",
+    kind,
     note,
     implements: (workload: Workload) => Object.hasOwn(runs, workload.name),
     open(workloadCase) {

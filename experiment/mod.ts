@@ -16,11 +16,12 @@
  * failure, not a speed.
  *
  * Contenders other than backends: {@linkcode functionPeer} (another
- * library's version of a workload, in this process),
+ * library's version of a workload, in this process; with `kind: "engine"`,
+ * the workload run somewhere other than a backend of this process, such as
+ * the distributed primitives' `memory://` and Redis engines),
  * {@linkcode childProcessPeer} (a child process speaking a line protocol:
  * CPython, or Deno with other V8 flags), or any object implementing
- * {@linkcode Contender} (the extension point for engines, such as the
- * distributed primitives' `memory://` and Redis engines).
+ * {@linkcode Contender}.
  *
  * For a thread body that must run in Workers (the `atomics` backend),
  * export it and pass `{ module: import.meta.url, export: "name" }` as the

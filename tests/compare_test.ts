@@ -1,22 +1,34 @@
 // `deno task compare` as a user runs it: `--quick` prints the table and writes report.json (every
-// cell holds a sample per repetition), report.md and one well-formed SVG per case; `--baseline`
-// marks changes; bad input gets a clear error and exit code 2. No timing is asserted.
+// cell holds a sample per repetition, the engines' included), report.md and one well-formed SVG per
+// case; `--baseline` marks changes; an unreachable Redis makes its engine's cells unavailable with
+// the reason; bad input gets a clear error and exit code 2. No timing is asserted.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { XMLValidator } from "fast-xml-parser";
 import { chartFileName, parseReport, REPORT_SCHEMA } from "@locksmith/threading/experiment";
 import { hasPython } from "../bench/compare/_peers.ts";
+import { noSharedRedis, REDIS_URL, reportIgnored } from "./distributed/_redis.ts";
 
 const root = new URL("../", import.meta.url);
 
-async function compare(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function compare(
+  args: string[],
+  env?: Record<string, string>,
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { code, stdout, stderr } = await new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "bench/compare.ts", ...args],
     cwd: root,
+    env,
     stdout: "piped",
     stderr: "piped",
   }).output();
   return { code, stdout: new TextDecoder().decode(stdout), stderr: new TextDecoder().decode(stderr) };
 }
+
+reportIgnored();
+/** The engines' columns, after the peers'. */
+const ENGINES = ["distributed-memory", "distributed-redis"];
+/** Where no Redis answers (and CI is not set), the Redis engine's cells say so instead of holding samples. */
+const redisMissing = noSharedRedis !== undefined;
 
 const BACKENDS = ["async", "cooperative", "atomics"];
 const CASES = [
@@ -29,7 +41,7 @@ const CASES = [
   "pool-map-cpu",
 ];
 
-Deno.test("deno task compare --quick prints the table and writes the reports, a sample in every cell", async () => {
+Deno.test("deno task compare --quick prints the table and writes the reports, a sample in every cell", async (t) => {
   const dir = await Deno.makeTempDir();
   try {
     const { code, stdout, stderr } = await compare(["--quick", "--out", dir]);
@@ -58,18 +70,34 @@ Deno.test("deno task compare --quick prints the table and writes the reports, a 
       "atomics-floor",
       "v8-atomics-mutex",
       ...(python ? ["cpython"] : []),
+      ...ENGINES,
     ]);
     assertEquals(peersOf("semaphore-limit"), [
       "async-mutex",
       "esfx-semaphore",
       "p-limit",
       ...(python ? ["cpython"] : []),
+      ...ENGINES,
     ]);
+    // The engines run every case but the process pool's.
+    for (const c of report.cases) {
+      const engines = c.cells.filter((cell) => cell.kind === "engine").map((cell) => cell.contender);
+      assertEquals(engines, c.id === "pool-map-cpu" ? [] : ENGINES, c.id);
+    }
+    assertEquals(
+      report.contenders.filter((c) => c.kind === "engine").map((c) => c.name),
+      ENGINES,
+    );
     for (const c of report.cases) {
       assertEquals(c.cells.slice(0, 3).map((cell) => cell.contender), BACKENDS, c.id);
       assertEquals(c.baseline, "async", c.id);
       for (const cell of c.cells) {
         const where = `${c.id} on ${cell.contender}`;
+        if (redisMissing && cell.contender === "distributed-redis") {
+          assertEquals(cell.status, "unavailable", where);
+          assertStringIncludes(cell.reason ?? "", "set REDIS_URL", where);
+          continue;
+        }
         assertEquals([cell.status, cell.reason], ["measured", undefined], where);
         assertEquals(cell.samples.length, 2, where);
         for (const ms of cell.samples) assert(Number.isFinite(ms) && ms > 0, `${where}: sample ${ms}`);
@@ -78,8 +106,9 @@ Deno.test("deno task compare --quick prints the table and writes the reports, a 
       }
     }
 
-    // The table: a header and one row per cell, each with a time and a ratio.
-    const rows = stdout.trimEnd().split("\n");
+    // The table: a header and one row per cell, each with a time and a ratio (then the notes of
+    // cells that are not available, after a blank line).
+    const rows = stdout.trimEnd().split("\n\n")[0].split("\n");
     assertMatch(
       rows[0],
       /^case +contender +time\/run \(median\) +min - max +time\/op +ratio to async +ratio min - max$/,
@@ -89,7 +118,25 @@ Deno.test("deno task compare --quick prints the table and writes the reports, a 
     cells.forEach(([id, contender], i) => {
       const row = rows[1 + i];
       assert(row.startsWith(id) && row.includes(` ${contender} `), `row '${row}' is not ${id} on ${contender}`);
-      assertMatch(row, /\d(\.\d+)? (ns|µs|ms|s) +\S.* +\d+(\.\d+)?x/, row);
+      if (redisMissing && contender === "distributed-redis") assertMatch(row, /n\/a \[\d+\]$/, row);
+      else assertMatch(row, /\d(\.\d+)? (ns|µs|ms|s) +\S.* +\d+(\.\d+)?x/, row);
+    });
+
+    await t.step({
+      name: `the engine columns hold samples: memory:// and Redis at ${REDIS_URL}`,
+      ignore: redisMissing,
+      fn: () => {
+        for (const c of report.cases.filter((c) => c.id !== "pool-map-cpu")) {
+          for (const name of ENGINES) {
+            const cell = c.cells.find((cell) => cell.contender === name);
+            assertEquals(
+              [cell?.kind, cell?.status, cell?.samples.length],
+              ["engine", "measured", 2],
+              `${c.id} on ${name}`,
+            );
+          }
+        }
+      },
     });
 
     const markdown = await Deno.readTextFile(`${dir}/report.md`);
@@ -103,7 +150,8 @@ Deno.test("deno task compare --quick prints the table and writes the reports, a 
       assertEquals(XMLValidator.validate(svg), true, `${file} is not well-formed XML`);
       assert(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'), file);
       assert(!/href=|<script|@import|url\(/.test(svg), `${file} refers to something outside itself`);
-      assertEquals(svg.match(/fill-opacity="0.85"/g)?.length, c.cells.length, `${file}: one bar per cell`);
+      const bars = c.cells.filter((cell) => cell.status === "measured").length;
+      assertEquals(svg.match(/fill-opacity="0.85"/g)?.length, bars, `${file}: one bar per measured cell`);
     }
 
     // A second, small run against the first as its baseline.
@@ -155,6 +203,50 @@ Deno.test("deno task compare --json prints the report as JSON instead of the tab
       ["queue-producer-consumer", [["async", "measured", 2], ["cooperative", "measured", 2]]],
     ],
   );
+});
+
+Deno.test("deno task compare --help lists the workloads, the peers and the engines", async () => {
+  const { code, stdout } = await compare(["--help"]);
+  assertEquals(code, 0);
+  assertStringIncludes(stdout, "--peers a,b          peers and engines (listed below), or 'none'");
+  assertMatch(stdout, /^workloads: lock-uncontended, lock-contended, .*, seeds$/m);
+  assertMatch(stdout, /^peers here: floor, async-mutex, .*v8-atomics-mutex/m);
+  assertMatch(stdout, /^engines: distributed-memory, distributed-redis$/m);
+});
+
+Deno.test("deno task compare: with no Redis at REDIS_URL, the Redis engine's cells say how to get one", async () => {
+  const dir = await Deno.makeTempDir();
+  // A port nobody listens on: take a free one and close it.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const url = `redis://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`;
+  listener.close();
+  try {
+    const { code, stdout, stderr } = await compare([
+      "--quick",
+      "--workloads",
+      "lock-uncontended,lock-contended",
+      "--backends",
+      "async",
+      "--peers",
+      "distributed-redis,distributed-memory",
+      "--json",
+      "--out",
+      dir,
+    ], { REDIS_URL: url });
+    assertEquals(code, 0, stderr);
+    const report = parseReport(stdout, "stdout");
+    for (const c of report.cases) {
+      const [redis, memory] = c.cells.slice(1);
+      assertEquals([redis.contender, redis.kind, redis.status], ["distributed-redis", "engine", "unavailable"], c.id);
+      assertStringIncludes(redis.reason ?? "", `no Redis answers at ${url}`);
+      assertStringIncludes(redis.reason ?? "", "set REDIS_URL to a Redis 7 server, or start one (redis-server");
+      assertEquals([memory.contender, memory.status, memory.samples.length], ["distributed-memory", "measured", 2]);
+    }
+    const listed = report.contenders.find((c) => c.name === "distributed-redis");
+    assertStringIncludes(listed?.ended ?? "", "not available: no Redis answers");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
 
 Deno.test("deno task compare refuses bad input with a clear error and exit code 2", async (t) => {

@@ -9,6 +9,7 @@ import {
   compareWithBaseline,
   type Contender,
   formatTable,
+  functionPeer,
   parseReport,
   progressDisplay,
   renderChart,
@@ -124,6 +125,42 @@ Deno.test("runExperiment gives a backend that cannot run a workload an unavailab
     ["measured", undefined],
     ["unavailable", "needs real time"],
   ]);
+});
+
+Deno.test("A function peer of kind engine is reported as an engine, its runs checked as the backends' are", async () => {
+  const workloads: Workload[] = [{
+    name: "w",
+    run: () => 1,
+    check: (result) => result === 1 ? undefined : `got ${result}`,
+  }, { name: "other", run: () => 1 }];
+  const report = await runExperiment({
+    workloads,
+    backends: ["async"],
+    peers: [
+      functionPeer({ name: "right", kind: "engine", runs: { w: () => 1 } }),
+      functionPeer({ name: "wrong", kind: "engine", runs: { w: () => 2 } }),
+      functionPeer({ name: "library", runs: { w: () => 1 } }),
+    ],
+    ...quick,
+  });
+  assertEquals(report.contenders.map((c) => [c.name, c.kind]), [
+    ["async", "backend"],
+    ["right", "engine"],
+    ["wrong", "engine"],
+    ["library", "peer"],
+  ]);
+  assertEquals(report.cases[0].cells.map((c) => [c.contender, c.kind, c.status, c.reason]), [
+    ["async", "backend", "measured", undefined],
+    ["right", "engine", "measured", undefined],
+    ["wrong", "engine", "failed", "got 2"],
+    ["library", "peer", "measured", undefined],
+  ]);
+  assertEquals(report.cases[1].cells.map((c) => c.contender), ["async"]);
+  assertThrows(
+    () => functionPeer({ name: "x", kind: "backend" as never, runs: {} }),
+    TypeError,
+    `'kind' must be "peer" or "engine": received backend`,
+  );
 });
 
 Deno.test("runExperiment expands thread counts into cases and runs module-referenced workloads", async () => {

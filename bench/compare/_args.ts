@@ -29,7 +29,7 @@ Runs every workload on every backend and peer, interleaved, and prints medians, 
 
   --workloads a,b      workloads to run (default: all; see the list below)
   --backends a,b       library backends (default: async,cooperative,atomics)
-  --peers a,b          peers, or 'none' (default: every peer available here)
+  --peers a,b          peers and engines (listed below), or 'none' (default: every one available here)
   --threads 2,8,64     thread counts of the workloads that have them
   --iterations N       the unit of work per run, for every workload chosen
   --repetitions N      timed repetitions per cell (default 5; 2 with --quick)
