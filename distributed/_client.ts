@@ -115,6 +115,14 @@ export class Client {
     else this.#repollable.delete(waiter);
   }
 
+  /**
+   * Delivers a wake-up of one of this client's tickets that the server handed back in a reply
+   * instead of pushing it to the wake list (a lock handed to a waiter of this process).
+   */
+  wakeLocally(message: string): void {
+    this.#deliver(message);
+  }
+
   #deliver(message: string): void {
     const parts = message.split("|");
     const handler = this.#routes.get(parts[0]);

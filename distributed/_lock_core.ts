@@ -180,8 +180,8 @@ export class LockCore {
     if (this.#waiting.size === 0) this.#poll?.cancel();
     if (!cancel) return;
     this.client.runNow("lock.cancel", [this.key], [this.kind, ticket, this.leaseMs]).then((reply) => {
-      const [wasOwner, handedTo] = this.#check(reply);
-      if (wasOwner === 1) this.handedTo(handedTo as string);
+      const [wasOwner, handedTo, token] = this.#check(reply);
+      if (wasOwner === 1) this.handedTo(handedTo as string, token as number);
     }, () => {});
   }
 
@@ -272,11 +272,13 @@ export class LockCore {
     if (reply !== undefined && reply[0] === 1) this.handedTo(reply[1] as string, reply[2] as number);
   }
 
-  /** The server handed the lock to `ticket`: if that is ours, deliver it now rather than by the wake-up. */
-  handedTo(ticket: string, token?: number): void {
-    if (ticket !== "" && token !== undefined && this.#waiting.has(ticket)) {
-      this.#granted(ticket, BigInt(token), this.client.timers.now());
-    }
+  /**
+   * The server handed the lock to `ticket` in a script this client ran: if that ticket is this client's
+   * (a thread waiting for the lock, or a condition's waiter re-acquiring it), deliver the hand-off now; the
+   * server pushed no wake-up for it (see `handoff` in `_redis_lock_scripts.ts`).
+   */
+  handedTo(ticket: string, token: number): void {
+    if (ticket !== "") this.client.wakeLocally(`${ticket}|L|${token}`);
   }
 
   /** Releases for the calling thread (`force`: give back a grant an aborted waiter received). */

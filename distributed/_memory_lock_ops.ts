@@ -8,7 +8,7 @@
  * @module
  */
 import type { OpReply } from "./_engine.ts";
-import { alive, entryOf, kindCheck, type Op, type OpContext } from "./_memory_op_context.ts";
+import { alive, clientOf, entryOf, kindCheck, type Op, type OpContext } from "./_memory_op_context.ts";
 
 // A lock L's owner is the string L:o, which expires with the owner's lease; its value is the owner's
 // ticket, with a '*' after it while tickets are queued.
@@ -23,7 +23,8 @@ function markQueued(c: OpContext, L: string): void {
   if (v !== undefined && !v.endsWith("*")) c.store.setKeepTtl(`${L}:o`, `${v}*`);
 }
 
-function handoff(c: OpContext, L: string): [string | false, number] {
+// A ticket of client `me` (the caller's, which delivers the hand-off from the reply) gets no wake-up.
+function handoff(c: OpContext, L: string, me?: string): [string | false, number] {
   const s = c.store;
   for (;;) {
     const e = s.lpop(`${L}:q`);
@@ -35,7 +36,7 @@ function handoff(c: OpContext, L: string): [string | false, number] {
     if (alive(c, w)) {
       const tok = s.hincrby(L, "tok", 1);
       s.setex(`${L}:o`, s.llen(`${L}:q`) > 0 ? `${w}*` : w, lease);
-      c.wake(w, `L|${tok}`);
+      if (clientOf(w) !== me) c.wake(w, `L|${tok}`);
       return [w, tok];
     }
   }
@@ -89,7 +90,7 @@ export const LOCK_OPS: Record<string, Op> = {
       return [1, "", 0];
     }
     if (ownerIn(c, K) !== ticket) return kindCheck(c, kind, "") ?? [0, reapLock(c, K) || ""];
-    const [w, tok] = handoff(c, K);
+    const [w, tok] = handoff(c, K, clientOf(ticket));
     return [1, w || "", tok];
   },
   "lock.renew": (c) => {
@@ -109,7 +110,7 @@ export const LOCK_OPS: Record<string, Op> = {
     const K = c.keys[0];
     c.store.lrem(`${K}:q`, `${ticket}|${lease}`);
     if (ownerIn(c, K) === ticket) {
-      const [w, tok] = handoff(c, K);
+      const [w, tok] = handoff(c, K, clientOf(ticket));
       return [1, w || "", tok];
     }
     return [0];
@@ -124,7 +125,7 @@ export const LOCK_OPS: Record<string, Op> = {
     if (lk !== undefined && lk !== lockKind) return [-100, lk, ""];
     if (ownerIn(c, L) !== ownerTicket) return [0];
     c.store.rpush(`${K}:cq`, `${waiterTicket}|${lease}`);
-    const [w, tok] = handoff(c, L);
+    const [w, tok] = handoff(c, L, clientOf(ownerTicket));
     return [1, w || "", tok];
   },
   "cond.notify": (c) => {

@@ -27,7 +27,8 @@ export interface OpContext {
 /** An operation: one synchronous step over the store, so atomic in one isolate. */
 export type Op = (c: OpContext) => OpReply;
 
-const clientOf = (ticket: string) => ticket.split(".", 1)[0];
+/** The client a ticket belongs to. */
+export const clientOf = (ticket: string): string => ticket.split(".", 1)[0];
 /** A queue entry is `<ticket>|<lease ms>`. */
 export const entryOf = (entry: string): [string, number] => {
   const bar = entry.lastIndexOf("|");

@@ -22,8 +22,9 @@ local function mark_queued(L)
   local v = redis.call('GET', L .. ':o')
   if v and string.sub(v, -1) ~= '*' then redis.call('SET', L .. ':o', v .. '*', 'KEEPTTL') end
 end
--- L passes to its oldest live queued ticket, or becomes free.
-local function handoff(L)
+-- L passes to its oldest live queued ticket, or becomes free. A ticket of client \`me\` (the caller's,
+-- which delivers the hand-off from this script's reply) gets no wake-up: it would be read and dropped.
+local function handoff(L, me)
   while true do
     local e = redis.call('LPOP', L .. ':q')
     if not e then
@@ -36,7 +37,7 @@ local function handoff(L)
       local more = ''
       if redis.call('LLEN', L .. ':q') > 0 then more = '*' end
       redis.call('SET', L .. ':o', w .. more, 'PX', lease)
-      wake(w, 'L|' .. tok)
+      if owner_of(w) ~= me then wake(w, 'L|' .. tok) end
       return w, tok
     end
   end
@@ -90,7 +91,7 @@ if owner_in(K) ~= ARGV[3] then
   local bad = kind(ARGV[2], '') if bad then return bad end
   return {0, reap_lock(K) or ''}
 end
-local w, tok = handoff(K)
+local w, tok = handoff(K, owner_of(ARGV[3]))
 return {1, w or '', tok}
 `,
   // ARGV: prefix, kind, ticket, lease -> {1} renewed or {0} lost
@@ -102,12 +103,12 @@ end
 reap_lock(K)
 return {0}
 `,
-  // ARGV: prefix, kind, ticket, lease -> {1, handedTo} if it was the owner, else {0}
+  // ARGV: prefix, kind, ticket, lease -> {1, handedTo, token} if it was the owner, else {0}
   "lock.cancel": `
 local bad = kind(ARGV[2], '') if bad then return bad end
 redis.call('LREM', K .. ':q', 0, ARGV[3] .. '|' .. ARGV[4])
 if owner_in(K) == ARGV[3] then
-  local w, tok = handoff(K)
+  local w, tok = handoff(K, owner_of(ARGV[3]))
   return {1, w or '', tok}
 end
 return {0}
@@ -126,7 +127,7 @@ local lk = redis.call('HGET', L, 'kind')
 if lk and lk ~= ARGV[2] then return {-100, lk, ''} end
 if owner_in(L) ~= ARGV[4] then return {0} end
 redis.call('RPUSH', K .. ':cq', ARGV[5] .. '|' .. ARGV[6])
-local w, tok = handoff(L)
+local w, tok = handoff(L, owner_of(ARGV[4]))
 return {1, w or '', tok}
 `,
   // KEYS: cond, lock. ARGV: prefix, lock name, n -> {moved}
