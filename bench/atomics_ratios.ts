@@ -32,7 +32,7 @@ import { CMD, Command, COUNT, DONE, GEN, type HarnessData, PARTICIPANTS, QUIT } 
 const rounds = Number(Deno.args[0] ?? 15);
 const atomics = { backend: "atomics" } as const;
 const UNCONTENDED_OPS = 1000;
-const CONTENDED_OPS = 20_000;
+const CONTENDED_OPS = 200_000;
 const WORKERS = 4;
 const LOCKS = 100_000;
 const WAITERS = 50_000;

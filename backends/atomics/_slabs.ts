@@ -78,7 +78,7 @@ export interface SlabTicket {
 class Filling {
   readonly cells: SharedCells;
   constructor(readonly ref: SlabRef, public next: number, readonly end: number, slab: number) {
-    this.cells = new SharedCells(slab, ref);
+    this.cells = new SharedCells(slab, ref, end - slab);
   }
 }
 
@@ -102,7 +102,7 @@ export class IsolateSlabs {
   /** `count` zeroed cells for a primitive of `kind`, in this isolate's slab of their size. */
   allocate(count: number, kind: string): SharedCells {
     const filling = this.#fillingFor(count);
-    return new SharedCells(this.#takeSlot(filling, count, kind), filling.ref);
+    return new SharedCells(this.#takeSlot(filling, count, kind), filling.ref, count);
   }
 
   /**

@@ -29,6 +29,7 @@ import { HOLDER_DIED, HOLDER_RETURNED } from "../types.ts";
 import { heapOf, releaseIsolateHeaps, useDefaultHeap } from "./_heap_registry.ts";
 import { keepAliveForDaemons, lotFor, onCancellation } from "./_parking_lot.ts";
 import { T_EXIT } from "./_thread_block.ts";
+import { useHolderTag } from "./_shared_cells.ts";
 import { stopLiveWorkers, type WorkerData, type WorkerMessage } from "./_worker_protocol.ts";
 import { packError } from "../../runtime/error_transfer.ts";
 import { SystemExit } from "../../runtime/system_exit.ts";
@@ -58,7 +59,7 @@ function processExit(): Exit {
 export async function runWorkerThread(data: WorkerData, threadId: number): Promise<void> {
   const heap = useDefaultHeap(heapOf(data.heap, false));
   // Before anything parks or locks: this thread's tag is its block.
-  heap.holderTag = data.state;
+  useHolderTag(heap, data.state);
   // The spawner decides whether this Worker keeps the program alive.
   keepAliveForDaemons();
   const exit = processExit();

@@ -151,7 +151,7 @@ export function spawnWorkerThread(
   });
   const joinSync = (timeout: number): boolean => {
     if (ended) return true;
-    const cells = new SharedCells(block, NOT_IN_A_SLAB);
+    const cells = new SharedCells(block, NOT_IN_A_SLAB, THREAD_BLOCK_SIZE);
     const lot = lotFor(heap);
     const deadline = timeout === Infinity ? Infinity : performance.now() + timeout;
     while (endWord() === HOLDER_RUNNING) {

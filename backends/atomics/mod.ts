@@ -127,8 +127,7 @@ export class AtomicsBackend implements Backend {
         `Cannot revive ${kind}: its memory was given back (no thread held it), so this handle is stale`,
       );
     }
-    heap.viewFor(index! + count);
-    return isDefaultHeap(heap) ? new SharedCells(index!, ref) : new ForeignCells(heap, index!, ref);
+    return isDefaultHeap(heap) ? new SharedCells(index!, ref, count) : new ForeignCells(heap, index!, ref, count);
   }
 
   /** Parks in the shared parking lot, sleeping in `Atomics.waitAsync`. */
