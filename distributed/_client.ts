@@ -102,6 +102,7 @@ export class Client {
   /** Sends wake-ups of `ticket` to `handler` (the parts after the ticket). */
   route(ticket: string, handler: (parts: string[]) => void): void {
     this.#routes.set(ticket, handler);
+    this.#wakes?.wanted?.();
   }
 
   /** Stops routing wake-ups of `ticket`. */
@@ -123,10 +124,12 @@ export class Client {
     this.#deliver(message);
   }
 
-  #deliver(message: string): void {
+  // Says whether a thread still waits for a wake-up (a ticket still routed).
+  #deliver(message: string): boolean {
     const parts = message.split("|");
     const handler = this.#routes.get(parts[0]);
     if (handler !== undefined) handler(parts.slice(1));
+    return this.#routes.size > 0;
   }
 
   /** Runs an operation once. */

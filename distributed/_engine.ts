@@ -18,6 +18,8 @@ export type OpReply = (number | string)[];
 export interface WakeChannel {
   /** Stops delivering; resolves once nothing more will be delivered. */
   close(): Promise<void>;
+  /** A thread of the client waits for a wake-up again: a channel that reads lazily reads now. */
+  wanted?(): void;
 }
 
 /** What an engine offers the client above it. */
@@ -43,9 +45,9 @@ export interface Engine {
   /**
    * Delivers `client`'s wake-ups (`<ticket>|<type>|...`) to `deliver`, in the order they were pushed,
    * reconnecting as needed; `onReconnect` runs after the channel was re-established (wake-ups may
-   * have been lost meanwhile).
+   * have been lost meanwhile). `deliver` says whether a thread of the client still waits for one.
    */
-  openWakes(client: string, deliver: (message: string) => void, onReconnect: () => void): WakeChannel;
+  openWakes(client: string, deliver: (message: string) => boolean, onReconnect: () => void): WakeChannel;
   /** Closes the engine's connections. */
   close(): Promise<void>;
 }

@@ -190,10 +190,12 @@ export class RedisEngine implements Engine {
     await this.#send(["DEL", `${prefix}:c:${client}`, `${prefix}:w:${client}`]);
   }
 
-  openWakes(client: string, deliver: (message: string) => void, onReconnect: () => void): WakeChannel {
+  openWakes(client: string, deliver: (message: string) => boolean, onReconnect: () => void): WakeChannel {
     const key = `${this.#options.prefix}:w:${client}`;
     let open = true;
     let current: RespConnection | undefined;
+    // Ends the lull after a wake-up that left no thread waiting (see `lull`).
+    let wanted: (() => void) | undefined;
     const loop = (async () => {
       let backoff = 20;
       let first = true;
@@ -209,9 +211,10 @@ export class RedisEngine implements Engine {
             const reply = await current.send(["BLPOP", key, 0]);
             if (reply instanceof ReplyError) throw new ConnectionBroken(reply.message);
             if (Array.isArray(reply)) {
-              deliver(reply[1] as string);
               // Let the woken thread run (and send its next command) before this connection's write.
-              await nextTurn();
+              if (deliver(reply[1] as string)) await nextTurn();
+              else await lull((end) => wanted = end);
+              wanted = undefined;
             }
           }
         } catch {
@@ -229,8 +232,10 @@ export class RedisEngine implements Engine {
     })();
     this.#wakeLoops.add(loop);
     return {
+      wanted: () => wanted?.(),
       close: async () => {
         open = false;
+        wanted?.();
         await current?.close();
         await loop;
         this.#wakeLoops.delete(loop);
@@ -255,6 +260,23 @@ export class RedisEngine implements Engine {
 const immediate = (globalThis as { setImmediate?: (fn: () => void) => unknown }).setImmediate;
 function nextTurn(): Promise<void> {
   return new Promise((resolve) => immediate !== undefined ? immediate(resolve) : setTimeout(resolve, 0));
+}
+
+/**
+ * The pause after a wake-up that left no thread of the client waiting: until one waits again
+ * (`onWanted`'s callback) or a `setTimeout(0)` (about 2 ms on Deno 2.9.6) fires. Sending the next
+ * BLPOP at once instead made a hand-off between two processes slower on this project's 2-core machines
+ * (1.28-1.70x the floor against 1.12-1.27x with the pause, `BENCH_PART=2 deno task bench:distributed`),
+ * and no wake-up waits for it: a thread that starts waiting ends the pause.
+ */
+function lull(onWanted: (end: () => void) => void): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, 0);
+    onWanted(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /** The server does not persist every write, and the client was asked for durable fencing. */

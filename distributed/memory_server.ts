@@ -335,7 +335,7 @@ class MemoryEngine implements Engine {
     });
   }
 
-  openWakes(client: string, deliver: (message: string) => void, onReconnect: () => void): WakeChannel {
+  openWakes(client: string, deliver: (message: string) => boolean, onReconnect: () => void): WakeChannel {
     this.#client = client;
     this.server.subscribe(client, {
       deliver,
