@@ -1,11 +1,15 @@
 // `deno task compare` as a user runs it: `--quick` prints the table and writes report.json (every
 // cell holds a sample per repetition, the engines' included), report.md and one well-formed SVG per
-// case; `--baseline` marks changes; an unreachable Redis makes its engine's cells unavailable with
+// case, with the command line, the machine and the Deno/V8 versions; every workload the tool offers
+// (the contended lock at 2, 8 and 64 threads, the seeds) passes its check on every backend;
+// `--baseline` marks changes; an unreachable Redis makes its engine's cells unavailable with
 // the reason; bad input gets a clear error and exit code 2. No timing is asserted.
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { XMLValidator } from "fast-xml-parser";
-import { chartFileName, parseReport, REPORT_SCHEMA } from "@locksmith/threading/experiment";
+import { chartFileName, parseReport, type Report, REPORT_SCHEMA } from "@locksmith/threading/experiment";
 import { hasPython } from "../bench/compare/_peers.ts";
+import { perThread, workloads as compareWorkloads } from "../bench/compare/_workloads.ts";
+import { cpuCount } from "@locksmith/threading/multiprocessing";
 import { noSharedRedis, REDIS_URL, reportIgnored } from "./distributed/_redis.ts";
 
 const root = new URL("../", import.meta.url);
@@ -22,6 +26,45 @@ async function compare(
     stderr: "piped",
   }).output();
   return { code, stdout: new TextDecoder().decode(stdout), stderr: new TextDecoder().decode(stderr) };
+}
+
+/**
+ * Checks what report.json (and report.md) say about where and how the report was made: the command
+ * line as run, the machine, and the Deno, V8 and TypeScript versions of this runtime.
+ */
+function assertProvenance(report: Report, args: string[], markdown: string): void {
+  assertEquals(report.command, ["deno", "task", "compare", ...args]);
+  assertEquals(report.runtime, {
+    deno: Deno.version.deno,
+    v8: Deno.version.v8,
+    typescript: Deno.version.typescript,
+  });
+  const { os, arch, cpus, cpuModel, memoryGiB, ...rest } = report.machine;
+  assertEquals(rest, {}, "machine fields not checked here");
+  assertEquals([os, arch], [Deno.build.os, Deno.build.arch]);
+  assertEquals(cpus, cpuCount());
+  assert(Number.isInteger(cpus) && cpus >= 1, `cpus: ${cpus}`);
+  if (Deno.build.os === "linux") {
+    // Read here too: the model is the one /proc/cpuinfo names.
+    const cpuinfo = Deno.readTextFileSync("/proc/cpuinfo");
+    if (/model name/.test(cpuinfo)) {
+      assert(cpuModel !== undefined && cpuModel !== "" && cpuinfo.includes(cpuModel), `cpuModel: ${cpuModel}`);
+    }
+  }
+  const totalGiB = Deno.systemMemoryInfo().total / 2 ** 30;
+  assert(
+    Number.isInteger(memoryGiB) && Math.abs(memoryGiB! - totalGiB) <= 0.5,
+    `memoryGiB: ${memoryGiB}, the system has ${totalGiB} GiB`,
+  );
+  const created = Date.parse(report.createdAt);
+  assert(Number.isFinite(created) && new Date(created).toISOString() === report.createdAt, report.createdAt);
+  // report.md says the same.
+  assertStringIncludes(markdown, `Command: \`deno task compare ${args.join(" ")}\``);
+  assertStringIncludes(markdown, `Machine: ${os}/${arch}, ${cpus} CPUs`);
+  assertStringIncludes(
+    markdown,
+    `Deno ${Deno.version.deno}, V8 ${Deno.version.v8}, TypeScript ${Deno.version.typescript}; ${report.createdAt}.`,
+  );
 }
 
 reportIgnored();
@@ -44,7 +87,8 @@ const CASES = [
 Deno.test("deno task compare --quick prints the table and writes the reports, a sample in every cell", async (t) => {
   const dir = await Deno.makeTempDir();
   try {
-    const { code, stdout, stderr } = await compare(["--quick", "--out", dir]);
+    const args = ["--quick", "--out", dir];
+    const { code, stdout, stderr } = await compare(args);
     assertEquals(code, 0, `${stdout}\n${stderr}`);
     // Not a terminal: progress comes as plain lines, on stderr.
     assertMatch(stderr, /^\[ *0%\] lock-uncontended \(at \d+\.\d s\)$/m);
@@ -52,9 +96,7 @@ Deno.test("deno task compare --quick prints the table and writes the reports, a 
 
     const report = parseReport(await Deno.readTextFile(`${dir}/report.json`), "report.json");
     assertEquals(report.schema, REPORT_SCHEMA);
-    assertEquals(report.command, ["deno", "task", "compare", "--quick", "--out", dir]);
-    assertEquals(report.runtime.deno, Deno.version.deno);
-    assertEquals(report.runtime.v8, Deno.version.v8);
+    assertProvenance(report, args, await Deno.readTextFile(`${dir}/report.md`));
     assertEquals(report.method.repetitions, 2);
     assertEquals(report.method.baseline, "async");
     assertEquals(report.cases.map((c) => c.id), CASES);
@@ -175,6 +217,67 @@ Deno.test("deno task compare --quick prints the table and writes the reports, a 
     for (const line of lines.slice(0, 2)) assertMatch(line, /(slower|faster|same) \(\d+(\.\d+)?x\)$/, line);
     assertMatch(again.stdout, /slower\/faster only when the min-max ranges do not overlap/);
     assertStringIncludes(await Deno.readTextFile(`${dir}/again/report.md`), `Compared with \`${dir}/report.json\``);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("deno task compare runs every workload it offers, the contended lock at 2, 8 and 64 threads, each run checked", async () => {
+  // Every workload the tool lists, the issue's ones among them; the smallest run the command line
+  // allows: one repetition, samples of the minimum length, --quick's small units of work (enough
+  // that the contended threads meet), no peers. All three backends: atomics starts 64 Workers.
+  const names = compareWorkloads.map((w) => w.name);
+  for (const name of [...CASES.map((id) => id.replace(/\/\d+$/, "")), "seeds"]) {
+    assert(names.includes(name), `compare offers no '${name}' workload: ${names}`);
+  }
+  const dir = await Deno.makeTempDir();
+  try {
+    const args = [
+      "--quick",
+      "--workloads",
+      names.join(","),
+      "--threads",
+      "2,8,64",
+      "--backends",
+      BACKENDS.join(","),
+      "--peers",
+      "none",
+      "--repetitions",
+      "1",
+      "--duration",
+      "1",
+      "--out",
+      dir,
+    ];
+    const { code, stdout, stderr } = await compare(args);
+    assertEquals(code, 0, `${stdout}\n${stderr}`);
+    const report = parseReport(await Deno.readTextFile(`${dir}/report.json`), "report.json");
+    assertProvenance(report, args, await Deno.readTextFile(`${dir}/report.md`));
+    assertEquals(report.method.repetitions, 1);
+    assertEquals(
+      report.cases.map((c) => c.id),
+      compareWorkloads.flatMap((w) => w.threads === undefined ? [w.name] : [2, 8, 64].map((n) => `${w.name}/${n}`)),
+    );
+    for (const n of [2, 8, 64]) {
+      // n threads, each incrementing the counter more than once under the lock.
+      const c = report.cases.find((c) => c.id === `lock-contended/${n}`)!;
+      const each = perThread({ threads: c.threads, iterations: c.iterations, quick: true });
+      assertEquals([c.threads, c.ops], [n, each * n], c.id);
+      assert(each >= 2, `${c.id}: ${each} increments per thread`);
+    }
+    for (const c of report.cases) {
+      assertEquals(c.cells.map((cell) => cell.contender), BACKENDS, c.id);
+      for (const cell of c.cells) {
+        // "measured" is the verdict of a cell whose every run passed its check.
+        const where = `${c.id} on ${cell.contender}`;
+        assertEquals([cell.status, cell.reason], ["measured", undefined], where);
+        assertEquals(cell.samples.length, 1, where);
+        assert(Number.isFinite(cell.samples[0]) && cell.samples[0] > 0, `${where}: sample ${cell.samples[0]}`);
+        assertEquals(cell.ratios.length, 1, where);
+        assert(cell.runsPerSample >= 1, where);
+      }
+    }
+    assert(!stderr.includes("failed their check"), stderr);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
