@@ -4,8 +4,8 @@
 // it has really stopped it is alive and `join()` waits. A Worker in a loop
 // that never yields cannot be stopped on Deno 2.9.6; it stays alive until the
 // loop yields. The bodies are in `workers/fault_targets.ts`.
-import { assert, assertEquals } from "@std/assert";
-import { Event, Lock, Semaphore, sleep } from "@locksmith/threading";
+import { assert, assertEquals, assertRejects } from "@std/assert";
+import { Barrier, BrokenBarrierError, Event, Lock, Semaphore, sleep } from "@locksmith/threading";
 import { Queue } from "@locksmith/threading/queue";
 import { Pool } from "@locksmith/threading/multiprocessing";
 import { CancelledError } from "@locksmith/threading/futures";
@@ -53,6 +53,56 @@ for (const kind of ["sleep", "event", "eventSync", "queueSync", "timer"]) {
     assertNothingLeft();
   });
 }
+
+for (const kind of ["barrier", "barrierSync"]) {
+  Deno.test(`[atomics] terminate: a Process stopped in a Barrier's ${kind === "barrier" ? "wait()" : "waitSync()"} breaks it, as an exception in Python's wait() does`, async () => {
+    const barrier = new Barrier(2, null, null, atomics);
+    const report = reportArray();
+    const p = startProcess("waitInLibrary", [kind, report, barrier]);
+    await waitReady(report);
+    await within(
+      (async () => {
+        while (barrier.nWaiting === 0) await sleep(1);
+      })(),
+      "the Process never reached the barrier",
+    );
+    // Let it park (the check below holds either way: a terminate that comes first stops it as its park starts).
+    await sleep(20);
+    p.terminate();
+    await within(p.join(), "the terminated process never ended");
+    assertEquals([p.isAlive(), p.exitcode], [false, -15]);
+    assertEquals([Atomics.load(report, Slot.After), Atomics.load(report, Slot.Finally)], [0, 0], "it ran on");
+    // Its cycle can never complete: the barrier is broken, and says so at once (not at a timeout).
+    assertEquals([barrier.broken, barrier.nWaiting], [true, 0]);
+    await assertRejects(() => within(barrier.wait(), "a wait on the broken barrier hung"), BrokenBarrierError);
+    // Repaired, it serves a whole cycle again.
+    barrier.reset();
+    const indices = await within(Promise.all([barrier.wait(), barrier.wait()]), "the repaired barrier's cycle hung");
+    assertEquals(indices.sort(), [0, 1]);
+    p.close();
+    assertNothingLeft();
+  });
+}
+
+Deno.test("[atomics] terminate: a Process stopped in a Queue's get() loses no item: a put meanwhile stays in the queue", async () => {
+  const queue = new Queue<number>(0, atomics);
+  const report = reportArray();
+  const p = startProcess("waitInLibrary", ["queue", report, queue]);
+  await waitReady(report);
+  // Let it park in get() (the check below holds either way: a terminate that comes first stops it at its park).
+  await sleep(50);
+  p.terminate();
+  // On its way to the stopping waiter, or put after it left: either way the item stays in the queue.
+  queue.put(42);
+  await within(p.join(), "the terminated process never ended");
+  assertEquals([p.isAlive(), p.exitcode], [false, -15]);
+  assertEquals([Atomics.load(report, Slot.After), Atomics.load(report, Slot.Finally)], [0, 0], "it ran on");
+  assertEquals([queue.qsize(), queue.unfinishedTasks], [1, 1]);
+  assertEquals(await within(queue.get(), "the item was lost"), 42);
+  assertEquals(queue.qsize(), 0);
+  p.close();
+  assertNothingLeft();
+});
 
 Deno.test("[atomics] terminate: a Process in a loop that never yields stays alive, and join() waits, until the loop yields", async () => {
   const report = reportArray();

@@ -7,6 +7,7 @@
  * @module
  */
 import {
+  type Barrier,
   type Condition,
   type Event,
   type Lock,
@@ -103,6 +104,15 @@ export function parkOnQueue(queue: Queue<number>, report: Int32Array, death: Dea
   return parkedThen(report, death, parked);
 }
 
+/** Waits in `barrier` (the other parties have not come), and once it has arrived, dies while it waits. */
+export async function parkOnBarrier(barrier: Barrier, report: Int32Array, death: Death): Promise<void> {
+  const parked = barrier.wait();
+  parked.catch(() => {});
+  // It arrives (and parks, in the same step) a few microtasks later.
+  while (barrier.nWaiting === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  return parkedThen(report, death, parked);
+}
+
 /** Dies as `death` says, without finishing, while it sleeps (not in a wait of the library). */
 export async function dieWithoutFinishing(death: Death): Promise<void> {
   dieSoon(death);
@@ -174,6 +184,9 @@ export async function waitInLibrary(kind: string, report: Int32Array, primitive:
     if (kind === "event") await (primitive as Event).wait();
     if (kind === "eventSync") (primitive as Event).waitSync();
     if (kind === "queueSync") (primitive as Queue<number>).getSync();
+    if (kind === "queue") await (primitive as Queue<number>).get();
+    if (kind === "barrier") await (primitive as Barrier).wait();
+    if (kind === "barrierSync") (primitive as Barrier).waitSync();
     if (kind === "timer") await new Promise((resolve) => setTimeout(resolve, 600_000));
     Atomics.store(report, Slot.After, 1);
   } finally {
