@@ -113,6 +113,11 @@ export async function parkOnBarrier(barrier: Barrier, report: Int32Array, death:
   return parkedThen(report, death, parked);
 }
 
+/** Puts `item` into `queue` (a plain end: another thread's put, for the test that reads it). */
+export function putInto(queue: Queue<unknown>, item: unknown): void {
+  queue.putNowait(item);
+}
+
 /** Dies as `death` says, without finishing, while it sleeps (not in a wait of the library). */
 export async function dieWithoutFinishing(death: Death): Promise<void> {
   dieSoon(death);
