@@ -9,7 +9,9 @@ import { Barrier, BrokenBarrierError, Event, Lock, Semaphore, sleep } from "@loc
 import { Queue } from "@locksmith/threading/queue";
 import { Pool } from "@locksmith/threading/multiprocessing";
 import { CancelledError } from "@locksmith/threading/futures";
+import { Worker } from "node:worker_threads";
 import { reportArray, Slot } from "./workers/fault_targets.ts";
+import { Spin } from "./workers/spin_worker.ts";
 import {
   assertNothingLeft,
   atomics,
@@ -121,6 +123,38 @@ Deno.test("[atomics] terminate: a Process in a loop that never yields stays aliv
   assertEquals([p.isAlive(), p.exitcode], [false, -15]);
   assertEquals(Atomics.load(report, Slot.After), 0);
   assertNothingLeft();
+});
+
+/** Resolves (bounded) once `flags[slot]` passes `above`. */
+function until(flags: Int32Array, slot: number, above: number, what: string): Promise<void> {
+  return within(
+    (async () => {
+      while (Atomics.load(flags, slot) <= above) await sleep(1);
+    })(),
+    what,
+  );
+}
+
+Deno.test("[atomics] terminate: why the library does not call worker.terminate(): on Deno it reports a busy Worker gone, which runs on until it yields", async () => {
+  // A raw node:worker_threads Worker (the kind the library starts), spinning on a shared counter.
+  const flags = new Int32Array(new SharedArrayBuffer(8 * 4));
+  const worker = new Worker(new URL("./workers/spin_worker.ts", import.meta.url), { workerData: flags.buffer });
+  try {
+    await until(flags, Spin.Ready, 0, "the Worker never started its loop");
+    const exited = new Promise<number>((resolve) => worker.once("exit", resolve));
+    const code = await within(worker.terminate(), "terminate() never settled");
+    assertEquals(await within(exited, "no exit event"), code, "the exit event and terminate() disagree");
+    // Reported gone, and yet it runs: the counter still rises.
+    const reportedGoneAt = Atomics.load(flags, Spin.Count);
+    await until(flags, Spin.Count, reportedGoneAt, "the counter stopped: terminate() stopped the busy loop");
+    assertEquals(Atomics.load(flags, Spin.Left), 0, "the loop ended by itself");
+  } finally {
+    Atomics.store(flags, Spin.Stop, 1);
+  }
+  await until(flags, Spin.Left, 0, "the loop never ended once told to");
+  // Back at its event loop, it stops there: its timer never runs.
+  await sleep(100);
+  assertEquals(Atomics.load(flags, Spin.After), 0, "the Worker ran on at its event loop");
 });
 
 Deno.test("[atomics] terminate: a Worker stopped while holding a lock abandons it (no finally runs)", async () => {
