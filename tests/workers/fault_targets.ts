@@ -113,6 +113,24 @@ export async function parkOnBarrier(barrier: Barrier, report: Int32Array, death:
   return parkedThen(report, death, parked);
 }
 
+/**
+ * Adds an `error` listener of its own that would keep the Worker alive
+ * (`preventDefault()`), notes in the report if it ever runs, then fails in
+ * a timer while it sleeps; reports if it gets past the sleep.
+ */
+export async function failWithOwnErrorListener(report: Int32Array): Promise<void> {
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    Atomics.store(report, Slot.After, 2);
+  });
+  ready(report);
+  setTimeout(() => {
+    throw new Error("a timer of this Worker failed, and its own listener would swallow it");
+  }, 0);
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
+  Atomics.store(report, Slot.After, 1);
+}
+
 /** Puts `item` into `queue` (a plain end: another thread's put, for the test that reads it). */
 export function putInto(queue: Queue<unknown>, item: unknown): void {
   queue.putNowait(item);
