@@ -134,6 +134,17 @@ export interface ParkRequest<T> {
    */
   handBack?(token: number): void;
   /**
+   * The waiter's thread dies in this wait, not woken: a Worker that is
+   * terminated, exits or fails while the wait is queued (its record has left
+   * the queue as a timeout's would, `timedOut` included), or that is asked
+   * to stop as the park starts (it is refused before `validate`). The code
+   * that would run after the park returns never will: undo what the caller
+   * did before it parked (a barrier's party that will never leave breaks
+   * the barrier). Called by a backend whose threads can die apart, in the
+   * dying thread, with no queue's lock held.
+   */
+  diedWaiting?(): void;
+  /**
    * A lock's wait: bits 2 and up of the cell it parks on hold the holder's
    * tag (`Cells.holder`). If that holder's thread ends while the waiter is
    * queued, and `Cells.holderEnded` then says at least `abandonedAt`, a

@@ -56,10 +56,8 @@ let counter = 0;
  * Until it has stopped, `isAlive()` is `true` and `join()` waits. A Worker
  * running code that never yields (a busy loop) cannot be stopped on Deno
  * 2.9.6, whose `worker.terminate()` takes effect only at the event loop
- * too (while reporting the Worker gone at once): it lives on until it
- * yields. Node's `worker.terminate()` does interrupt running code, but
- * anywhere, even inside an operation on shared memory, so the library
- * does not use it.
+ * too (while reporting the Worker gone at once, so the library does not
+ * use it): it lives on until it yields.
  *
  * With `{ backend: "async" }` the target runs as a thread of this isolate
  * (handy for tests).

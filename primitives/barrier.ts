@@ -77,7 +77,9 @@ type Step =
  * the barrier's lock); one that times out before it could join a cycle,
  * while the previous cycle finishes, raises `BrokenBarrierError` without
  * breaking the barrier (no cycle counts on it). A party whose thread dies
- * after its cycle completed does not hold the next cycle up.
+ * after its cycle completed does not hold the next cycle up; one whose
+ * thread dies while it waits (a Worker stopped, or one that fails or exits)
+ * breaks the barrier, as an exception in Python's `wait()` does.
  *
  * Shared with Workers (`atomics`), a function action runs in the isolate
  * that created the barrier, asked by whichever thread arrives last; if that
@@ -533,8 +535,28 @@ export class Barrier {
         ? () => parkingAtGate(cells.load(WORD))
         : () => parkingInCycle(cells.load(WORD)) && !(serving && actionRequested(cells, ACTION_REQUESTS)),
       wake: (token) => token,
+      // A party in a cycle whose thread dies (a Worker stopped, or one that fails or exits) never
+      // leaves by itself: it leaves now. (At the gate it is in no cycle: nothing to undo.)
+      diedWaiting: cell === WORD ? this.#partyDied : undefined,
+      handBack: cell === WORD ? (token) => token === NUDGE && this.#partyDied() : undefined,
     };
   }
+
+  // A party that was not counted out leaves as a wait that raised does (Python's wait() breaks the
+  // barrier on any exception), unless its cycle has completed or broken meanwhile: then it just leaves.
+  readonly #partyDied = (): void => {
+    const cells = this.#core.cells;
+    for (;;) {
+      const word = cells.load(WORD);
+      if (!parkingInCycle(word)) break;
+      if (cells.cas(WORD, word, (word & ~MODE) | BROKEN)) {
+        this.#release(BROKE, 0);
+        this.#openGate();
+        break;
+      }
+    }
+    this.#leave(1);
+  };
 
   async #park(step: { cell: number; timeout: number }, signal: AbortSignal | undefined): Promise<number> {
     const core = this.#core;

@@ -3,7 +3,16 @@
 // and a Process's exitcode is the code its Worker exited with. The bodies are
 // in `workers/fault_targets.ts`; every wait of a test is bounded.
 import { assert, assertEquals } from "@std/assert";
-import { Condition, Event, Lock, Semaphore, type Thread } from "@locksmith/threading";
+import {
+  Barrier,
+  BrokenBarrierError,
+  Condition,
+  Event,
+  Lock,
+  Semaphore,
+  sleep,
+  type Thread,
+} from "@locksmith/threading";
 import { Queue } from "@locksmith/threading/queue";
 import type { Process } from "@locksmith/threading/multiprocessing";
 import { type Death, reportArray, Slot } from "./workers/fault_targets.ts";
@@ -109,6 +118,38 @@ for (const death of PARKED_DEATHS) {
       queue.put(42);
       assertEquals(await within(mine, "the put woke the dead waiter"), 42);
       assertEquals(queue.qsize(), 0);
+      assertNothingLeft();
+    });
+  });
+
+  Deno.test(`[atomics] faults: a Worker that dies waiting in a Barrier (${death}) breaks it: its other parties get BrokenBarrierError`, async () => {
+    await catchingExceptions(async () => {
+      const barrier = new Barrier(3, null, null, atomics);
+      const report = reportArray();
+      const worker = death === "terminate"
+        ? startProcess("parkOnBarrier", [barrier, report, death])
+        : startThread("parkOnBarrier", [barrier, report, death]);
+      await waitReady(report); // it is parked in the barrier
+      // A live party, waiting for a third that never comes (it arrives before or after the death).
+      const mine = barrier.wait().then(() => undefined, (error) => error);
+      if (death === "terminate") {
+        await within(
+          (async () => {
+            while (barrier.nWaiting < 2) await sleep(1);
+          })(),
+          "the live party never arrived",
+        );
+        (worker as Process).terminate();
+      }
+      await within(worker.join(), "the Worker never ended");
+      assert(await within(mine, "the live party was left waiting") instanceof BrokenBarrierError);
+      assertEquals([barrier.broken, barrier.nWaiting], [true, 0]);
+      barrier.reset();
+      const indices = await within(
+        Promise.all([barrier.wait(), barrier.wait(), barrier.wait()]),
+        "the repaired barrier's cycle hung",
+      );
+      assertEquals(indices.sort(), [0, 1, 2]);
       assertNothingLeft();
     });
   });

@@ -42,7 +42,8 @@
  * thread's block (`_thread_block.ts`) in a Worker the library started, a
  * cell of its own elsewhere. A Worker that ends, however it ends, first
  * cleans up after itself ({@linkcode SharedParkingLot.endIsolate}): each of
- * its waits leaves its queue as a timeout would, a wake-up that was on its
+ * its waits leaves its queue as a timeout would (and undoes what its caller
+ * did before parking, `ParkRequest.diedWaiting`), a wake-up that was on its
  * way to it is given back (`ParkRequest.handBack`), so no release, permit,
  * notify or put is handed to the dead; then, its end published, the waiters
  * of each lock it held are told to look again (RECHECK: the lock is
@@ -171,7 +172,7 @@ export class SharedParkingLot {
     const r = this.#enqueue(key, bucket, request, false);
     if (r === DECLINED) return PARK_INVALID;
     if (r === INTERRUPTED_NOW) return Promise.reject(new KeyboardInterrupt(INTERRUPT_MESSAGE));
-    if (r === CANCELLED_NOW) stopThisThread!();
+    if (r === CANCELLED_NOW) this.#stopUnwoken(request);
     const thread = currentIdentity();
     const entry = new AsyncWait(request, thread, this, r, key, bucket);
     this.#track(entry);
@@ -206,7 +207,7 @@ export class SharedParkingLot {
     const r = this.#enqueue(key, bucket, request, mainSync);
     if (r === DECLINED) return PARK_INVALID;
     if (r === INTERRUPTED_NOW) throw new KeyboardInterrupt(INTERRUPT_MESSAGE);
-    if (r === CANCELLED_NOW) stopThisThread!();
+    if (r === CANCELLED_NOW) this.#stopUnwoken(request);
     const heap = this.#heap;
     try {
       request.beforeSleep?.();
@@ -230,7 +231,7 @@ export class SharedParkingLot {
         if (state === CANCELLED) {
           // Not now (the thread is ending, and waits for what it started): wait on.
           if (stopThisThread === undefined) Atomics.compareExchange(view, r + R_STATE, CANCELLED, WAITING);
-          else if (this.#leave(r, key, bucket, request)) this.#stopWith(undefined, 0);
+          else if (this.#leave(r, key, bucket, request)) this.#stopUnwoken(request);
           continue;
         }
         if (state === RECHECK) {
@@ -331,8 +332,9 @@ export class SharedParkingLot {
   /**
    * This isolate's thread is ending (`end`: `HOLDER_RETURNED` or
    * `HOLDER_DIED`), and no code of it will run again: each of its waits in
-   * progress leaves its queue as a timeout would, and a wake-up that reached
-   * one but was not taken yet is given back (`handBack`); then its end is
+   * progress leaves its queue as a timeout would (then `diedWaiting`), and
+   * a wake-up that reached one but was not taken yet is given back
+   * (`handBack`); then its end is
    * published (`T_END`, if this isolate has a thread block), what is left of
    * its records is dropped, the oldest waiter of each lock it held looks
    * again (RECHECK), and its joiners wake. Called once, by the dying Worker.
@@ -343,7 +345,7 @@ export class SharedParkingLot {
       const next: AsyncWait | undefined = w.lotNext;
       const state = Atomics.load(heap.viewFor(w.record + R_STATE), w.record + R_STATE);
       if (state === WOKEN) w.request.handBack?.(Atomics.load(heap.view, w.record + R_TOKEN));
-      else this.#leave(w.record, w.key, w.bucket, w.request);
+      else if (this.#leave(w.record, w.key, w.bucket, w.request)) w.request.diedWaiting?.();
       w = next;
     }
     const tag = this.#isolate;
@@ -424,8 +426,14 @@ export class SharedParkingLot {
   // A blocking wait found its thread asked to stop, its record already out
   // of its queue: give back the wake-up it was handed (if `request`), then
   // end the thread. The thread's other waits are cleaned up there.
-  #stopWith(request: ParkRequest<unknown> | undefined, token: number): never {
-    request?.handBack?.(token);
+  #stopWith(request: ParkRequest<unknown>, token: number): never {
+    request.handBack?.(token);
+    return stopThisThread!();
+  }
+
+  // Ends this thread at a cancellation point whose wait was not woken: it left its queue, or never joined it.
+  #stopUnwoken(request: ParkRequest<unknown>): never {
+    request.diedWaiting?.();
     return stopThisThread!();
   }
 

@@ -17,9 +17,9 @@
  * Stopping a thread (`terminate`) does not call `worker.terminate()`: on
  * Deno 2.9.6 it takes effect only when the Worker returns to its event loop,
  * while its `exit` event fires at once (a Worker parked in `Atomics.wait`
- * wakes later and runs on, a busy one never stops); and where it does stop
- * a Worker mid-call (Node), it may stop it inside an operation on shared
- * memory. Instead the thread is asked to stop, and stops itself at its next
+ * wakes later and runs on, a busy one runs until it yields); and where it
+ * stops a Worker mid-call (Node, by its documentation), it may stop it
+ * inside an operation on shared memory. Instead the thread is asked to stop, and stops itself at its next
  * cancellation point, cleaning up as it goes; its end is known only once it
  * is real.
  *

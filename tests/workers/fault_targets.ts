@@ -7,6 +7,7 @@
  * @module
  */
 import {
+  type Barrier,
   type Condition,
   type Event,
   type Lock,
@@ -103,6 +104,38 @@ export function parkOnQueue(queue: Queue<number>, report: Int32Array, death: Dea
   return parkedThen(report, death, parked);
 }
 
+/** Waits in `barrier` (the other parties have not come), and once it has arrived, dies while it waits. */
+export async function parkOnBarrier(barrier: Barrier, report: Int32Array, death: Death): Promise<void> {
+  const parked = barrier.wait();
+  parked.catch(() => {});
+  // It arrives (and parks, in the same step) a few microtasks later.
+  while (barrier.nWaiting === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  return parkedThen(report, death, parked);
+}
+
+/**
+ * Adds an `error` listener of its own that would keep the Worker alive
+ * (`preventDefault()`), notes in the report if it ever runs, then fails in
+ * a timer while it sleeps; reports if it gets past the sleep.
+ */
+export async function failWithOwnErrorListener(report: Int32Array): Promise<void> {
+  globalThis.addEventListener("error", (event) => {
+    event.preventDefault();
+    Atomics.store(report, Slot.After, 2);
+  });
+  ready(report);
+  setTimeout(() => {
+    throw new Error("a timer of this Worker failed, and its own listener would swallow it");
+  }, 0);
+  await new Promise((resolve) => setTimeout(resolve, 60_000));
+  Atomics.store(report, Slot.After, 1);
+}
+
+/** Puts `item` into `queue` (a plain end: another thread's put, for the test that reads it). */
+export function putInto(queue: Queue<unknown>, item: unknown): void {
+  queue.putNowait(item);
+}
+
 /** Dies as `death` says, without finishing, while it sleeps (not in a wait of the library). */
 export async function dieWithoutFinishing(death: Death): Promise<void> {
   dieSoon(death);
@@ -174,6 +207,9 @@ export async function waitInLibrary(kind: string, report: Int32Array, primitive:
     if (kind === "event") await (primitive as Event).wait();
     if (kind === "eventSync") (primitive as Event).waitSync();
     if (kind === "queueSync") (primitive as Queue<number>).getSync();
+    if (kind === "queue") await (primitive as Queue<number>).get();
+    if (kind === "barrier") await (primitive as Barrier).wait();
+    if (kind === "barrierSync") (primitive as Barrier).waitSync();
     if (kind === "timer") await new Promise((resolve) => setTimeout(resolve, 600_000));
     Atomics.store(report, Slot.After, 1);
   } finally {

@@ -5,9 +5,10 @@
  * `--v8-flags=--expose-gc`. It prints one JSON line: what the mode measured.
  *
  * Modes (the second argument):
- * - `soak N`: a server that makes and drops N primitives, a Lock per
- *   request (and an Event, Semaphore or RLock every other one), yielding
- *   to the event loop between batches as a server does between requests.
+ * - `soak N`: a server that serves N requests, making and dropping a Lock
+ *   per request (and an Event, Semaphore or RLock every other one: 1.5 N
+ *   primitives, counted), yielding to the event loop between batches as a
+ *   server does between requests.
  * - `waits N M`: N concurrent waits end, then M Locks are kept: the Locks
  *   should fit in the memory the waiter records gave back.
  * - `workers N`: N Workers one after another, each waiting in three
@@ -105,20 +106,23 @@ async function untilAtLeast(cell: Int32Array, value: number): Promise<void> {
 async function soak(count: number): Promise<Record<string, number>> {
   const start = highWater();
   let peak = start;
+  let made = 0;
   for (let i = 0; i < count; i++) {
     const lock = new Lock(atomics);
     lock.acquireSync();
     lock.release();
+    made++;
     if (i & 1) {
       const other = i % 3 === 0 ? new Event(atomics) : i % 3 === 1 ? new Semaphore(1, atomics) : new RLock(atomics);
       if (other instanceof Event) other.set();
+      made++;
     }
     if (i % 2000 === 1999) {
       await macrotask();
       peak = Math.max(peak, highWater());
     }
   }
-  return { count, startBytes: start, peakBytes: Math.max(peak, highWater()) };
+  return { count, primitives: made, startBytes: start, peakBytes: Math.max(peak, highWater()) };
 }
 
 async function waits(waiters: number, locks: number): Promise<Record<string, number>> {
