@@ -1,0 +1,222 @@
+// Local threads, one remote waiter: 100 threads of one process (one
+// manager) that wait on one distributed primitive park locally, and the
+// process keeps the same connections whatever they wait for (two per
+// manager: commands and wake-ups, README "Engines"). A Lock's, a
+// Semaphore's and a Condition's waiting threads each have an entry of their
+// own in the server's queue, in the order they arrived, and get in oldest
+// first; an Event's share one registration of the process. On Redis the
+// connections are counted with CLIENT LIST on a private server (only this
+// test's clients are there); on memory:// the operations each client sends
+// are counted, on virtual time, across several lease periods.
+import { assert, assertEquals } from "@std/assert";
+import { asyncBackend, explore, pendingWaits, sleep as virtualSleep, Thread } from "@locksmith/threading";
+import { connect, type Manager, MemoryServer } from "@locksmith/threading/distributed";
+import type { RespConnection } from "../distributed/_resp.ts";
+import { noRedisServer, PrivateRedis, raw, reportIgnored } from "./distributed/_redis.ts";
+
+reportIgnored();
+const THREADS = 100;
+const PREFIX = "local";
+const ignore = noRedisServer !== undefined;
+const realSleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `predicate` every 5 ms until it holds; fails after `rounds` polls (never hangs). */
+async function until(what: string, predicate: () => boolean | Promise<boolean>, rounds = 2000): Promise<void> {
+  for (let i = 0; i < rounds; i++) {
+    if (await predicate()) return;
+    await realSleep(5);
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+/** Threads of the test, started one at a time: each once the one before it has parked. */
+class Waiters {
+  readonly threads: Thread[] = [];
+  readonly errors: unknown[] = [];
+  readonly #base = pendingWaits().length;
+
+  /** Starts `n` threads running `body(i)`; the next starts once this one waits (locally parked). */
+  async start(n: number, body: (i: number) => Promise<unknown>): Promise<void> {
+    for (let i = 0; i < n; i++) {
+      const thread = new Thread({
+        backend: asyncBackend,
+        name: `waiter-${i}`,
+        target: async () => {
+          try {
+            await body(i);
+          } catch (error) {
+            this.errors.push(error);
+          }
+        },
+      });
+      this.threads.push(thread);
+      thread.start();
+      await until(`thread ${i} to park`, () => pendingWaits().length >= this.#base + i + 1);
+    }
+    assertEquals(pendingWaits().length, this.#base + n, "threads parked");
+  }
+
+  /** Joins them all (each join bounded), and checks none failed or is left running. */
+  async join(): Promise<void> {
+    for (const thread of this.threads) await thread.join(30_000);
+    assertEquals(this.threads.filter((t) => t.isAlive()).map((t) => t.name), [], "threads left running");
+    assertEquals(this.errors, []);
+  }
+}
+
+const ascending = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+// ---------------------------------------------------------------- Redis
+
+/** The connections the server holds, besides `self`. */
+async function connections(self: RespConnection): Promise<number> {
+  const list = await self.send(["CLIENT", "LIST", "TYPE", "normal"]) as string;
+  return list.trim().split("\n").length - 1;
+}
+
+/**
+ * A private server, a raw connection to it, a manager that holds the primitive and one whose
+ * threads wait; the two managers' connections (two each) counted before `fn` runs.
+ */
+async function withManagers(
+  fn: (ctx: { server: PrivateRedis; redis: RespConnection; holder: Manager; waiter: Manager }) => Promise<void>,
+): Promise<void> {
+  const server = await PrivateRedis.start();
+  const redis = await raw(server.url);
+  try {
+    assertEquals(await connections(redis), 0);
+    await using holder = await connect(server.url, { prefix: PREFIX });
+    await until("the holder's two connections", async () => await connections(redis) === 2);
+    await using waiter = await connect(server.url, { prefix: PREFIX });
+    // Each manager holds two connections: its commands, and the wake channel's BLPOP.
+    await until("the waiter's two connections", async () => await connections(redis) === 4);
+    await fn({ server, redis, holder, waiter });
+  } finally {
+    await redis.close();
+    await server.stop();
+  }
+}
+
+/** The tickets in the server's list `key`, checked to be `waiter`'s, in the order they were issued. */
+async function ticketsOf(redis: RespConnection, key: string, waiter: Manager): Promise<string[]> {
+  const entries = await redis.send(["LRANGE", key, 0, -1]) as string[];
+  const tickets = entries.map((entry) => entry.split("|")[0]);
+  for (const ticket of tickets) assert(ticket.startsWith(`${waiter.clientId}.`), `not the waiter's: ${ticket}`);
+  const seq = tickets.map((ticket) => parseInt(ticket.split(".")[1], 36));
+  assertEquals(seq, [...seq].sort((a, b) => a - b), "the server's order is not the order of arrival");
+  return tickets;
+}
+
+Deno.test({
+  name: "[redis] 100 threads of one process wait on a held Lock: two connections, FIFO hand-off, nothing left queued",
+  ignore,
+  fn: () =>
+    withManagers(async ({ redis, holder, waiter }) => {
+      await holder.Lock("L").acquire();
+      const lock = waiter.Lock("L");
+      const order: number[] = [];
+      const waiters = new Waiters();
+      await waiters.start(THREADS, async (i) => {
+        if (!await lock.acquire(true, 30_000)) throw new Error(`thread ${i} timed out`);
+        order.push(i);
+        await lock.release();
+      });
+      // 100 threads wait: the process still holds its two connections.
+      assertEquals(await connections(redis), 4);
+      // Each waiting thread has its own entry in the lock's queue, in the order they came.
+      assertEquals((await ticketsOf(redis, `${PREFIX}:p:L:q`, waiter)).length, THREADS);
+      await holder.Lock("L").release();
+      await waiters.join();
+      assertEquals(order, ascending(THREADS));
+      assertEquals(await connections(redis), 4);
+      assertEquals(await redis.send(["EXISTS", `${PREFIX}:p:L:q`, `${PREFIX}:p:L:o`]), 0);
+    }),
+});
+
+Deno.test({
+  name: "[redis] 100 threads of one process wait on a Semaphore with no permits: two connections, FIFO, none left",
+  ignore,
+  fn: () =>
+    withManagers(async ({ redis, holder, waiter }) => {
+      const giver = holder.Semaphore("S", 0);
+      assertEquals(await giver.value, 0);
+      const sem = waiter.Semaphore("S", 0);
+      const order: number[] = [];
+      const waiters = new Waiters();
+      await waiters.start(THREADS, async (i) => {
+        if (!await sem.acquire(true, 30_000)) throw new Error(`thread ${i} timed out`);
+        order.push(i);
+      });
+      assertEquals(await connections(redis), 4);
+      assertEquals((await ticketsOf(redis, `${PREFIX}:p:S:q`, waiter)).length, THREADS);
+      // One permit at a time, from the other process: each goes to the oldest thread still waiting.
+      for (let n = 1; n <= THREADS; n++) {
+        await giver.release();
+        await until(`permit ${n} to be taken`, () => order.length === n);
+      }
+      await waiters.join();
+      assertEquals(order, ascending(THREADS));
+      assertEquals(await connections(redis), 4);
+      assertEquals(await redis.send(["EXISTS", `${PREFIX}:p:S:q`]), 0);
+      assertEquals(await redis.send(["HLEN", `${PREFIX}:p:S:h`]), THREADS);
+      await sem.release(THREADS);
+      assertEquals(await redis.send(["HLEN", `${PREFIX}:p:S:h`]), 0);
+    }),
+});
+
+Deno.test({
+  name: "[redis] 100 threads of one process wait on a Condition: two connections, notifyAll, the lock back in order",
+  ignore,
+  fn: () =>
+    withManagers(async ({ redis, holder, waiter }) => {
+      const cond = waiter.Condition("C");
+      const order: number[] = [];
+      const waiters = new Waiters();
+      await waiters.start(THREADS, async (i) => {
+        await cond.acquire();
+        try {
+          if (!await cond.wait(30_000)) throw new Error(`thread ${i} was not notified`);
+          order.push(i);
+        } finally {
+          await cond.release();
+        }
+      });
+      assertEquals(await connections(redis), 4);
+      // Each waiting thread has its own entry in the condition's queue, in the order they waited.
+      assertEquals((await ticketsOf(redis, `${PREFIX}:p:C:cq`, waiter)).length, THREADS);
+      const notifier = holder.Condition("C");
+      await notifier.acquire();
+      await notifier.notifyAll();
+      // Notified, they queue for the lock behind its holder, oldest first.
+      assertEquals((await ticketsOf(redis, `${PREFIX}:p:C.lock:q`, waiter)).length, THREADS);
+      assertEquals(await redis.send(["EXISTS", `${PREFIX}:p:C:cq`]), 0);
+      await notifier.release();
+      await waiters.join();
+      assertEquals(order, ascending(THREADS));
+      assertEquals(await connections(redis), 4);
+      assertEquals(await redis.send(["EXISTS", `${PREFIX}:p:C.lock:q`, `${PREFIX}:p:C.lock:o`]), 0);
+    }),
+});
+
+Deno.test({
+  name: "[redis] 100 threads of one process wait on an Event: two connections and one registration on the server",
+  ignore,
+  fn: () =>
+    withManagers(async ({ redis, holder, waiter }) => {
+      const event = waiter.Event("E");
+      const woken: number[] = [];
+      const waiters = new Waiters();
+      await waiters.start(THREADS, async (i) => {
+        if (!await event.wait(30_000)) throw new Error(`thread ${i} timed out`);
+        woken.push(i);
+      });
+      assertEquals(await connections(redis), 4);
+      // The process waits once for all of its threads.
+      assertEquals((await ticketsOf(redis, `${PREFIX}:p:E:w`, waiter)).length, 1);
+      await holder.Event("E").set();
+      await waiters.join();
+      assertEquals(woken.toSorted((a, b) => a - b), ascending(THREADS));
+      assertEquals(await connections(redis), 4);
+      assertEquals(await redis.send(["EXISTS", `${PREFIX}:p:E:w`]), 0);
+    }),
+});
