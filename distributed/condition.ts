@@ -11,6 +11,7 @@ import { LocalLine } from "./_line.ts";
 import type { LockCore } from "./_lock_core.ts";
 import { labelOf } from "./_options.ts";
 import { checkReply } from "./_replies.ts";
+import type { TimerHandle } from "./_timers.ts";
 import { LockLostError } from "./errors.ts";
 import type { Lock } from "./lock.ts";
 import type { RLock } from "./rlock.ts";
@@ -74,6 +75,39 @@ export class Condition {
     this.#client = client;
     this.#key = key;
     this.#lockCore = (lock as Lock).core;
+  }
+
+  // The threads of this process that wait share one look at the lock (see `#watchLock`).
+  #lockWatchers = 0;
+  #lockLook: TimerHandle | undefined;
+
+  /**
+   * One more thread of this process waits. A holder that dies keeps the lock until its lease ends:
+   * while any thread waits, the process looks at the lock every half lease, so that a waiter moved to
+   * the lock's queue by notify() gets it when that lease ends. One look for all of them (it hands the
+   * lock to the oldest live entry, whoever's it is), not one per thread.
+   */
+  #watchLock(): void {
+    if (this.#lockWatchers++ === 0 && this.#lockLook === undefined) this.#lookLater();
+  }
+
+  /** One thread fewer waits; the looks stop with the last. */
+  #unwatchLock(): void {
+    if (--this.#lockWatchers > 0) return;
+    this.#lockLook?.cancel();
+    this.#lockLook = undefined;
+  }
+
+  #lookLater(): void {
+    const core = this.#lockCore;
+    const handle = this.#lockLook = this.#client.timers.after(core.leaseMs / 2, () => {
+      this.#client.run("lock.locked", [core.key], [core.kind]).catch(() => {}).finally(() => {
+        // Stopped meanwhile (and maybe started again by a new waiter): that loop goes on, not this one.
+        if (this.#lockLook !== handle) return;
+        this.#lockLook = undefined;
+        if (this.#lockWatchers > 0) this.#lookLater();
+      });
+    });
   }
 
   /**
@@ -231,7 +265,6 @@ export class Condition {
     const ticket = client.ticket();
     const line = new LocalLine<{ token: bigint; at: number }>(client.backend);
     const lockKey = core.key;
-    let lockPoll: { cancel(): void } | undefined;
     // A grant may arrive before this thread parks (wake-ups and replies come on different connections).
     let early: { token: bigint; at: number } | undefined;
     const grant = (value: { token: bigint; at: number }) => {
@@ -249,7 +282,7 @@ export class Condition {
     // Forget the ownership before the server hands the lock on: a grant to this process's queued
     // ticket may arrive (by a wake-up) before the reply.
     const saved = core.drop()!;
-    let polling = true;
+    let watching = false;
     try {
       const reply = checkReply(
         await client.runNow("cond.wait", [this.#key, lockKey], [
@@ -267,15 +300,8 @@ export class Condition {
         throw saved.holding.lostReason ?? new LockLostError(`Cannot wait on ${this.label}: its lock's lease ran out`);
       }
       core.handedTo(reply[1] as string, reply[2] as number);
-      // A holder that dies keeps the lock until its lease ends: look at the lock now and then, so that
-      // a waiter moved to the lock's queue by notify() gets it when that lease ends.
-      const watch = () => {
-        if (!polling) return;
-        lockPoll = client.timers.after(core.leaseMs / 2, () => {
-          client.run("lock.locked", [lockKey], [core.kind]).catch(() => {}).finally(watch);
-        });
-      };
-      watch();
+      watching = true;
+      this.#watchLock();
       let parked = await park(wait.timeout, wait.signal);
       let notified = true;
       if (!parked.outcome?.ok) {
@@ -296,8 +322,7 @@ export class Condition {
       if (parked.aborted) throw parked.reason;
       return notified;
     } finally {
-      polling = false;
-      lockPoll?.cancel();
+      if (watching) this.#unwatchLock();
       client.unroute(ticket);
     }
   }

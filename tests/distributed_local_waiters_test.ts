@@ -9,7 +9,7 @@
 // test's clients are there); on memory:// the operations each client sends
 // are counted, on virtual time, across several lease periods.
 import { assert, assertEquals } from "@std/assert";
-import { asyncBackend, explore, pendingWaits, sleep as virtualSleep, Thread } from "@locksmith/threading";
+import { asyncBackend, explore, monotonic, pendingWaits, sleep as virtualSleep, Thread } from "@locksmith/threading";
 import { connect, type Manager, MemoryServer } from "@locksmith/threading/distributed";
 import type { RespConnection } from "../distributed/_resp.ts";
 import { noRedisServer, PrivateRedis, raw, reportIgnored } from "./distributed/_redis.ts";
@@ -20,26 +20,32 @@ const PREFIX = "local";
 const ignore = noRedisServer !== undefined;
 const realSleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `predicate` every 5 ms until it holds; fails after `rounds` polls (never hangs). */
+/** Polls `predicate` every 5 ms (virtual ms under `explore()`) until it holds; fails after `rounds` polls. */
 async function until(what: string, predicate: () => boolean | Promise<boolean>, rounds = 2000): Promise<void> {
   for (let i = 0; i < rounds; i++) {
     if (await predicate()) return;
-    await realSleep(5);
+    await (virtual ? virtualSleep(5) : realSleep(5));
   }
   throw new Error(`gave up waiting for ${what}`);
 }
+let virtual = false;
+
+/** How many of the test's threads wait (parked locally). */
+const parked = () => pendingWaits().filter((w) => w.thread.startsWith("waiter-")).length;
 
 /** Threads of the test, started one at a time: each once the one before it has parked. */
 class Waiters {
   readonly threads: Thread[] = [];
   readonly errors: unknown[] = [];
-  readonly #base = pendingWaits().length;
+
+  /** @param backend The threads' backend (`undefined`: the default, the explored schedule's under `explore()`). */
+  constructor(readonly backend: typeof asyncBackend | undefined) {}
 
   /** Starts `n` threads running `body(i)`; the next starts once this one waits (locally parked). */
   async start(n: number, body: (i: number) => Promise<unknown>): Promise<void> {
     for (let i = 0; i < n; i++) {
       const thread = new Thread({
-        backend: asyncBackend,
+        backend: this.backend,
         name: `waiter-${i}`,
         target: async () => {
           try {
@@ -51,9 +57,9 @@ class Waiters {
       });
       this.threads.push(thread);
       thread.start();
-      await until(`thread ${i} to park`, () => pendingWaits().length >= this.#base + i + 1);
+      await until(`thread ${i} to park`, () => parked() === i + 1);
     }
-    assertEquals(pendingWaits().length, this.#base + n, "threads parked");
+    assertEquals(parked(), n, "threads parked");
   }
 
   /** Joins them all (each join bounded), and checks none failed or is left running. */
@@ -115,7 +121,7 @@ Deno.test({
       await holder.Lock("L").acquire();
       const lock = waiter.Lock("L");
       const order: number[] = [];
-      const waiters = new Waiters();
+      const waiters = new Waiters(asyncBackend);
       await waiters.start(THREADS, async (i) => {
         if (!await lock.acquire(true, 30_000)) throw new Error(`thread ${i} timed out`);
         order.push(i);
@@ -142,7 +148,7 @@ Deno.test({
       assertEquals(await giver.value, 0);
       const sem = waiter.Semaphore("S", 0);
       const order: number[] = [];
-      const waiters = new Waiters();
+      const waiters = new Waiters(asyncBackend);
       await waiters.start(THREADS, async (i) => {
         if (!await sem.acquire(true, 30_000)) throw new Error(`thread ${i} timed out`);
         order.push(i);
@@ -171,7 +177,7 @@ Deno.test({
     withManagers(async ({ redis, holder, waiter }) => {
       const cond = waiter.Condition("C");
       const order: number[] = [];
-      const waiters = new Waiters();
+      const waiters = new Waiters(asyncBackend);
       await waiters.start(THREADS, async (i) => {
         await cond.acquire();
         try {
@@ -205,7 +211,7 @@ Deno.test({
     withManagers(async ({ redis, holder, waiter }) => {
       const event = waiter.Event("E");
       const woken: number[] = [];
-      const waiters = new Waiters();
+      const waiters = new Waiters(asyncBackend);
       await waiters.start(THREADS, async (i) => {
         if (!await event.wait(30_000)) throw new Error(`thread ${i} timed out`);
         woken.push(i);
@@ -220,3 +226,218 @@ Deno.test({
       assertEquals(await redis.send(["EXISTS", `${PREFIX}:p:E:w`]), 0);
     }),
 });
+
+// ---------------------------------------------------------------- memory://, on virtual time
+
+const LEASE = 30_000;
+const WAITED = 5 * LEASE;
+
+/** Runs `scenario` under a few explored schedules of the cooperative backend (virtual time). */
+async function explored(scenario: () => Promise<void>, schedules = 3): Promise<void> {
+  virtual = true;
+  try {
+    const result = await explore(scenario, { schedules, seed: 1 });
+    if (!result.ok) {
+      throw new Error(`schedule with seed ${result.failure!.seed} failed: ${result.failure!.error}`, {
+        cause: result.failure!.error,
+      });
+    }
+    assertEquals(result.schedules, schedules);
+  } finally {
+    virtual = false;
+  }
+}
+
+/** What a client sent: how many of each operation, and the tickets they carried. */
+interface Sent {
+  (op: string): number;
+  tickets(op: string): Set<string>;
+}
+
+/**
+ * A memory server that counts the operations the waiter's client sends (and the tickets they carry), a holder and a waiter, both with a 30 s lease on virtual time.
+ */
+async function withMemory(
+  fn: (ctx: { server: MemoryServer; holder: Manager; waiter: Manager; sent: Sent }) => Promise<void>,
+): Promise<void> {
+  const server = new MemoryServer();
+  const options = { prefix: PREFIX, leaseMs: LEASE, backend: "cooperative" };
+  await using holder = await connect(server.url, options);
+  await using waiter = await connect(server.url, options);
+  const seen = new Map<string, { count: number; tickets: Set<string> }>();
+  // The server runs an operation synchronously inside `call(client, ...)`: that names its client.
+  let caller: string | undefined;
+  const call = server.call.bind(server);
+  server.call = (client, generation, epoch, run) =>
+    call(client, generation, epoch, () => {
+      caller = client;
+      try {
+        return run();
+      } finally {
+        caller = undefined;
+      }
+    });
+  const op = server.op.bind(server);
+  server.op = (prefix, name, keys, args) => {
+    if (caller === waiter.clientId) {
+      const entry = seen.get(name) ?? { count: 0, tickets: new Set() };
+      seen.set(name, entry);
+      entry.count++;
+      for (const arg of args.map(String)) if (arg.startsWith(`${waiter.clientId}.`)) entry.tickets.add(arg);
+    }
+    return op(prefix, name, keys, args);
+  };
+  const sent = Object.assign((name: string) => seen.get(name)?.count ?? 0, {
+    tickets: (name: string) => seen.get(name)?.tickets ?? new Set<string>(),
+  });
+  await fn({ server, holder, waiter, sent });
+}
+
+/** Whether the server holds only `expected` of the keys of primitive `name`. */
+function keysOf(server: MemoryServer, name: string): string[] {
+  return server.keys(`${PREFIX}:p:${name}`).toSorted();
+}
+
+Deno.test("[memory] 100 threads of one process wait on a held Lock through 5 leases: one look per lease, FIFO (explored)", () =>
+  explored(() =>
+    withMemory(async ({ server, holder, waiter, sent }) => {
+      await holder.Lock("L").acquire();
+      const lock = waiter.Lock("L");
+      const order: number[] = [];
+      const waiters = new Waiters(undefined);
+      await waiters.start(THREADS, async (i) => {
+        if (!await lock.acquire(true, 2 * WAITED)) throw new Error(`thread ${i} timed out`);
+        order.push(i);
+        await lock.release();
+      });
+      // One queue entry per thread: one operation each, each with its own ticket.
+      assertEquals(sent("lock.acquire"), THREADS);
+      assertEquals(sent.tickets("lock.acquire").size, THREADS);
+      assert(keysOf(server, "L").includes(`${PREFIX}:p:L:q`));
+      // The holder renews its lease meanwhile; the process looks at its oldest entry when the lease
+      // it was told of would end (at least 2/3 of a lease apart), never once per thread.
+      await virtualSleep(WAITED);
+      const looks = sent("lock.acquire") - THREADS;
+      assert(looks >= 1 && looks <= Math.ceil(WAITED / (LEASE * 2 / 3)) + 1, `${looks} looks in ${WAITED} ms`);
+      await holder.Lock("L").release();
+      await waiters.join();
+      assertEquals(order, ascending(THREADS));
+      assertEquals(keysOf(server, "L"), [`${PREFIX}:p:L`]);
+    })
+  ));
+
+Deno.test("[memory] 100 threads of one process wait on a Semaphore with no permits: one op each, FIFO (explored)", () =>
+  explored(() =>
+    withMemory(async ({ server, holder, waiter, sent }) => {
+      const giver = holder.Semaphore("S", 0);
+      const sem = waiter.Semaphore("S", 0);
+      const order: number[] = [];
+      const waiters = new Waiters(undefined);
+      await waiters.start(THREADS, async (i) => {
+        if (!await sem.acquire(true, 2 * WAITED)) throw new Error(`thread ${i} timed out`);
+        order.push(i);
+      });
+      assertEquals(sent("sem.acquire"), THREADS);
+      assertEquals(sent.tickets("sem.acquire").size, THREADS);
+      await virtualSleep(WAITED);
+      // With no lease held to end, the process looks at its oldest entry once a lease.
+      const looks = sent("sem.acquire") - THREADS;
+      assert(looks >= 1 && looks <= WAITED / LEASE + 1, `${looks} looks in ${WAITED} ms`);
+      for (let n = 1; n <= THREADS; n++) {
+        await giver.release();
+        await until(`permit ${n} to be taken`, () => order.length === n);
+      }
+      await waiters.join();
+      assertEquals(order, ascending(THREADS));
+      await sem.release(THREADS);
+      assertEquals(keysOf(server, "S"), [`${PREFIX}:p:S`]);
+    })
+  ));
+
+Deno.test("[memory] 100 threads of one process wait on a Condition: one op each, the lock back in order (explored)", () =>
+  explored(() =>
+    withMemory(async ({ server, holder, waiter, sent }) => {
+      const cond = waiter.Condition("C");
+      const order: number[] = [];
+      const waiters = new Waiters(undefined);
+      await waiters.start(THREADS, async (i) => {
+        await cond.acquire();
+        try {
+          if (!await cond.wait(2 * WAITED)) throw new Error(`thread ${i} was not notified`);
+          order.push(i);
+        } finally {
+          await cond.release();
+        }
+      });
+      // Each waiting thread has its own entry in the condition's queue: one operation each.
+      assertEquals(sent("cond.wait"), THREADS);
+      // Each carries its own ticket and that of the lock it held.
+      assertEquals(sent.tickets("cond.wait").size, 2 * THREADS);
+      const before = sent("lock.locked");
+      await virtualSleep(WAITED);
+      assertEquals(sent("cond.wait"), THREADS);
+      // The process looks at the lock every half lease (in case its holder died), once for all its waiters.
+      const looks = sent("lock.locked") - before;
+      assert(looks >= 1 && looks <= WAITED / (LEASE / 2) + 1, `${looks} looks in ${WAITED} ms`);
+      const notifier = holder.Condition("C");
+      await notifier.acquire();
+      await notifier.notifyAll();
+      await notifier.release();
+      await waiters.join();
+      assertEquals(order, ascending(THREADS));
+      assertEquals(keysOf(server, "C"), [`${PREFIX}:p:C`, `${PREFIX}:p:C.lock`]);
+    })
+  ));
+
+Deno.test("[memory] 100 notified Condition waiters of one process, their notifier crashed holding the lock: the one look gets them in (explored)", () =>
+  explored(() =>
+    withMemory(async ({ server, holder, waiter }) => {
+      const cond = waiter.Condition("C");
+      const order: number[] = [];
+      const waiters = new Waiters(undefined);
+      await waiters.start(THREADS, async (i) => {
+        await cond.acquire();
+        try {
+          if (!await cond.wait(10 * LEASE)) throw new Error(`thread ${i} was not notified`);
+          order.push(i);
+        } finally {
+          await cond.release();
+        }
+      });
+      const notifier = holder.Condition("C");
+      await notifier.acquire();
+      await notifier.notifyAll();
+      const crashedAt = monotonic();
+      server.crash(holder.clientId);
+      await waiters.join();
+      // Nobody else looks at the lock: the waiters' process found the lease over within half a lease of its end.
+      assert(monotonic() - crashedAt <= LEASE + LEASE / 2 + 100, `took ${monotonic() - crashedAt} ms`);
+      assertEquals(order, ascending(THREADS));
+    })
+  ));
+
+Deno.test("[memory] 100 threads of one process wait on an Event through 5 leases: one registration (explored)", () =>
+  explored(() =>
+    withMemory(async ({ server, holder, waiter, sent }) => {
+      const event = waiter.Event("E");
+      let woken = 0;
+      const waiters = new Waiters(undefined);
+      await waiters.start(THREADS, async (i) => {
+        if (!await event.wait(2 * WAITED)) throw new Error(`thread ${i} timed out`);
+        woken++;
+      });
+      // Each wait asks the server once (the flag may be set), always with the process's one ticket.
+      assertEquals(sent("event.wait"), THREADS);
+      assertEquals(sent.tickets("event.wait").size, 1);
+      await virtualSleep(WAITED);
+      // The registration is renewed once a lease (a last resort against a lost wake-up), for all of them.
+      const renewed = sent("event.wait") - THREADS;
+      assert(renewed <= WAITED / LEASE + 1, `${renewed} renewals in ${WAITED} ms`);
+      assertEquals(sent.tickets("event.wait").size, 1);
+      assert(keysOf(server, "E").includes(`${PREFIX}:p:E:w`));
+      await holder.Event("E").set();
+      await waiters.join();
+      assertEquals(woken, THREADS);
+      assertEquals(keysOf(server, "E"), [`${PREFIX}:p:E`]);
+    })
+  ));
