@@ -179,10 +179,12 @@ export class LockCore {
     this.client.unroute(ticket);
     if (this.#waiting.size === 0) this.#poll?.cancel();
     if (!cancel) return;
+    // Nothing to do if it fails: the connection broke (the entry lapses with this client's heartbeat), or the
+    // name is another kind of primitive (nothing was queued; the acquire that queued has thrown that already).
     this.client.runNow("lock.cancel", [this.key], [this.kind, ticket, this.leaseMs]).then((reply) => {
       const [wasOwner, handedTo, token] = this.#check(reply);
       if (wasOwner === 1) this.handedTo(handedTo as string, token as number);
-    }, () => {});
+    }).catch(() => {});
   }
 
   /** A grant to `ticket`, one of this process's. */

@@ -2,7 +2,10 @@
 // names, saying what was received.
 import { assert, assertEquals, assertRejects, assertThrows } from "@std/assert";
 import { ValueError } from "@locksmith/threading";
-import { connect, ConnectionError, MemoryServer } from "@locksmith/threading/distributed";
+import { connect, ConnectionError, type Manager, MemoryServer } from "@locksmith/threading/distributed";
+import { deleteKeys, noSharedRedis, REDIS_URL, reportIgnored, uniquePrefix } from "./distributed/_redis.ts";
+
+reportIgnored();
 
 function says(error: Error, ...parts: string[]): void {
   for (const part of parts) assert(error.message.includes(part), `message lacks '${part}': ${error.message}`);
@@ -24,28 +27,79 @@ Deno.test("distributed: a wrong URL is a TypeError that says what was received",
   says(await assertRejects(() => connect("memory://nowhere"), TypeError), "memory://nowhere");
 });
 
-Deno.test("distributed: a name already used by another kind of primitive is a clear error", async () => {
-  const server = new MemoryServer();
-  await using a = await connect(server.url);
-  await using b = await connect(server.url);
+/**
+ * Uses names that are another kind of primitive (or the same kind with other settings) on the server at
+ * `url`, from managers that did not make them (so the server refuses them), and returns each error's
+ * class and message, in order.
+ */
+async function wrongKindErrors(url: string, prefix: string): Promise<string[]> {
+  const seen: string[] = [];
+  const saw = (error: Error) => (seen.push(`${error.constructor.name}: ${error.message}`), error);
+  await using a = await connect(url, { prefix });
+  await using b = await connect(url, { prefix });
   a.Lock("orders");
   says(assertThrows(() => a.Semaphore("orders"), TypeError), "orders", "already a Lock");
   // Another client learns it from the server.
   await a.Lock("orders").acquire();
-  says(await assertRejects(() => b.Semaphore("orders").acquire(), TypeError), "already a Lock", "not a Semaphore");
-  {
-    await using c = await connect(server.url);
-    says(await assertRejects(() => c.Queue("orders").put(1), TypeError), "already a Lock");
-  }
+  says(
+    saw(await assertRejects(() => b.Semaphore("orders").acquire(), TypeError)),
+    "already a Lock",
+    "not a Semaphore",
+  );
+  // Each kind from a manager of its own (a manager refuses a second kind under one name by itself).
+  const refused = async (use: (manager: Manager) => Promise<unknown>, ErrorClass: typeof TypeError) => {
+    await using c = await connect(url, { prefix });
+    return saw(await assertRejects(() => use(c), ErrorClass));
+  };
+  says(await refused((c) => c.Queue("orders").put(1), TypeError), "already a Lock", "not a Queue");
+  says(await refused((c) => c.RLock("orders").acquire(), TypeError), "already a Lock", "not a RLock");
+  says(await refused((c) => c.BoundedSemaphore("orders").acquire(), TypeError), "already a Lock");
+  says(await refused((c) => c.Event("orders").set(), TypeError), "already a Lock", "not a Event");
+  says(await refused((c) => c.Barrier("orders", 2).nWaiting, TypeError), "already a Lock", "not a Barrier");
+  const notify = async (c: Manager) => {
+    const cond = c.Condition("orders");
+    await cond.acquire();
+    try {
+      await cond.notify();
+    } finally {
+      await cond.release();
+    }
+  };
+  says(await refused(notify, TypeError), "already a Lock", "not a Condition");
+  // And the other way round: a queue's name asked for as a lock.
+  await b.Queue("jobs").put(1);
+  says(saw(await assertRejects(() => a.Lock("jobs").acquire(), TypeError)), "already a Queue", "not a Lock");
   // The same kind with other settings.
   await b.Semaphore("slots", 3).acquire();
-  const other = await connect(server.url);
+  const other = await connect(url, { prefix });
   try {
-    says(await assertRejects(() => other.Semaphore("slots", 5).acquire(), ValueError), "'3'", "received '5'");
+    says(
+      saw(await assertRejects(() => other.Semaphore("slots", 5).acquire(), ValueError)),
+      "'3'",
+      "received '5'",
+    );
   } finally {
     await other.close();
   }
   await a.Lock("orders").release();
+  return seen;
+}
+
+Deno.test("distributed: a name already used by another kind of primitive is a clear error", async () => {
+  assertEquals((await wrongKindErrors(new MemoryServer().url, "kinds")).length, 9);
+});
+
+Deno.test({
+  name: "distributed: on Redis, the server's scripts refuse another kind's name with the memory engine's errors",
+  ignore: noSharedRedis !== undefined,
+  fn: async () => {
+    const prefix = uniquePrefix("kinds");
+    try {
+      assertEquals(await wrongKindErrors(REDIS_URL, prefix), await wrongKindErrors(new MemoryServer().url, prefix));
+    } finally {
+      await deleteKeys(prefix);
+    }
+  },
 });
 
 Deno.test("distributed: a lease under three renewal margins is a ValueError", async () => {
