@@ -126,3 +126,77 @@ Deno.test("[memory faults] a stopped server: timed waits return false at their t
     assertEquals(waiter.Lock("L").fencingToken, 1n);
     await waiter.Lock("L").release();
   }));
+
+Deno.test("[memory faults] a cut connection is made again: the holder keeps its lease, its release reaches the waiter (explored)", () =>
+  explored(async () => {
+    const server = new MemoryServer();
+    await using holder = await connect(server.url, options);
+    await using waiter = await connect(server.url, options);
+    await holder.Lock("L").acquire();
+    const token = holder.Lock("L").fencingToken;
+    const lost = holder.Lock("L").lost;
+    const got = thread(() => waiter.Lock("L").acquire(true, 3 * LEASE));
+    await sleep(10);
+    // A partition holds the holder's calls (its renewal, due at a third of the lease, among them); then its
+    // link is cut: the calls in flight fail, and the client connects again.
+    server.freeze(holder.clientId);
+    await sleep(LEASE / 2);
+    server.cut(holder.clientId);
+    server.thaw(holder.clientId);
+    // Past two more leases: the renewals go through the new connection.
+    await sleep(2 * LEASE);
+    assertEquals(lost.aborted, false, "the holder lost its lease across a cut connection");
+    // The release in flight when the link is cut: its first try fails, its retry connects again.
+    server.freeze(holder.clientId);
+    const released = thread(() => holder.Lock("L").release());
+    await sleep(10);
+    server.cut(holder.clientId);
+    server.thaw(holder.clientId);
+    await released.join();
+    assertEquals(await got.join(), true);
+    assert(waiter.Lock("L").fencingToken > token);
+    // The waiter's link cut while it holds: its release gets through too.
+    server.freeze(waiter.clientId);
+    const again = thread(() => waiter.Lock("L").release());
+    await sleep(10);
+    server.cut(waiter.clientId);
+    server.thaw(waiter.clientId);
+    await again.join();
+    assertEquals(await holder.Lock("L").acquire(false), true);
+    await holder.Lock("L").release();
+  }));
+
+Deno.test("[memory faults] durable fencing (a restart that keeps the data): a token never goes backwards (explored)", () =>
+  explored(async () => {
+    const server = new MemoryServer();
+    const tokens: bigint[] = [];
+    await using holder = await connect(server.url, { ...options, retryMs: 100 });
+    await using waiter = await connect(server.url, { ...options, retryMs: 100 });
+    for (let i = 0; i < 3; i++) {
+      await holder.Lock("L").acquire();
+      tokens.push(holder.Lock("L").fencingToken);
+      await holder.Lock("L").release();
+    }
+    await holder.Lock("L").acquire();
+    tokens.push(holder.Lock("L").fencingToken);
+    const lost = holder.Lock("L").lost;
+    const got = thread(() => waiter.Lock("L").acquire(true, 4 * LEASE));
+    await sleep(10);
+    // The server goes down with the lock held, past the holder's lease, and comes back with its data.
+    server.stop();
+    await sleep(LEASE);
+    assertEquals(lost.aborted, true);
+    server.restart({ keepData: true });
+    assertEquals(await got.join(), true);
+    tokens.push(waiter.Lock("L").fencingToken);
+    await assertRejects(() => holder.Lock("L").release(), LockLostError);
+    await waiter.Lock("L").release();
+    // A second restart, with the lock free: the next grants go on from where they were.
+    server.restart({ keepData: true });
+    for (const manager of [holder, waiter]) {
+      assertEquals(await manager.Lock("L").acquire(true, LEASE), true);
+      tokens.push(manager.Lock("L").fencingToken);
+      await manager.Lock("L").release();
+    }
+    assertEquals(tokens, [1n, 2n, 3n, 4n, 5n, 6n, 7n]);
+  }));
