@@ -54,12 +54,15 @@ export function freePort(): number {
  *
  * @param external Modules left to the runtime (`cloudflare:sockets`).
  * @param outbound Lets the worker open sockets to local addresses.
+ * @param compatibilityFlags workerd's compatibility flags (default `["nodejs_compat"]`: Node's modules and
+ * globals such as `setImmediate`).
  */
 export async function serveAndFetch(
   entry: string,
   query = "",
-  options: { external?: string[]; outbound?: boolean } = {},
+  options: { external?: string[]; outbound?: boolean; compatibilityFlags?: string[] } = {},
 ): Promise<unknown> {
+  const flags = (options.compatibilityFlags ?? ["nodejs_compat"]).map((flag) => JSON.stringify(flag)).join(", ");
   const dir = await Deno.makeTempDir({ prefix: "locksmith-edge-" });
   try {
     const bundled = await run([
@@ -84,7 +87,7 @@ const config :Workerd.Config = (
 const worker :Workerd.Worker = (
   modules = [(name = "worker.js", esModule = embed "worker.js")],
   compatibilityDate = "2025-09-01",
-  compatibilityFlags = ["nodejs_compat"],${options.outbound ? `\n  globalOutbound = "internet",` : ""}
+  compatibilityFlags = [${flags}],${options.outbound ? `\n  globalOutbound = "internet",` : ""}
 );
 `,
     );
@@ -98,9 +101,12 @@ const worker :Workerd.Worker = (
     }).spawn();
     let body: unknown = undefined;
     let stderr = new Uint8Array();
+    // A worker that fails to load ends workerd: then there is nothing more to wait for.
+    let exited = false;
+    server.status.then(() => exited = true);
     try {
       // Bounded only so that a runtime that never comes up fails the test instead of hanging it.
-      for (let attempt = 0; attempt < 300 && body === undefined; attempt++) {
+      for (let attempt = 0; attempt < 300 && body === undefined && !exited; attempt++) {
         // A request that is accepted but never answered must not hang the test either.
         const abort = new AbortController();
         const timer = setTimeout(() => abort.abort(), 60_000);

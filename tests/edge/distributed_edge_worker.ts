@@ -37,6 +37,8 @@ export default {
     const params = new URL(request.url).searchParams;
     const report: Record<string, unknown> = {};
     report.denoConnect = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+    // Node's globals are there only with workerd's nodejs_compat flag (the library falls back without them).
+    report.setImmediate = typeof (globalThis as { setImmediate?: unknown }).setImmediate === "function";
     report.memory = await exercise("memory://", { prefix: "edge" });
     const redis = params.get("redis");
     if (redis !== null) {
