@@ -96,7 +96,13 @@ async function main(mode: string): Promise<Record<string, unknown>> {
     // Once the Worker holds the lock: arrive first, then block the isolate until the Worker lets go of it.
     while (Atomics.load(report, 1) === 0) await sleep(1);
     const waiting = barrier.wait().then((index) => `index ${index}`, outcome);
-    await sleep(1);
+    // Block as soon as the arrival is counted, with no turn of the event loop in between: a turn
+    // would let this isolate run the action for a Worker that arrived meanwhile (it waits for
+    // nWaiting), and the cycle would pass instead of timing out. The arrival takes a few microtasks.
+    for (let turns = 0; barrier.nWaiting < 1; turns++) {
+      if (turns > 1000) throw new Error("the main thread's arrival was never counted");
+      await Promise.resolve();
+    }
     lock.acquireSync();
     lock.release();
     mainOutcome = await waiting;
