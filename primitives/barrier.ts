@@ -54,6 +54,7 @@ const TIMED_OUT = 0;
 const DECLINED = -1;
 
 const parkingInCycle = (word: number) => (word & MODE) === FILLING || (word & MODE) === ACTION;
+const notBroken = (word: number) => (word & MODE) !== BROKEN;
 const parkingAtGate = (word: number) => (word & MODE) !== FILLING && (word & MODE) !== BROKEN;
 
 /** A step of the wait algorithm: park on a cell, or run the action (within `timeout` if remote). */
@@ -478,12 +479,13 @@ export class Barrier {
     );
   }
 
-  // Breaks the barrier (keeping the count of parties still inside) and sends its waiters away.
-  #break(): void {
+  // Breaks the barrier (keeping the count of parties still inside) and sends its waiters away, unless
+  // its word no longer says `breakable` (by default: it is broken already).
+  #break(breakable: (word: number) => boolean = notBroken): void {
     const cells = this.#core.cells;
     for (;;) {
       const word = cells.load(WORD);
-      if ((word & MODE) === BROKEN) return;
+      if (!breakable(word)) return;
       if (cells.cas(WORD, word, (word & ~MODE) | BROKEN)) break;
     }
     this.#release(BROKE, 0);
@@ -537,26 +539,17 @@ export class Barrier {
       wake: (token) => token,
       // A party in a cycle whose thread dies (a Worker stopped, or one that fails or exits) never
       // leaves by itself: it leaves now. (At the gate it is in no cycle: nothing to undo.)
-      diedWaiting: cell === WORD ? this.#partyDied : undefined,
+      diedWaiting: cell === WORD ? () => this.#partyDied() : undefined,
       handBack: cell === WORD ? (token) => token === NUDGE && this.#partyDied() : undefined,
     };
   }
 
   // A party that was not counted out leaves as a wait that raised does (Python's wait() breaks the
   // barrier on any exception), unless its cycle has completed or broken meanwhile: then it just leaves.
-  readonly #partyDied = (): void => {
-    const cells = this.#core.cells;
-    for (;;) {
-      const word = cells.load(WORD);
-      if (!parkingInCycle(word)) break;
-      if (cells.cas(WORD, word, (word & ~MODE) | BROKEN)) {
-        this.#release(BROKE, 0);
-        this.#openGate();
-        break;
-      }
-    }
+  #partyDied(): void {
+    this.#break(parkingInCycle);
     this.#leave(1);
-  };
+  }
 
   async #park(step: { cell: number; timeout: number }, signal: AbortSignal | undefined): Promise<number> {
     const core = this.#core;

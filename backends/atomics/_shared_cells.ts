@@ -157,12 +157,6 @@ export class ForeignCells extends SharedCells {
   }
 }
 
-// A heap other than the default has no holder tag of this isolate's (its `holderTag` is 0), but say so by it.
-Object.defineProperty(ForeignCells.prototype, "holder", {
-  get(this: ForeignCells): number {
-    const heap = this.heap;
-    const tag = heap.holderTag;
-    if (tag !== 0 && !heap.holderTagUsed) heap.holderTagUsed = true;
-    return tag;
-  },
-});
+// Only the default heap gets a holder tag (`useHolderTag`): in another heap this isolate's is 0, even in a
+// Worker whose default heap's cells answer with their tag.
+Object.defineProperty(ForeignCells.prototype, "holder", { value: 0 });
