@@ -16,7 +16,7 @@ import {
   runExperiment,
   type Workload,
 } from "@locksmith/threading/experiment";
-import { type Counted, perThread, workloads } from "../bench/compare/_workloads.ts";
+import { type Counted, perThread, tasks, workloads } from "../bench/compare/_workloads.ts";
 import { libraryPeers } from "../bench/compare/_peers.ts";
 import { engines } from "../bench/compare/_engines.ts";
 
@@ -28,11 +28,6 @@ function workload(name: string): Workload {
   const found = workloads.find((w) => w.name === name);
   if (found === undefined) throw new Error(`no workload '${name}' in bench/compare/_workloads.ts`);
   return found;
-}
-
-/** Runs `count` async tasks at once. */
-function tasks(count: number, task: (i: number) => Promise<void>): Promise<void[]> {
-  return Promise.all(Array.from({ length: count }, (_, i) => task(i)));
 }
 
 /** A "lock" whose acquire never waits: it excludes nobody. */

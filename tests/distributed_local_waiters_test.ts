@@ -72,6 +72,25 @@ class Waiters {
 
 const ascending = (n: number) => Array.from({ length: n }, (_, i) => i);
 
+/** Starts `n` waiters that each wait on `cond` (within `timeout`) holding its lock, and record their index once notified. */
+function startConditionWaiters(
+  waiters: Waiters,
+  n: number,
+  cond: ReturnType<Manager["Condition"]>,
+  timeout: number,
+  order: number[],
+): Promise<void> {
+  return waiters.start(n, async (i) => {
+    await cond.acquire();
+    try {
+      if (!await cond.wait(timeout)) throw new Error(`thread ${i} was not notified`);
+      order.push(i);
+    } finally {
+      await cond.release();
+    }
+  });
+}
+
 // ---------------------------------------------------------------- Redis
 
 /** The connections the server holds, besides `self`. */
@@ -178,15 +197,7 @@ Deno.test({
       const cond = waiter.Condition("C");
       const order: number[] = [];
       const waiters = new Waiters(asyncBackend);
-      await waiters.start(THREADS, async (i) => {
-        await cond.acquire();
-        try {
-          if (!await cond.wait(30_000)) throw new Error(`thread ${i} was not notified`);
-          order.push(i);
-        } finally {
-          await cond.release();
-        }
-      });
+      await startConditionWaiters(waiters, THREADS, cond, 30_000, order);
       assertEquals(await connections(redis), 4);
       // Each waiting thread has its own entry in the condition's queue, in the order they waited.
       assertEquals((await ticketsOf(redis, `${PREFIX}:p:C:cq`, waiter)).length, THREADS);
@@ -360,15 +371,7 @@ Deno.test("[memory] 100 threads of one process wait on a Condition: one op each,
       const cond = waiter.Condition("C");
       const order: number[] = [];
       const waiters = new Waiters(undefined);
-      await waiters.start(THREADS, async (i) => {
-        await cond.acquire();
-        try {
-          if (!await cond.wait(2 * WAITED)) throw new Error(`thread ${i} was not notified`);
-          order.push(i);
-        } finally {
-          await cond.release();
-        }
-      });
+      await startConditionWaiters(waiters, THREADS, cond, 2 * WAITED, order);
       // Each waiting thread has its own entry in the condition's queue: one operation each.
       assertEquals(sent("cond.wait"), THREADS);
       // Each carries its own ticket and that of the lock it held.
@@ -395,15 +398,7 @@ Deno.test("[memory] 100 notified Condition waiters of one process, their notifie
       const cond = waiter.Condition("C");
       const order: number[] = [];
       const waiters = new Waiters(undefined);
-      await waiters.start(THREADS, async (i) => {
-        await cond.acquire();
-        try {
-          if (!await cond.wait(10 * LEASE)) throw new Error(`thread ${i} was not notified`);
-          order.push(i);
-        } finally {
-          await cond.release();
-        }
-      });
+      await startConditionWaiters(waiters, THREADS, cond, 10 * LEASE, order);
       const notifier = holder.Condition("C");
       await notifier.acquire();
       await notifier.notifyAll();

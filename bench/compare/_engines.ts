@@ -32,7 +32,7 @@ import {
 import { connect, type Manager, MemoryServer } from "@locksmith/threading/distributed";
 import { RespConnection } from "../../distributed/_resp.ts";
 import { runtimeDial } from "../../distributed/_transport.ts";
-import { type Counted, perThread } from "./_workloads.ts";
+import { type Counted, perThread, tasks } from "./_workloads.ts";
 
 // As in _workloads.ts: the semaphore-limit jobs and permits, the queue's size, the barrier's parties.
 const JOBS = 16;
@@ -42,11 +42,6 @@ const BARRIER_PARTIES = 4;
 
 /** One workload on a manager; the clock runs from the call to its end. */
 type EngineRun = (manager: Manager, context: RunContext) => Promise<unknown>;
-
-/** Runs `task` as `count` async tasks at once. */
-function tasks(count: number, task: (i: number) => Promise<void>): Promise<void[]> {
-  return Promise.all(Array.from({ length: count }, (_, i) => task(i)));
-}
 
 // Every loop is written out per workload, as in _peers.ts.
 const RUNS: Readonly<Record<string, EngineRun>> = {

@@ -14,7 +14,7 @@ import AwaitLock from "await-lock";
 import { AsyncSemaphore } from "@esfx/async-semaphore";
 import pLimit from "p-limit";
 import { FloorCondition, FloorMutex } from "../_floor_mutex.ts";
-import { type Counted, perThread, sharedInts } from "./_workloads.ts";
+import { type Counted, perThread, sharedInts, tasks } from "./_workloads.ts";
 
 // Every loop is written out per library (as in bench/_workloads.ts): a loop shared through a
 // callback would make its call sites megamorphic and measure V8's inline caches, not the locks.
@@ -24,11 +24,6 @@ const JOBS = 16;
 /** The result of a contended run. */
 function counted(counter: number, context: RunContext): Counted {
   return { got: counter, expected: perThread(context) * context.threads, what: "counter" };
-}
-
-/** Runs `task` as `count` async tasks at once. */
-function tasks(count: number, task: () => Promise<void>): Promise<void[]> {
-  return Promise.all(Array.from({ length: count }, task));
 }
 
 /** The semaphore-limit check's input, from a run's counts. */

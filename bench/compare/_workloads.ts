@@ -57,6 +57,11 @@ export function checkCounted(result: unknown): string | undefined {
   return got === expected ? undefined : `${what}: ${got}, expected ${expected}`;
 }
 
+/** Runs `task(i)` as `count` async tasks at once (the peers' and engines' threads: plain tasks). */
+export function tasks(count: number, task: (i: number) => Promise<void>): Promise<void[]> {
+  return Promise.all(Array.from({ length: count }, (_, i) => task(i)));
+}
+
 /** Splits `total` operations over `threads` (at least one each). */
 export function perThread(params: CaseParams): number {
   return Math.max(1, Math.floor(params.iterations / params.threads));
