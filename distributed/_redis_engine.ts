@@ -265,9 +265,9 @@ function nextTurn(): Promise<void> {
 /**
  * The pause after a wake-up that left no thread of the client waiting: until one waits again
  * (`onWanted`'s callback) or a `setTimeout(0)` (about 2 ms on Deno 2.9.6) fires. Sending the next
- * BLPOP at once instead made a hand-off between two processes slower on this project's 2-core machines
- * (1.28-1.70x the floor against 1.12-1.27x with the pause, `BENCH_PART=2 deno task bench:distributed`),
- * and no wake-up waits for it: a thread that starts waiting ends the pause.
+ * BLPOP at once (or on the next turn) made a hand-off between two processes slower on this project's 2-core
+ * machines: 1.28-2.34x the floor, against 1.06-1.13x with the pause (`deno task bench:distributed`). No
+ * wake-up waits for it: a thread that starts waiting ends the pause.
  */
 function lull(onWanted: (end: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
