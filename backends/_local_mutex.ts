@@ -29,7 +29,7 @@ const RESOLVED_FALSE: Promise<boolean> = Promise.resolve(false);
 export class LocalMutex implements RawMutex {
   #held = false;
   readonly #queue: WaitQueue;
-  // The request of a plain `acquire()`, made on first contention and kept.
+  // The request of a plain `lock(FOREVER)`, made on first contention and kept.
   #forever: ParkRequest<boolean> | undefined = undefined;
 
   /**
@@ -41,7 +41,7 @@ export class LocalMutex implements RawMutex {
   }
 
   /** Takes the mutex if it is free. */
-  tryAcquire(): boolean {
+  tryLock(): boolean {
     if (this.#held) return false;
     this.#held = true;
     this.owner.acquired(undefined);
@@ -49,7 +49,7 @@ export class LocalMutex implements RawMutex {
   }
 
   /** Takes the mutex, waiting in line as `wait` allows. */
-  acquire(wait: Wait): Promise<boolean> {
+  lock(wait: Wait): Promise<boolean> {
     if (!this.#held) {
       this.#held = true;
       this.owner.acquired(undefined);
@@ -59,24 +59,24 @@ export class LocalMutex implements RawMutex {
     const request = wait === FOREVER ? this.#forever ??= this.#request(wait) : this.#request(wait);
     const parked = this.lot.parkIn(this.#queue, request);
     // Not parked only if free (validate said so): a park that declines leaves nothing queued.
-    return parked === PARK_INVALID ? this.acquire(wait) : parked;
+    return parked === PARK_INVALID ? this.lock(wait) : parked;
   }
 
   /** Blocks for the mutex: in one isolate that can only time out at once or be a deadlock. */
-  acquireSync(wait: Wait): boolean {
-    if (this.tryAcquire()) return true;
+  lockSync(wait: Wait): boolean {
+    if (this.tryLock()) return true;
     if (!wait.blocking) return false;
     const parked = this.lot.parkSyncIn(this.#queue, this.#request(wait));
-    return parked === PARK_INVALID ? this.acquireSync(wait) : parked;
+    return parked === PARK_INVALID ? this.lockSync(wait) : parked;
   }
 
   /** Whether the mutex is held. */
-  locked(): boolean {
+  isLocked(): boolean {
     return this.#held;
   }
 
   /** Hands the mutex to the oldest waiter, or frees it. */
-  release(): boolean {
+  unlock(): boolean {
     if (!this.#held) return false;
     const queue = this.#queue;
     const w = queue.shift();

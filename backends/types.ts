@@ -384,15 +384,15 @@ export interface Backend {
  */
 export interface RawMutex {
   /** Takes the mutex if it is free; says whether it did. */
-  tryAcquire(): boolean;
+  tryLock(): boolean;
   /** Takes the mutex, waiting as `wait` allows; resolves with whether it did. */
-  acquire(wait: Wait): Promise<boolean>;
-  /** The blocking twin of `acquire` (see {@linkcode Backend.parkSync}). */
-  acquireSync(wait: Wait): boolean;
+  lock(wait: Wait): Promise<boolean>;
+  /** The blocking twin of `lock` (see {@linkcode Backend.parkSync}). */
+  lockSync(wait: Wait): boolean;
   /** Frees the mutex, or hands it to the oldest waiter; `false` if it was not held. */
-  release(): boolean;
+  unlock(): boolean;
   /** Whether the mutex is held. */
-  locked(): boolean;
+  isLocked(): boolean;
 }
 
 /** The primitive a {@linkcode RawMutex} belongs to. */

@@ -97,12 +97,16 @@ const slowPaths = new WeakMap<RawLock, SlowPath>();
 
 /**
  * A lock over cell 0 of a primitive's cells; see the module doc for the
- * state table. It is the primitive's `Core` too (one object per lock, not
- * two). Subclasses say what happens when a thread takes the lock
- * (`acquired`) and put their `kind` on their prototype. Callers lock through
- * `mutex`: this object, or the backend's own mutex.
+ * state table. It is the primitive's `Core` too, and for a `Lock` the
+ * `Lock` itself: one object per lock (its methods, `tryLock`, `lock`,
+ * `lockSync`, `unlock`, `isLocked`, are named as Rust's `lock_api` names
+ * them, so that none shadows a `Lock` method of Python's name). Subclasses
+ * say what happens when a thread takes the lock (`acquired`) and put their
+ * `kind` on their prototype. Callers lock through `mutex`: this object, or
+ * the backend's own mutex.
  *
- * It has two fields: its cells and the index of its cell 0 in them. With
+ * It has two fields, not enumerable (a structured clone of a `Lock` carries
+ * only its handle): its cells and the index of its cell 0 in them. With
  * `slot`, where the backend can (`atomics`), the cells are its slab's,
  * shared with the other primitives there, so a lock costs no cells object of
  * its own. Its backend is its cells' (an own property only where the cells
@@ -111,9 +115,9 @@ const slowPaths = new WeakMap<RawLock, SlowPath>();
  */
 export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   /** The cells the lock's state is in, from cell `at` on. */
-  readonly cells: Cells;
+  declare readonly cells: Cells;
   /** The index of the lock's cell 0 in `cells`. */
-  override readonly at: number;
+  declare readonly at: number;
 
   /**
    * @param kind The primitive's class name.
@@ -125,8 +129,9 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   constructor(kind: string, cellCount: number, options: PrimitiveOptions | undefined, slot = false) {
     const { backend, cells, at } = coreCells(kind, cellCount, options, { slot });
     super(backend, kind);
-    this.cells = cells;
-    this.at = at;
+    // Not enumerable: a `Lock` is this object, and a structured clone of it must carry only its handle.
+    Object.defineProperty(this, "cells", { value: cells });
+    Object.defineProperty(this, "at", { value: at });
     if (cells.backend !== backend) Object.defineProperty(this, "backend", { value: backend });
     const own = backend.mutex;
     if (own !== undefined) Object.defineProperty(this, "mutex", { value: own.call(backend, this) });
@@ -160,7 +165,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
 
   /** Gives up a lock that a dying thread took only to pass it on (a subclass forgets its owner first). */
   giveBack(): void {
-    this.release();
+    this.unlock();
   }
 
   private slowPath(): SlowPath {
@@ -172,7 +177,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   }
 
   /** Takes the lock if it is free; says whether it did. */
-  tryAcquire(): boolean {
+  tryLock(): boolean {
     const cells = this.cells;
     const i = this.at + STATE;
     const mine = ((cells.holder ?? 0) << TAG_SHIFT) | LOCKED;
@@ -181,11 +186,11 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
       this.acquired(undefined);
       return true;
     }
-    return this.tryAcquireSlow(mine);
+    return this.tryLockSlow(mine);
   }
 
   // Free, with waiters parked (one woken to race), or held: out of line, so that the common case inlines.
-  private tryAcquireSlow(mine: number): boolean {
+  private tryLockSlow(mine: number): boolean {
     const cells = this.cells;
     const i = this.at + STATE;
     for (;;) {
@@ -198,9 +203,9 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
     }
   }
 
-  /** Acquires, waiting as `wait` allows. */
-  acquire(wait: Wait): Promise<boolean> {
-    if (this.tryAcquire()) return RESOLVED_TRUE;
+  /** Takes the lock, waiting as `wait` allows. */
+  lock(wait: Wait): Promise<boolean> {
+    if (this.tryLock()) return RESOLVED_TRUE;
     if (!wait.blocking) return this.takeIfAbandoned() ? Promise.reject(this.abandoned()) : RESOLVED_FALSE;
     const request = wait === FOREVER ? this.slowPath().forever ??= this.makeRequest(wait) : this.makeRequest(wait);
     for (;;) {
@@ -208,7 +213,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
       if (parked !== PARK_INVALID) return parked;
       if (tookAbandoned !== undefined) return Promise.reject(this.abandoned());
       // The lock was released between our try and the park: try again.
-      if (this.tryAcquire()) return RESOLVED_TRUE;
+      if (this.tryLock()) return RESOLVED_TRUE;
     }
   }
 
@@ -237,21 +242,21 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   // Woken to race for the lock, and the race is this waiter's to run: try,
   // else park again for what is left of the timeout.
   private raceAgain(wait: Wait, deadline: number): Promise<boolean> | boolean {
-    if (this.tryAcquire()) return true;
+    if (this.tryLock()) return true;
     if (wait.signal?.aborted) throw wait.signal.reason;
-    if (deadline === Infinity) return this.acquire(wait);
+    if (deadline === Infinity) return this.lock(wait);
     const remaining = deadline - this.backend.now();
     if (remaining <= 0) return false;
-    return this.acquire({ blocking: true, timeout: remaining, signal: wait.signal });
+    return this.lock({ blocking: true, timeout: remaining, signal: wait.signal });
   }
 
-  /** Acquires, blocking the calling thread as `wait` allows. */
-  acquireSync(wait: Wait): boolean {
+  /** Takes the lock, blocking the calling thread as `wait` allows. */
+  lockSync(wait: Wait): boolean {
     // Kept small, the rest out of line, so that V8 inlines an uncontended acquire into the caller.
-    return this.tryAcquire() || this.acquireSyncSlow(wait);
+    return this.tryLock() || this.lockSyncSlow(wait);
   }
 
-  private acquireSyncSlow(wait: Wait): boolean {
+  private lockSyncSlow(wait: Wait): boolean {
     if (!wait.blocking) {
       if (this.takeIfAbandoned()) throw this.abandoned();
       return false;
@@ -265,7 +270,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
       if (parked === true || parked === false) return parked;
       if (tookAbandoned !== undefined) throw this.abandoned();
       // Released between our try and the park, or woken to race for it.
-      if (this.tryAcquire()) return true;
+      if (this.tryLock()) return true;
       if (parked === null && deadline !== Infinity) {
         const remaining = deadline - this.backend.now();
         if (remaining <= 0) return false;
@@ -275,18 +280,18 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   }
 
   /** Whether the lock is held. */
-  locked(): boolean {
+  isLocked(): boolean {
     return (this.cells.load(this.at + STATE) & LOCKED) !== 0;
   }
 
-  /** Releases; returns `false` if the lock was not held. */
-  release(): boolean {
+  /** Frees the lock, or hands it to the oldest waiter; returns `false` if it was not held. */
+  unlock(): boolean {
     const cells = this.cells;
     // Kept small, the rest out of line, so that V8 inlines an uncontended release into the caller.
-    return cells.cas(this.at + STATE, ((cells.holder ?? 0) << TAG_SHIFT) | LOCKED, 0) || this.releaseSlow();
+    return cells.cas(this.at + STATE, ((cells.holder ?? 0) << TAG_SHIFT) | LOCKED, 0) || this.unlockSlow();
   }
 
-  private releaseSlow(): boolean {
+  private unlockSlow(): boolean {
     const cells = this.cells;
     const i = this.at + STATE;
     for (;;) {
@@ -382,7 +387,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
       },
       // Dying with the lock on its way: pass it on (handed off), or pass the wake-up on (woken to race).
       handBack: (token) => {
-        if (token === HANDOFF || this.tryAcquire()) this.giveBack();
+        if (token === HANDOFF || this.tryLock()) this.giveBack();
       },
       timedOut(wasLast) {
         if (!wasLast) return;

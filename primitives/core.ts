@@ -107,9 +107,10 @@ export function coreCells(
 /**
  * What every primitive's core has: its backend, its cells, its name for
  * reports. Where they are kept is the subclass's choice: `Core` keeps them in
- * fields; `RawLock`, made by the hundred thousand on `atomics`, keeps a slot
- * of shared cells and derives the rest. A subclass for one kind of primitive
- * (`RawLock`'s) puts `kind` on its prototype; `Core` keeps it in a field.
+ * fields; `RawLock` (the `Lock` itself, for a `Lock`), made by the hundred
+ * thousand on `atomics`, keeps a slot of shared cells and derives the rest.
+ * A subclass for one kind of primitive (`RawLock`'s) puts `kind` on its
+ * prototype; `Core` keeps it in a field.
  */
 export abstract class CoreBase implements Subject {
   /** The backend the primitive runs on. */

@@ -13,8 +13,8 @@ import { threadName } from "../runtime/thread_names.ts";
 import type { Backend } from "../backends/types.ts";
 import { registerShareable } from "./revive.ts";
 
-// One cell, the lock state (see _raw_lock.ts), in a slot of its slab's cells on atomics: a Lock is two
-// small objects, itself and its core (`tests/lock_footprint_test.ts` holds it to that).
+// One cell, the lock state (see _raw_lock.ts), in a slot of its slab's cells on atomics: a Lock is one
+// small object, its cells and its slot (`tests/lock_footprint_test.ts` holds it to that).
 const CELLS = 1;
 
 // The holder's ident, for the deadlock reports of a backend that keeps a trace: beside the lock (no
@@ -35,11 +35,19 @@ class LockCore extends RawLock {
   // Unknown where nothing records the holder: a report must not name a thread then.
   override holder(): string | undefined {
     const ident = holders.get(this);
-    return this.mutex.locked() && ident !== undefined ? threadName(ident) : undefined;
+    return this.mutex.isLocked() && ident !== undefined ? threadName(ident) : undefined;
   }
 }
 // On the prototype: no `kind` field per lock.
 Object.defineProperty(LockCore.prototype, "kind", { value: "Lock" });
+
+// A Lock is its own core: one object, whose prototype chain runs through LockCore's (see the end of
+// this module), so that an uncontended acquire reaches its cells in one hop. Its declared type does
+// not say so, which keeps the lock algorithm's members out of the public API (and JSR takes no
+// computed superclass); this is the one cast between the two views.
+function core(lock: Lock): LockCore {
+  return lock as unknown as LockCore;
+}
 
 /**
  * A primitive lock (Python's `threading.Lock`): locked or unlocked, and not
@@ -70,12 +78,11 @@ Object.defineProperty(LockCore.prototype, "kind", { value: "Lock" });
  * ```
  */
 export class Lock {
-  readonly #core: LockCore;
   // The getter behind the handle a structured clone carries (one for all instances).
   static readonly #shared: PropertyDescriptor = {
     enumerable: true,
     get(this: Lock) {
-      return this.#core.handle();
+      return core(this).handle();
     },
   };
 
@@ -86,8 +93,10 @@ export class Lock {
    * @throws {TypeError} If the backend is unknown, or `options` is not an options object with only `backend`.
    */
   constructor(options?: PrimitiveOptions) {
-    this.#core = new LockCore(options);
-    exposeHandle(this, Lock.#shared);
+    // Made by LockCore's constructor as an instance of `new.target` (this class or a subclass of it).
+    const lock = Reflect.construct(LockCore, [options], new.target) as unknown as Lock;
+    exposeHandle(lock, Lock.#shared);
+    return lock;
   }
 
   /**
@@ -141,7 +150,7 @@ export class Lock {
     if (blocking === undefined && timeout === undefined) wait = FOREVER;
     else {
       try {
-        wait = checkAcquire(`acquire ${this.#core.label}`, blocking, timeout);
+        wait = checkAcquire(`acquire ${this.label}`, blocking, timeout);
       } catch (error) {
         return Promise.reject(error);
       }
@@ -157,9 +166,9 @@ export class Lock {
    * @returns Whether the lock was acquired.
    */
   acquireChecked(wait: Wait): Promise<boolean> {
-    const core = this.#core;
-    const entered = core.enter("acquire");
-    return entered === undefined ? core.mutex.acquire(wait) : entered.then(() => core.mutex.acquire(wait));
+    const raw = core(this);
+    const entered = raw.enter("acquire");
+    return entered === undefined ? raw.mutex.lock(wait) : entered.then(() => raw.mutex.lock(wait));
   }
 
   /**
@@ -190,8 +199,8 @@ export class Lock {
   acquireSync(blocking?: boolean, timeout?: number | null): boolean {
     const wait = blocking === undefined && timeout === undefined
       ? FOREVER
-      : checkAcquire(`acquire ${this.#core.label}`, blocking, timeout);
-    return this.#core.mutex.acquireSync(wait);
+      : checkAcquire(`acquire ${this.label}`, blocking, timeout);
+    return core(this).mutex.lockSync(wait);
   }
 
   /**
@@ -212,14 +221,14 @@ export class Lock {
    * ```
    */
   release(): void {
-    const core = this.#core;
-    if (!core.mutex.release()) this.notLocked();
-    core.record("release");
+    const raw = core(this);
+    if (!raw.mutex.unlock()) this.notLocked();
+    raw.record("release");
   }
 
   /** Throws the error of a release of an unlocked lock. */
   private notLocked(): never {
-    throw new RuntimeError(`Cannot release un-acquired lock: ${this.#core.label} is not locked`);
+    throw new RuntimeError(`Cannot release un-acquired lock: ${this.label} is not locked`);
   }
 
   /**
@@ -236,7 +245,7 @@ export class Lock {
    * ```
    */
   locked(): boolean {
-    return this.#core.mutex.locked();
+    return core(this).mutex.isLocked();
   }
 
   /**
@@ -260,7 +269,7 @@ export class Lock {
    * ```
    */
   guard(options?: WaitOptions): Promise<Disposable> {
-    return openGuard(this, this.#core.label, options);
+    return openGuard(this, this.label, options);
   }
 
   /**
@@ -289,7 +298,7 @@ export class Lock {
    * @returns `true` if locked.
    */
   isOwned(): boolean {
-    return this.#core.mutex.locked();
+    return core(this).mutex.isLocked();
   }
 
   /**
@@ -313,26 +322,22 @@ export class Lock {
    */
   acquireRestore(_saved: readonly [number, number], sync: boolean): Promise<void> | void {
     if (sync) {
-      this.#core.mutex.acquireSync(FOREVER);
+      core(this).mutex.lockSync(FOREVER);
       return;
     }
     // The waiting Condition only awaits it: no `then` (and no extra microtask) to turn it into a void.
-    return this.#core.mutex.acquire(FOREVER) as Promise<unknown> as Promise<void>;
+    return core(this).mutex.lock(FOREVER) as Promise<unknown> as Promise<void>;
   }
 
-  /** `Lock#N`, for messages and traces. */
-  get label(): string {
-    return this.#core.label;
-  }
+  /** `Lock#N`, for messages and traces (LockCore's getter). */
+  declare readonly label: string;
 
   /**
-   * The lock's backend.
+   * The lock's backend (LockCore's getter, or an own property).
    *
    * @internal
    */
-  get backend(): Backend {
-    return this.#core.backend;
-  }
+  declare readonly backend: Backend;
 
   /**
    * Describes the lock, as Python's repr does.
@@ -340,8 +345,11 @@ export class Lock {
    * @returns `<unlocked Lock#1>` or `<locked Lock#1>`.
    */
   toString(): string {
-    return `<${this.locked() ? "locked" : "unlocked"} ${this.#core.label}>`;
+    return `<${this.locked() ? "locked" : "unlocked"} ${this.label}>`;
   }
 }
+// Below Lock's own methods, LockCore's and RawLock's: the algorithm's names (`lock`, `unlock`, ...) do not
+// clash with Lock's (`acquire`, `release`, ...), and its `label` and `backend` getters are Lock's.
+Object.setPrototypeOf(Lock.prototype, LockCore.prototype);
 
 registerShareable("Lock", Lock, (backend, _facts, at) => new Lock({ backend, [REVIVE_AT]: at } as CoreOptions));

@@ -36,7 +36,7 @@ class RLockCore extends RawLock {
   override giveBack(): void {
     this.cells.store(OWNER, 0);
     this.cells.store(COUNT, 0);
-    this.release();
+    this.unlock();
   }
 }
 // On the prototype: no `kind` field per lock. Only its owner may release an RLock: once the owner's
@@ -158,7 +158,7 @@ export class RLock {
       cells.add(COUNT, 1);
       return RESOLVED_TRUE;
     }
-    return this.#core.mutex.acquire(wait);
+    return this.#core.mutex.lock(wait);
   }
 
   /**
@@ -193,7 +193,7 @@ export class RLock {
       cells.add(COUNT, 1);
       return true;
     }
-    return this.#core.mutex.acquireSync(wait);
+    return this.#core.mutex.lockSync(wait);
   }
 
   /**
@@ -216,7 +216,7 @@ export class RLock {
     if (cells.load(OWNER) !== currentIdentity().ident) throw this.notOwned();
     if (cells.add(COUNT, -1) === 1) {
       cells.store(OWNER, 0);
-      this.#core.mutex.release();
+      this.#core.mutex.unlock();
     }
     core.record("release");
   }
@@ -245,7 +245,7 @@ export class RLock {
    * ```
    */
   locked(): boolean {
-    return this.#core.mutex.locked();
+    return this.#core.mutex.isLocked();
   }
 
   /**
@@ -316,7 +316,7 @@ export class RLock {
     const saved = [cells.load(COUNT), cells.load(OWNER)] as const;
     cells.store(COUNT, 0);
     cells.store(OWNER, 0);
-    this.#core.mutex.release();
+    this.#core.mutex.unlock();
     return saved;
   }
 
@@ -336,7 +336,7 @@ export class RLock {
     };
     if (sync) {
       try {
-        this.#core.mutex.acquireSync(FOREVER);
+        this.#core.mutex.lockSync(FOREVER);
       } catch (error) {
         // Abandoned by a dead owner: taken all the same, at the depth the waiter held it.
         if (error instanceof AbandonedLockError) restore();
@@ -345,7 +345,7 @@ export class RLock {
       restore();
       return;
     }
-    return this.#core.mutex.acquire(FOREVER).then(restore, (error) => {
+    return this.#core.mutex.lock(FOREVER).then(restore, (error) => {
       if (error instanceof AbandonedLockError) restore();
       throw error;
     });

@@ -97,30 +97,26 @@ function fieldsOf(node: SnapshotNode): (string | number)[] {
   return node.edges.filter((e) => e.type === "property" && e.name !== "__proto__").map((e) => e.name);
 }
 
-Deno.test("a Lock on atomics is two objects of at most 72 bytes, itself and its core; their cells are their slab's", async () => {
+Deno.test("a Lock on atomics is one object of at most 40 bytes, its cells and its slot; its cells are its slab's", async () => {
   // Enough locks for V8 to settle their objects' size (slack tracking), two of them looked at.
   const probe = new FootprintProbe(Array.from({ length: 100 }, () => new Lock({ backend: "atomics" })));
-  // No own property but the handle's accessor, which lives in the shared map.
-  assertEquals(Reflect.ownKeys(probe.locks[99]), [HANDLE_KEY]);
+  // Its cells and slot, not enumerable, and the handle's accessor, which lives in the shared map: a
+  // structured clone carries only the handle.
+  assertEquals(Reflect.ownKeys(probe.locks[99]), ["cells", "at", HANDLE_KEY]);
+  assertEquals(Object.keys(probe.locks[99]), [HANDLE_KEY]);
   const snapshot = await takeSnapshot();
   const elements = snapshot.follow(snapshot.follow(snapshot.find("FootprintProbe"), "locks"), "elements");
   const [last, beforeLast] = [99, 98].map((i) => snapshot.follow(elements, i));
   for (const lock of [last, beforeLast]) {
     assertEquals(lock.name, "Lock");
     const fields = fieldsOf(lock).filter((name) => name !== HANDLE_KEY && name !== `get ${HANDLE_KEY}`);
-    assertEquals(fields, ["#core"], "a Lock's only field is its core");
-    const core = snapshot.follow(lock, "#core");
-    assertEquals(fieldsOf(core), ["cells", "at"], "a Lock's core holds its cells and its slot, nothing else");
-    const bytes = lock.selfSize + core.selfSize;
-    assert(
-      bytes <= 72,
-      `a Lock and its core take ${bytes} bytes (${lock.selfSize} + ${core.selfSize}), not 72 at most`,
-    );
+    assertEquals(fields, ["cells", "at"], "a Lock holds its cells and its slot, nothing else");
+    assert(lock.selfSize <= 40, `a Lock takes ${lock.selfSize} bytes, not 40 at most`);
   }
   // The cells object is their slab's, shared: a slab holds dozens of locks, so 100 locks are in a few.
   const cells = new Set<number>();
   for (let i = 0; i < probe.locks.length; i++) {
-    cells.add(snapshot.follow(snapshot.follow(snapshot.follow(elements, i), "#core"), "cells").id);
+    cells.add(snapshot.follow(snapshot.follow(elements, i), "cells").id);
   }
   assert(cells.size <= 4, `100 Locks have ${cells.size} cells objects`);
 });
