@@ -8,7 +8,8 @@
  * - **contended**: 2 and 4 Workers incrementing one shared counter under the
  *   `Lock` (`acquireSync`/`release`), against a hand-written futex lock (CAS,
  *   `Atomics.wait`/`notify` on a contended flag): throughput, the futex
- *   lock's wall time over the Lock's (above 1: the Lock is faster);
+ *   lock's wall time over the Lock's (above 1: the Lock is faster); and one
+ *   Worker alone, the same loops with nobody to contend with;
  * - **memory**: process RSS growth and JS heap growth per live `Lock`, over
  *   100,000 locks (needs `--v8-flags=--expose-gc` for a steady figure);
  * - **isolated waits**: a `Lock.acquireSync(true, 0)` that times out (a
@@ -122,13 +123,14 @@ const row = (workload: string, what: string, value: string, floorValue: string, 
       Atomics.wait(ctrl, DONE, done);
     }
   };
-  for (const participants of [2, 4]) {
+  // One Worker alone: the same loops with no contention, the fast paths' share of the contended rows.
+  for (const participants of [1, 2, 4]) {
     const cases = [run(Command.Futex, participants), run(Command.Lock, participants)];
     interleave(cases, () => performance.now(), 1);
     const [futex, mine] = interleave(cases, () => performance.now(), 1);
     const rate = (samples: number[]) => `${(participants * CONTENDED_OPS / median(samples) / 1000).toFixed(1)} M/s`;
     row(
-      `contended, ${participants} Workers`,
+      participants === 1 ? "1 Worker alone (no contention)" : `contended, ${participants} Workers`,
       "Lock vs hand-written futex lock",
       rate(mine),
       rate(futex),
