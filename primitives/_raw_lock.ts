@@ -365,6 +365,8 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
     return {
       subject: this,
       op: "acquire",
+      // Woken to race, a waiter that spun and lost would park again at once (see `ParkRequest.spin`).
+      spin: false,
       timeout: wait.timeout,
       signal: wait.signal,
       timeoutValue: false as T,
