@@ -176,9 +176,9 @@ export interface ParkRequest<T> {
   /**
    * Whether a blocking wait (`parkSync`) may spin for a few microseconds
    * before it sleeps (default: it may). A wake-up that comes meanwhile finds
-   * the waiter running, which costs the waker no sleeping thread to wake and the waiter
-   * no sleep: a hand-off between two running threads takes a few
-   * microseconds instead of the tens a sleeping thread's wake-up can take.
+   * the waiter running: the waker has no sleeping thread to wake and the
+   * waiter does not sleep, so a hand-off between two running threads takes a
+   * few microseconds instead of the tens a sleeping thread's wake-up can take.
    * A lock's waiter says `false`: it is woken to race for the lock, and one
    * that spins and loses parks again at once, so every release of a holder
    * running in a loop would take the slow path.
