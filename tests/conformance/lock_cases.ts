@@ -10,6 +10,7 @@ import { assert, assertEquals, assertInstanceOf, assertRejects, assertThrows } f
 import {
   activeCount,
   DeadlockError,
+  Lock,
   OverflowError,
   RuntimeError,
   TIMEOUT_MAX,
@@ -690,6 +691,34 @@ const LOCK: LockKind = {
 
 export const lockCases: Case[] = defineCases([
   ...lockLikeCases(LOCK),
+  {
+    // A Lock is built by its core's constructor as an instance of `new.target` (primitives/lock.ts).
+    name: "Lock: a subclass is an instance of itself, keeps its fields and overrides, and locks",
+    needs: ["inProcess"],
+    fn: async (ctx) => {
+      class CountingLock extends Lock {
+        acquisitions = 0;
+        override acquireSync(blocking?: boolean, timeout?: number | null): boolean {
+          const taken = super.acquireSync(blocking, timeout);
+          if (taken) this.acquisitions++;
+          return taken;
+        }
+      }
+      const lock = new CountingLock({ backend: ctx.backend });
+      assertInstanceOf(lock, CountingLock);
+      assertInstanceOf(lock, Lock);
+      assertEquals(lock.acquireSync(false), true);
+      assertEquals(lock.acquireSync(false), false);
+      assertEquals(lock.acquisitions, 1);
+      assert(lock.locked());
+      lock.release();
+      assertEquals(lock.locked(), false);
+      assertEquals(await lock.acquire(), true);
+      assertEquals(await lock.acquire(false), false);
+      lock.release();
+      assert(lock.label.startsWith("Lock#"), lock.label);
+    },
+  },
   {
     name: "Lock: toString says whether it is locked",
     needs: ["inProcess"],
