@@ -398,8 +398,13 @@ export interface RawMutex {
   tryLock(): boolean;
   /** Takes the mutex, waiting as `wait` allows; resolves with whether it did. */
   lock(wait: Wait): Promise<boolean>;
-  /** The blocking twin of `lock` (see {@linkcode Backend.parkSync}). */
-  lockSync(wait: Wait): boolean;
+  /**
+   * The blocking twin of `lock` (see {@linkcode Backend.parkSync}). With
+   * `soon`, the caller expects the holder to let go within microseconds (a
+   * `Condition` waiter re-taking the lock from the thread that notified it),
+   * so its first sleep may be preceded by a spin ({@linkcode ParkRequest.spin}).
+   */
+  lockSync(wait: Wait, soon?: boolean): boolean;
   /** Frees the mutex, or hands it to the oldest waiter; `false` if it was not held. */
   unlock(): boolean;
   /** Whether the mutex is held. */

@@ -250,23 +250,29 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
     return this.lock({ blocking: true, timeout: remaining, signal: wait.signal });
   }
 
-  /** Takes the lock, blocking the calling thread as `wait` allows. */
-  lockSync(wait: Wait): boolean {
+  /**
+   * Takes the lock, blocking the calling thread as `wait` allows; `soon`: its
+   * first sleep may be preceded by a spin (see `RawMutex.lockSync`).
+   */
+  lockSync(wait: Wait, soon = false): boolean {
     // Kept small, the rest out of line, so that V8 inlines an uncontended acquire into the caller.
-    return this.tryLock() || this.lockSyncSlow(wait);
+    return this.tryLock() || this.lockSyncSlow(wait, soon);
   }
 
-  private lockSyncSlow(wait: Wait): boolean {
+  private lockSyncSlow(wait: Wait, soon: boolean): boolean {
     if (!wait.blocking) {
       if (this.takeIfAbandoned()) throw this.abandoned();
       return false;
     }
-    let request = wait === FOREVER
+    let steady = wait === FOREVER
       ? this.slowPath().foreverSync ??= this.makeSyncRequest(wait)
       : this.makeSyncRequest(wait);
+    // Only the first park may spin: any later one follows a race this thread lost.
+    let request = soon ? this.makeSyncRequest(wait, true) : steady;
     const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
     for (;;) {
       const parked = this.backend.parkSync(this.cells, this.at + STATE, request);
+      request = steady;
       if (parked === true || parked === false) return parked;
       if (tookAbandoned !== undefined) throw this.abandoned();
       // Released between our try and the park, or woken to race for it.
@@ -274,7 +280,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
       if (parked === null && deadline !== Infinity) {
         const remaining = deadline - this.backend.now();
         if (remaining <= 0) return false;
-        request = this.makeSyncRequest({ blocking: true, timeout: remaining, signal: undefined });
+        request = steady = this.makeSyncRequest({ blocking: true, timeout: remaining, signal: undefined });
       }
     }
   }
@@ -342,7 +348,7 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   // in its `wake`, whose promise its park then adopts.
   private makeRequest(wait: Wait): ParkRequest<boolean> {
     const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
-    return this.requestOf(wait, (token) => {
+    return this.requestOf(wait, false, (token) => {
       if (token === RACE) return this.raceAgain(wait, deadline) as boolean;
       this.tookHandOff();
       return true;
@@ -350,23 +356,24 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   }
 
   // The request of a blocking acquire: `null` when woken to race (`acquireSync` loops).
-  private makeSyncRequest(wait: Wait): ParkRequest<boolean | null> {
-    return this.requestOf<boolean | null>(wait, (token) => {
+  private makeSyncRequest(wait: Wait, spin = false): ParkRequest<boolean | null> {
+    return this.requestOf<boolean | null>(wait, spin, (token) => {
       if (token === RACE) return null;
       this.tookHandOff();
       return true;
     });
   }
 
-  private requestOf<T>(wait: Wait, wake: (token: number) => T): ParkRequest<T> {
+  private requestOf<T>(wait: Wait, spin: boolean, wake: (token: number) => T): ParkRequest<T> {
     const cells = this.cells;
     const i = this.at + STATE;
     const robust = this.robustWait;
     return {
       subject: this,
       op: "acquire",
-      // Woken to race, a waiter that spun and lost would park again at once (see `ParkRequest.spin`).
-      spin: false,
+      // Woken to race, a waiter that spun and lost would park again at once (see `ParkRequest.spin`):
+      // only the first park of a `lockSync(wait, true)` spins.
+      spin,
       timeout: wait.timeout,
       signal: wait.signal,
       timeoutValue: false as T,

@@ -322,7 +322,8 @@ export class Lock {
    */
   acquireRestore(_saved: readonly [number, number], sync: boolean): Promise<void> | void {
     if (sync) {
-      core(this).mutex.lockSync(FOREVER);
+      // The notifier holds the lock and is about to let go: the first sleep may spin.
+      core(this).mutex.lockSync(FOREVER, true);
       return;
     }
     // The waiting Condition only awaits it: no `then` (and no extra microtask) to turn it into a void.

@@ -336,7 +336,8 @@ export class RLock {
     };
     if (sync) {
       try {
-        this.#core.mutex.lockSync(FOREVER);
+        // The notifier holds the lock and is about to let go: the first sleep may spin.
+        this.#core.mutex.lockSync(FOREVER, true);
       } catch (error) {
         // Abandoned by a dead owner: taken all the same, at the depth the waiter held it.
         if (error instanceof AbandonedLockError) restore();

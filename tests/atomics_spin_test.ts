@@ -9,10 +9,14 @@ import { Condition, Event, Lock } from "@locksmith/threading";
 const atomics = { backend: "atomics" } as const;
 type Pausable = typeof Atomics & { pause?: () => void };
 
-/** Runs `body` with `Atomics.pause` and `Atomics.wait` counted; `onPause` runs on each pause first. */
+/**
+ * Runs `body` with `Atomics.pause` and `Atomics.wait` counted; `onPause` runs on each pause first, `onSleep`
+ * before each sleep.
+ */
 function counting<T>(
   body: () => T,
   onPause: (turn: number) => void = () => {},
+  onSleep: () => void = () => {},
 ): { result: T; pauses: number; sleeps: number } {
   const target = Atomics as Pausable;
   const { pause, wait } = target;
@@ -24,6 +28,7 @@ function counting<T>(
   };
   target.wait = ((view: Int32Array, index: number, value: number, timeout?: number) => {
     sleeps++;
+    onSleep();
     return wait(view, index, value, timeout);
   }) as typeof Atomics.wait;
   try {
@@ -76,5 +81,34 @@ Deno.test("atomics spin: a Lock's waiter sleeps at once, without spinning", () =
     assert(sleeps > 0, "the Lock's waiter never slept");
   } finally {
     lock.release();
+  }
+});
+
+Deno.test("atomics spin: a Condition waiter re-taking the lock from its notifier spins before it sleeps", () => {
+  const lock = new Lock(atomics);
+  const cond = new Condition(lock);
+  cond.acquireSync();
+  // In the wait's spin: take the lock and notify, so that the woken waiter finds it held. In its
+  // re-take's spin (or, if it did not spin, before it sleeps, so that nothing hangs): let go.
+  let phase = "waiting";
+  const letGo = () => {
+    if (phase !== "notified") return;
+    phase = "released";
+    lock.release();
+  };
+  const { result, sleeps } = counting(() => cond.waitSync(1000), () => {
+    if (phase === "waiting") {
+      phase = "notified";
+      assert(lock.acquireSync(false), "the waiter had not released the lock");
+      cond.notify();
+    } else letGo();
+  }, letGo);
+  try {
+    assertEquals(result, true);
+    assertEquals(phase, "released");
+    assert(lock.locked(), "the waiter does not hold the lock again");
+    assertEquals(sleeps, 0, "the waiter slept although its notifier let go while it spun");
+  } finally {
+    cond.release();
   }
 });
