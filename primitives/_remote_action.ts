@@ -110,7 +110,8 @@ function ask(core: CoreBase, cell: number, nudge: () => void): void {
   nudge();
 }
 
-function waitRequest(core: CoreBase, cell: number, timeout: number): ParkRequest<boolean> {
+// `died`: what the asking party does if its thread dies waiting (its barrier breaks, see `runRemotely`).
+function waitRequest(core: CoreBase, cell: number, timeout: number, died: () => void): ParkRequest<boolean> {
   const cells = core.cells;
   return {
     subject: core,
@@ -120,6 +121,13 @@ function waitRequest(core: CoreBase, cell: number, timeout: number): ParkRequest
     timeoutValue: false,
     validate: () => pending(cells.load(cell)),
     wake: () => true,
+    // Dying before the run was taken: withdraw it. Either way nobody else would finish the cycle.
+    diedWaiting: () => {
+      cells.cas(cell, REQUESTED, IDLE);
+      died();
+    },
+    // Dying with the outcome on its way: the run is over, but the cycle is not.
+    handBack: died,
   };
 }
 
@@ -144,12 +152,21 @@ function outcomeOf(core: CoreBase, cell: number, timedOut: boolean): boolean {
 
 /**
  * The action of a revived barrier: asks the creating isolate to run it and
- * waits (awaiting) until it has run, or `timeout` ms have passed.
+ * waits (awaiting) until it has run, or `timeout` ms have passed. If the
+ * asking thread dies meanwhile (a Worker stopped, or one that fails or
+ * exits), `died` runs in it: the barrier breaks, since no other party would
+ * ever end the cycle.
  *
  * @returns Whether it ran in time.
  * @throws {Error} If it threw; {@linkcode DeadlockError} if it cannot run.
  */
-export async function runRemotely(core: CoreBase, cell: number, timeout: number, nudge: () => void): Promise<boolean> {
+export async function runRemotely(
+  core: CoreBase,
+  cell: number,
+  timeout: number,
+  nudge: () => void,
+  died: () => void,
+): Promise<boolean> {
   const { backend, cells } = core;
   const deadline = backend.now() + timeout;
   ask(core, cell, nudge);
@@ -157,13 +174,19 @@ export async function runRemotely(core: CoreBase, cell: number, timeout: number,
     if (!pending(cells.load(cell))) return outcomeOf(core, cell, false);
     const left = deadline - backend.now();
     if (left <= 0) return outcomeOf(core, cell, true);
-    const parked = backend.park(cells, cell, waitRequest(core, cell, left));
+    const parked = backend.park(cells, cell, waitRequest(core, cell, left, died));
     if (parked !== PARK_INVALID) await parked;
   }
 }
 
 /** {@linkcode runRemotely}, blocking the calling thread. */
-export function runRemotelySync(core: CoreBase, cell: number, timeout: number, nudge: () => void): boolean {
+export function runRemotelySync(
+  core: CoreBase,
+  cell: number,
+  timeout: number,
+  nudge: () => void,
+  died: () => void,
+): boolean {
   const { backend, cells } = core;
   const deadline = backend.now() + timeout;
   ask(core, cell, nudge);
@@ -171,6 +194,6 @@ export function runRemotelySync(core: CoreBase, cell: number, timeout: number, n
     if (!pending(cells.load(cell))) return outcomeOf(core, cell, false);
     const left = deadline - backend.now();
     if (left <= 0) return outcomeOf(core, cell, true);
-    backend.parkSync(cells, cell, waitRequest(core, cell, left));
+    backend.parkSync(cells, cell, waitRequest(core, cell, left, died));
   }
 }

@@ -180,7 +180,11 @@ export class Barrier {
       try {
         if (step.kind === "park") outcome = await this.#park(step, wait.signal);
         else if (this.#action !== REMOTE_ACTION) outcome = (await callTarget(this.#action!, []), PASSED);
-        else outcome = await runRemotely(core, ACTION_REQUESTS, step.timeout, this.#nudge) ? PASSED : TIMED_OUT;
+        else {
+          outcome = await runRemotely(core, ACTION_REQUESTS, step.timeout, this.#nudge, this.#actionAskerDied)
+            ? PASSED
+            : TIMED_OUT;
+        }
       } catch (error) {
         next = steps.throw(error);
         continue;
@@ -220,7 +224,8 @@ export class Barrier {
       try {
         if (step.kind === "park") outcome = this.#parkSync(step);
         else if (this.#action === REMOTE_ACTION) {
-          outcome = runRemotelySync(this.#core, ACTION_REQUESTS, step.timeout, this.#nudge) ? PASSED : TIMED_OUT;
+          const ran = runRemotelySync(this.#core, ACTION_REQUESTS, step.timeout, this.#nudge, this.#actionAskerDied);
+          outcome = ran ? PASSED : TIMED_OUT;
         } else {
           const result = callTargetSync(this.#action!, []);
           if (result instanceof Promise) {
@@ -543,6 +548,10 @@ export class Barrier {
       handBack: cell === WORD ? (token) => token === NUDGE && this.#partyDied() : undefined,
     };
   }
+
+  // The last party died while the creating isolate ran the action for it: it leaves as any party that
+  // dies in its cycle does.
+  readonly #actionAskerDied = (): void => this.#partyDied();
 
   // A party that was not counted out leaves as a wait that raised does (Python's wait() breaks the
   // barrier on any exception), unless its cycle has completed or broken meanwhile: then it just leaves.

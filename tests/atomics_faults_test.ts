@@ -155,6 +155,41 @@ for (const death of PARKED_DEATHS) {
   });
 }
 
+for (const death of PARKED_DEATHS) {
+  Deno.test(`[atomics] faults: a Worker that dies while the barrier's action runs for it (${death}) breaks the barrier`, async () => {
+    await catchingExceptions(async () => {
+      // The action is a function of this isolate: the Worker, arriving last, asks this isolate to run it.
+      const report = reportArray();
+      let finishAction!: () => void;
+      const actionMayEnd = new Promise<void>((resolve) => finishAction = resolve);
+      const barrier = new Barrier(
+        2,
+        async () => {
+          Atomics.store(report, Slot.ActionStarted, 1);
+          await actionMayEnd;
+        },
+        null,
+        atomics,
+      );
+      const mine = barrier.wait().then(() => undefined, (error) => error);
+      const worker = death === "terminate"
+        ? startProcess("askBarrierAction", [barrier, report, death])
+        : startThread("askBarrierAction", [barrier, report, death]);
+      await waitReady(report); // the action runs, and the Worker waits for it
+      if (death === "terminate") (worker as Process).terminate();
+      await within(worker.join(), "the Worker never ended");
+      // Nobody else would ever end the cycle: the live party is sent away, not left waiting.
+      assert(await within(mine, "the live party was left waiting") instanceof BrokenBarrierError);
+      assertEquals([barrier.broken, barrier.nWaiting], [true, 0]);
+      finishAction();
+      barrier.reset();
+      const indices = await within(Promise.all([barrier.wait(), barrier.wait()]), "the repaired barrier's cycle hung");
+      assertEquals(indices.sort(), [0, 1]);
+      assertNothingLeft();
+    });
+  });
+}
+
 Deno.test("[atomics] faults: a dead waiter's record is gone, and so is its thread (every way of dying)", async () => {
   await catchingExceptions(async () => {
     for (const death of PARKED_DEATHS) {

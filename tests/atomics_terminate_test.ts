@@ -86,6 +86,50 @@ for (const kind of ["barrier", "barrierSync"]) {
   });
 }
 
+for (const kind of ["barrier", "barrierSync"]) {
+  Deno.test(`[atomics] terminate: a Process stopped while the barrier's action runs for it (${kind === "barrier" ? "wait()" : "waitSync()"}) breaks the barrier`, async () => {
+    // The action is a function of this isolate: the Process, arriving last, asks this isolate to run
+    // it and waits for it there; it is stopped while the action runs.
+    let actionStarted = false;
+    let finishAction!: () => void;
+    const actionMayEnd = new Promise<void>((resolve) => finishAction = resolve);
+    const barrier = new Barrier(
+      2,
+      async () => {
+        actionStarted = true;
+        await actionMayEnd;
+      },
+      null,
+      atomics,
+    );
+    const first = barrier.wait();
+    first.catch(() => {});
+    const report = reportArray();
+    const p = startProcess("waitInLibrary", [kind, report, barrier]);
+    await waitReady(report);
+    await within(
+      (async () => {
+        while (!actionStarted) await sleep(1);
+      })(),
+      "the Process never asked for the action",
+    );
+    p.terminate();
+    await within(p.join(), "the terminated process never ended");
+    assertEquals([p.isAlive(), p.exitcode], [false, -15]);
+    assertEquals([Atomics.load(report, Slot.After), Atomics.load(report, Slot.Finally)], [0, 0], "it ran on");
+    // Nobody else would ever end the cycle: the first party is sent away, not left waiting.
+    await assertRejects(() => within(first, "the first party's wait hung"), BrokenBarrierError);
+    assertEquals([barrier.broken, barrier.nWaiting], [true, 0]);
+    finishAction();
+    // Repaired, it serves a whole cycle again, action included.
+    barrier.reset();
+    const indices = await within(Promise.all([barrier.wait(), barrier.wait()]), "the repaired barrier's cycle hung");
+    assertEquals(indices.sort(), [0, 1]);
+    p.close();
+    assertNothingLeft();
+  });
+}
+
 Deno.test("[atomics] terminate: a Process stopped in a Queue's get() loses no item: a put meanwhile stays in the queue", async () => {
   const queue = new Queue<number>(0, atomics);
   const report = reportArray();

@@ -33,6 +33,8 @@ export const Slot = {
   Rounds: 3,
   /** Set to 1 if a `finally` block of the body ran. */
   Finally: 4,
+  /** Set to 1 by the test's own Barrier action once it runs. */
+  ActionStarted: 5,
 } as const;
 
 /** Makes a report array. */
@@ -110,6 +112,17 @@ export async function parkOnBarrier(barrier: Barrier, report: Int32Array, death:
   parked.catch(() => {});
   // It arrives (and parks, in the same step) a few microtasks later.
   while (barrier.nWaiting === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  return parkedThen(report, death, parked);
+}
+
+/**
+ * Arrives last at `barrier`, whose action is a function of the test's isolate: it asks that isolate to
+ * run it, and once the action has started (it sets `Slot.ActionStarted`) dies while it waits for its end.
+ */
+export async function askBarrierAction(barrier: Barrier, report: Int32Array, death: Death): Promise<void> {
+  const parked = barrier.wait();
+  parked.catch(() => {});
+  while (Atomics.load(report, Slot.ActionStarted) === 0) await new Promise((resolve) => setTimeout(resolve, 1));
   return parkedThen(report, death, parked);
 }
 
