@@ -3,14 +3,21 @@
 // runtime/current_thread.ts), which the narrower nodejs_als flag provides; no other Node module or global
 // (the worker reports setImmediate absent). On that, the entry point loads and runs on the memory engine
 // whether or not Redis is reachable, and reaches Redis on 127.0.0.1 through `cloudflare:sockets` handed to
-// `connect` as `tcp`.
+// `connect` as `tcp`. With no setImmediate there, three wake-ups in a row to one client go through the Redis
+// wake loop's setTimeout fallback (`wokenInTurn`): with that fallback broken, the Redis case fails.
 import { assert, assertEquals, assertRejects } from "@std/assert";
 import { serveAndFetch } from "./edge/_workerd.ts";
 import { deleteKeys, noSharedRedis, REDIS_URL, reportIgnored, uniquePrefix } from "./distributed/_redis.ts";
 
 reportIgnored();
 
-const expected = { busy: false, handedOff: true, tokens: ["1", "2"], got: [0, 1, 2, 3] };
+const expected = {
+  busy: false,
+  handedOff: true,
+  tokens: ["1", "2"],
+  got: [0, 1, 2, 3],
+  wokenInTurn: [true, true, true],
+};
 const WORKER = "tests/edge/distributed_edge_worker.ts";
 const EXTERNAL = ["cloudflare:sockets"];
 
