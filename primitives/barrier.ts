@@ -181,9 +181,9 @@ export class Barrier {
         if (step.kind === "park") outcome = await this.#park(step, wait.signal);
         else if (this.#action !== REMOTE_ACTION) outcome = (await callTarget(this.#action!, []), PASSED);
         else {
-          outcome = await runRemotely(core, ACTION_REQUESTS, step.timeout, this.#nudge, this.#actionAskerDied)
-            ? PASSED
-            : TIMED_OUT;
+          // The last party dying while the action runs for it leaves as any party dying in its cycle does.
+          const died = () => this.#partyDied();
+          outcome = await runRemotely(core, ACTION_REQUESTS, step.timeout, this.#nudge, died) ? PASSED : TIMED_OUT;
         }
       } catch (error) {
         next = steps.throw(error);
@@ -224,8 +224,8 @@ export class Barrier {
       try {
         if (step.kind === "park") outcome = this.#parkSync(step);
         else if (this.#action === REMOTE_ACTION) {
-          const ran = runRemotelySync(this.#core, ACTION_REQUESTS, step.timeout, this.#nudge, this.#actionAskerDied);
-          outcome = ran ? PASSED : TIMED_OUT;
+          const died = () => this.#partyDied();
+          outcome = runRemotelySync(this.#core, ACTION_REQUESTS, step.timeout, this.#nudge, died) ? PASSED : TIMED_OUT;
         } else {
           const result = callTargetSync(this.#action!, []);
           if (result instanceof Promise) {
@@ -548,10 +548,6 @@ export class Barrier {
       handBack: cell === WORD ? (token) => token === NUDGE && this.#partyDied() : undefined,
     };
   }
-
-  // The last party died while the creating isolate ran the action for it: it leaves as any party that
-  // dies in its cycle does.
-  readonly #actionAskerDied = (): void => this.#partyDied();
 
   // A party that was not counted out leaves as a wait that raised does (Python's wait() breaks the
   // barrier on any exception), unless its cycle has completed or broken meanwhile: then it just leaves.
