@@ -85,9 +85,11 @@ export const RESOLVED_FALSE: Promise<boolean> = Promise.resolve(false);
 
 /** What a lock makes on first contention and keeps. */
 interface SlowPath {
-  // The requests of a plain `acquire()` and `acquireSync()` are the same every time.
+  // The requests of a plain `acquire()` and `acquireSync()` are the same every time, and so is the first
+  // (spinning) one of a Condition waiter re-taking the lock (`lockSync(FOREVER, true)`).
   forever: ParkRequest<boolean> | undefined;
   foreverSync: ParkRequest<boolean | null> | undefined;
+  foreverSoonSync: ParkRequest<boolean | null> | undefined;
   // The callback of `unparkOne`, made once rather than per release.
   onUnpark: ((result: UnparkResult) => number) | undefined;
 }
@@ -171,7 +173,10 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   private slowPath(): SlowPath {
     let slow = slowPaths.get(this);
     if (slow === undefined) {
-      slowPaths.set(this, slow = { forever: undefined, foreverSync: undefined, onUnpark: undefined });
+      slowPaths.set(
+        this,
+        slow = { forever: undefined, foreverSync: undefined, foreverSoonSync: undefined, onUnpark: undefined },
+      );
     }
     return slow;
   }
@@ -264,11 +269,13 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
       if (this.takeIfAbandoned()) throw this.abandoned();
       return false;
     }
-    let steady = wait === FOREVER
-      ? this.slowPath().foreverSync ??= this.makeSyncRequest(wait)
-      : this.makeSyncRequest(wait);
+    const kept = wait === FOREVER ? this.slowPath() : undefined;
+    let steady = kept ? kept.foreverSync ??= this.makeSyncRequest(wait) : this.makeSyncRequest(wait);
     // Only the first park may spin: any later one follows a race this thread lost.
-    let request = soon ? this.makeSyncRequest(wait, true) : steady;
+    let request = steady;
+    if (soon) {
+      request = kept ? kept.foreverSoonSync ??= this.makeSyncRequest(wait, true) : this.makeSyncRequest(wait, true);
+    }
     const deadline = wait.timeout === Infinity ? Infinity : this.backend.now() + wait.timeout;
     for (;;) {
       const parked = this.backend.parkSync(this.cells, this.at + STATE, request);
