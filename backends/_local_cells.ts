@@ -50,6 +50,13 @@ export class LocalCells implements Cells {
     return old;
   }
 
+  /** Writes cell `i`; returns the old value. */
+  exchange(i: number, value: number): number {
+    const old = this.#view[i];
+    this.#view[i] = value | 0;
+    return old;
+  }
+
   /** The queue of cell `i`, made if absent. */
   queue(i: number): WaitQueue {
     const queue = this.queues[i];

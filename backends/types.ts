@@ -52,6 +52,8 @@ export interface Cells {
   cas(i: number, expected: number, replacement: number): boolean;
   /** Adds `delta` to cell `i` and returns the value it held before. */
   add(i: number, delta: number): number;
+  /** Writes `value` to cell `i` and returns the value it held before. */
+  exchange(i: number, value: number): number;
   /**
    * Robust locks, on a backend whose threads can die apart from the thread
    * that waits for them (Workers): the calling thread's holder tag, a

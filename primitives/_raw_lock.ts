@@ -24,11 +24,16 @@
  *
  * The PARKED bit is set by a waiter's `validate` and cleared by the last
  * waiter to leave by timeout or abort, both under the parking lot's
- * bookkeeping for the cell. `release` with waiters parked hands the lock
- * straight to the oldest waiter: the state stays locked and the waiter wakes
- * owning it, so a task that releases and re-acquires in a loop can never
- * barge ahead of a waiter (FIFO hand-off; a futex-style "clear and wake"
- * lets the releaser win nearly every time in one isolate).
+ * bookkeeping for the cell. `release` swaps 0 in (one `exchange`, as cheap
+ * as a store); if that was not the common case (held by this thread, nobody
+ * parked) it repairs what the swap wrote out of line: with waiters parked it
+ * puts the PARKED bit back and takes the lock again, then hands it straight
+ * to the oldest waiter: the state stays locked and the waiter wakes owning
+ * it, so a task that releases and re-acquires in a loop can never barge
+ * ahead of a waiter (FIFO hand-off; a futex-style "clear and wake" lets the
+ * releaser win nearly every time in one isolate). Between Workers another
+ * thread may take the lock in the instant between the swap and the re-take;
+ * the PARKED bit makes that thread's release wake a waiter instead.
  *
  * Whether to hand off is the parking lot's answer, as in parking_lot's
  * `unlock_slow`: the lot of `atomics` says `beFair: false` most of the
@@ -300,19 +305,31 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   /** Frees the lock, or hands it to the oldest waiter; returns `false` if it was not held. */
   unlock(): boolean {
     const cells = this.cells;
-    // Kept small, the rest out of line, so that V8 inlines an uncontended release into the caller.
-    return cells.cas(this.at + STATE, ((cells.holder ?? 0) << TAG_SHIFT) | LOCKED, 0) || this.unlockSlow();
+    // One unconditional swap, not a compare-and-swap: an `Atomics.exchange` costs what the store of an
+    // unlocked futex costs, a failed guess is repaired out of line (`unlockSlow`). Kept small, so that V8
+    // inlines an uncontended release into the caller.
+    const was = cells.exchange(this.at + STATE, 0);
+    return was === (((cells.holder ?? 0) << TAG_SHIFT) | LOCKED) || this.unlockSlow(was);
   }
 
-  private unlockSlow(): boolean {
+  // The release wrote 0 over `was`, which was not "held by this thread, nobody parked". Held under
+  // another thread's tag (any thread may release a Lock) or not held at all, with nobody parked: that 0
+  // is right. With waiters parked, it dropped the bit that says so, and until the bit is back another
+  // thread may take the lock and release it without waking anyone: put it back at once (never lost: a
+  // waiter's `validate` sees the lock free meanwhile and tries again instead of parking). Then, if the
+  // lock was held, take it again to wake a waiter as before, unless another thread took it meanwhile:
+  // the bit makes that thread's release wake one.
+  private unlockSlow(was: number): boolean {
+    const held = (was & LOCKED) !== 0;
+    if (!(was & PARKED)) return held;
     const cells = this.cells;
     const i = this.at + STATE;
+    const mine = ((cells.holder ?? 0) << TAG_SHIFT) | LOCKED;
     for (;;) {
       const state = cells.load(i);
-      if (!(state & LOCKED)) return false;
-      if (state & PARKED) break;
-      // Held under another thread's tag (any thread may release a Lock), nobody parked.
-      if (cells.cas(i, state, 0)) return true;
+      if (state === 0 && held) {
+        if (cells.cas(i, 0, mine | PARKED)) break;
+      } else if (state & PARKED || cells.cas(i, state, state | PARKED)) return held;
     }
     this.backend.unparkOne(cells, i, this.slowPath().onUnpark ??= (result) => this.unparked(result));
     return true;

@@ -97,6 +97,11 @@ export class SharedCells implements Cells {
     return Atomics.add(this.view, this.base + i, delta);
   }
 
+  /** Writes `value` to cell `i`; returns the old value. */
+  exchange(i: number, value: number): number {
+    return Atomics.exchange(this.view, this.base + i, value);
+  }
+
   /**
    * This isolate's holder tag in the heap (see `Cells.holder`), on the
    * prototype: the value 0, which the compiler folds into an uncontended

@@ -50,6 +50,11 @@ class ArrayCells implements Cells {
     this.view[i] = old + delta;
     return old;
   }
+  exchange(i: number, value: number): number {
+    const old = this.view[i];
+    this.view[i] = value;
+    return old;
+  }
 }
 
 /** One parked waiter. */
