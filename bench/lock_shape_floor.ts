@@ -7,6 +7,9 @@
  *
  * - **raw CAS + CAS**: the floor's loop with the release as a second
  *   `compareExchange` (a lock must see whether someone parked);
+ * - **raw CAS + exchange**: the release as an `exchange`, which also returns
+ *   what the word held (the library's `Lock` releases so since 176ac68, and
+ *   repairs a wrong guess out of line);
  * - **one object**: a lock object holding its view and index, methods on the
  *   prototype;
  * - **two objects**: a lock holding a cells object and a slot index, the
@@ -96,6 +99,12 @@ const cases: [string, () => void][] = [
     for (let i = 0; i < OPS; i++) {
       Atomics.compareExchange(view, 0, 0, 1);
       Atomics.compareExchange(view, 0, 1, 0);
+    }
+  }],
+  ["raw compareExchange + exchange", () => {
+    for (let i = 0; i < OPS; i++) {
+      Atomics.compareExchange(view, 0, 0, 1);
+      Atomics.exchange(view, 0, 0);
     }
   }],
   ["one object (view + index)", () => {

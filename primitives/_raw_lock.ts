@@ -305,8 +305,8 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
   /** Frees the lock, or hands it to the oldest waiter; returns `false` if it was not held. */
   unlock(): boolean {
     const cells = this.cells;
-    // One unconditional swap, not a compare-and-swap: an `Atomics.exchange` costs what the store of an
-    // unlocked futex costs, a failed guess is repaired out of line (`unlockSlow`). Kept small, so that V8
+    // One unconditional swap, not a compare-and-swap: an `Atomics.exchange` costs what a store costs
+    // (`bench/lock_shape_floor.ts`), a failed guess is repaired out of line (`unlockSlow`). Kept small, so that V8
     // inlines an uncontended release into the caller.
     const was = cells.exchange(this.at + STATE, 0);
     return was === (((cells.holder ?? 0) << TAG_SHIFT) | LOCKED) || this.unlockSlow(was);
