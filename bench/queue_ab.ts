@@ -79,7 +79,9 @@ for (let r = -2; r < rounds; r++) {
 }
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
 const us = (values: number[]) => `${(median(values) * 1000 / REPEAT).toFixed(1)} us`;
-console.log(`| ${ITEMS} items, producer thread -> consumer thread | before | after | after/before (median of ${rounds} rounds) |`);
+console.log(
+  `| ${ITEMS} items, producer thread -> consumer thread | before | after | after/before (median of ${rounds} rounds) |`,
+);
 console.log("| --- | ---: | ---: | ---: |");
 names.forEach((name, n) => {
   const [b, a] = [samples[2 * n], samples[2 * n + 1]];
