@@ -64,6 +64,15 @@ function core(lock: Lock): LockCore {
  * {@linkcode AbandonedLockError}, holding it. A holder that returns leaves
  * it held, as in Python (another thread may release it).
  *
+ * A subclass may override Python's methods (`acquire`, `release`,
+ * `locked`, ...), `label` and `toString`. The lock's algorithm lives on the
+ * same object (one object per lock keeps it small and fast), so a subclass
+ * may not define a member under a name the algorithm uses (`lock`,
+ * `unlock`, `tryLock`, `lockSync`, `isLocked`, `mutex`, `cells`, `at`,
+ * `backend`, `kind`, `holder`, `handle`, `enter`, `record`, ...): its
+ * constructor throws `TypeError` naming it. A field is not checked (it is
+ * set after the constructor returns): give fields other names too.
+ *
  * @example Python's `with lock:` as `using`
  * ```ts
  * import { Lock } from "@locksmith/threading";
@@ -90,9 +99,11 @@ export class Lock {
    * Creates an unlocked lock.
    *
    * @param options `backend`: the backend by name or object (default: the default backend).
-   * @throws {TypeError} If the backend is unknown, or `options` is not an options object with only `backend`.
+   * @throws {TypeError} If the backend is unknown, or `options` is not an options object with only `backend`; or
+   *   if the class is a subclass that defines a member under a name the lock's algorithm uses (see the class doc).
    */
   constructor(options?: PrimitiveOptions) {
+    if (new.target !== Lock && !checkedSubclasses.has(new.target)) checkSubclass(new.target);
     // Made by LockCore's constructor as an instance of `new.target` (this class or a subclass of it).
     const lock = Reflect.construct(LockCore, [options], new.target) as unknown as Lock;
     exposeHandle(lock, Lock.#shared);
@@ -352,5 +363,33 @@ export class Lock {
 // Below Lock's own methods, LockCore's and RawLock's: the algorithm's names (`lock`, `unlock`, ...) do not
 // clash with Lock's (`acquire`, `release`, ...), and its `label` and `backend` getters are Lock's.
 Object.setPrototypeOf(Lock.prototype, LockCore.prototype);
+
+// The names the lock algorithm looks up on a Lock at run time (LockCore's, RawLock's and CoreBase's, and its
+// fields): a subclass that defined one would be called by the algorithm in place of its own (a `lock()` of
+// the subclass's, say). Python's names (`acquire`, `release`, `locked`, ...) are Lock's own and may be
+// overridden; so may `label` and `toString`, which only describe the lock.
+const ALGORITHM_NAMES: ReadonlySet<string> = new Set(
+  [LockCore.prototype, RawLock.prototype, Object.getPrototypeOf(RawLock.prototype)]
+    .flatMap((prototype) => Object.getOwnPropertyNames(prototype))
+    .concat(["cells", "at", "facts"])
+    .filter((name) => name !== "constructor" && name !== "label"),
+);
+const checkedSubclasses = new WeakSet<object>();
+
+// Once per subclass: a member of its own (or of a class between it and Lock) may not take one of those names.
+function checkSubclass(subclass: abstract new (...args: never[]) => unknown): void {
+  for (let prototype = subclass.prototype; prototype !== Lock.prototype; prototype = Object.getPrototypeOf(prototype)) {
+    if (prototype === null) break;
+    for (const name of Object.getOwnPropertyNames(prototype)) {
+      if (!ALGORITHM_NAMES.has(name)) continue;
+      throw new TypeError(
+        `Cannot create ${
+          subclass.name || "a subclass of Lock"
+        }: it defines '${name}', a name the Lock's algorithm uses on the same object; rename it`,
+      );
+    }
+  }
+  checkedSubclasses.add(subclass);
+}
 
 registerShareable("Lock", Lock, (backend, _facts, at) => new Lock({ backend, [REVIVE_AT]: at } as CoreOptions));

@@ -720,6 +720,44 @@ export const lockCases: Case[] = defineCases([
     },
   },
   {
+    // The lock algorithm's methods are the Lock's own at run time: a subclass may not take their names.
+    name: "Lock: a subclass that defines a name the lock algorithm uses is refused with a TypeError naming it",
+    needs: ["inProcess"],
+    fn: (ctx) => {
+      class ItsOwnLock extends Lock {
+        lock(): string {
+          return "mine";
+        }
+      }
+      assertThrows(() => new ItsOwnLock({ backend: ctx.backend }), TypeError, "ItsOwnLock: it defines 'lock'");
+      // Refused every time, and for a class further down that inherits the name.
+      assertThrows(() => new ItsOwnLock({ backend: ctx.backend }), TypeError, "'lock'");
+      class Below extends ItsOwnLock {}
+      assertThrows(() => new Below({ backend: ctx.backend }), TypeError, "Below: it defines 'lock'");
+      class WithCells extends Lock {
+        get cells(): number {
+          return 0;
+        }
+      }
+      assertThrows(() => new WithCells({ backend: ctx.backend }), TypeError, "'cells'");
+      // Python's names, and those that only describe the lock, may be overridden.
+      class Described extends Lock {
+        override readonly label = "the account lock";
+        override toString(): string {
+          return `<${this.label}>`;
+        }
+        override release(): void {
+          super.release();
+        }
+      }
+      const lock = new Described({ backend: ctx.backend });
+      assertEquals(lock.acquireSync(false), true);
+      lock.release();
+      assertEquals(String(lock), "<the account lock>");
+      assertThrows(() => lock.release(), RuntimeError, "the account lock is not locked");
+    },
+  },
+  {
     name: "Lock: toString says whether it is locked",
     needs: ["inProcess"],
     fn: async (ctx) => {
