@@ -7,7 +7,7 @@
 import { type BaselineVerdict, NOISE_RULE } from "./baseline.ts";
 import { renderChart } from "./chart.ts";
 import type { Report } from "./report.ts";
-import { formatTable } from "./table.ts";
+import { formatDuration, formatTable } from "./table.ts";
 
 /** What {@linkcode writeReport} adds to the report. */
 export interface WriteReportOptions {
@@ -132,7 +132,7 @@ export function renderMarkdownReport(report: Report, options: WriteReportOptions
     "",
     "## Method",
     "",
-    `${report.method.description} Here: ${report.method.repetitions} repetitions, warm-up ${report.method.warmUpMs} ms, samples of about ${report.method.sampleMs} ms, ratios to \`${report.method.baseline}\`.`,
+    `${report.method.description} Here: ${report.method.repetitions} repetitions, warm-up ${formatDuration(report.method.warmUpMs)}, samples of about ${formatDuration(report.method.sampleMs)}, ratios to \`${report.method.baseline}\`.`,
     "",
   ];
   if (options.baseline) {

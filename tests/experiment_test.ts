@@ -270,12 +270,17 @@ Deno.test("writeReport writes the JSON, the Markdown and a well-formed SVG per c
   });
   const dir = await Deno.makeTempDir();
   try {
-    const written = await writeReport(report, dir);
+    // The times the run chose are given as durations, not as raw floats (a 60 s run over 13 cells: 1000/13 ms each).
+    const written = await writeReport({
+      ...report,
+      method: { ...report.method, warmUpMs: 1000 / 13, sampleMs: 1000 / 13 },
+    }, dir);
     const back = parseReport(await Deno.readTextFile(written.json), written.json);
     assertEquals(back.cases.length, 2);
     assertEquals(back.command, ["deno", "run", "x.ts", "--flag=<&>"]);
     const markdown = await Deno.readTextFile(written.markdown);
     assertStringIncludes(markdown, "## Method");
+    assertStringIncludes(markdown, "warm-up 76.9 ms, samples of about 76.9 ms,");
     assertStringIncludes(markdown, "![w/2](w-2.svg)");
     for (const [id, path] of written.charts) {
       const svg = await Deno.readTextFile(path);
