@@ -121,6 +121,8 @@ export async function writeReport(
  */
 export function renderMarkdownReport(report: Report, options: WriteReportOptions = {}): string {
   const m = report.machine;
+  const method = report.method;
+  const [warmUp, sample] = [formatDuration(method.warmUpMs), formatDuration(method.sampleMs)];
   const lines = [
     "# Backend comparison",
     "",
@@ -132,7 +134,7 @@ export function renderMarkdownReport(report: Report, options: WriteReportOptions
     "",
     "## Method",
     "",
-    `${report.method.description} Here: ${report.method.repetitions} repetitions, warm-up ${formatDuration(report.method.warmUpMs)}, samples of about ${formatDuration(report.method.sampleMs)}, ratios to \`${report.method.baseline}\`.`,
+    `${method.description} Here: ${method.repetitions} repetitions, warm-up ${warmUp}, samples of about ${sample}, ratios to \`${method.baseline}\`.`,
     "",
   ];
   if (options.baseline) {
