@@ -6,38 +6,17 @@
 import { assert, assertEquals, assertFalse, assertThrows } from "@std/assert";
 import { deadline } from "@std/async/deadline";
 import { type Cells, Lock, RuntimeError } from "@locksmith/threading";
-import { ArrayLotBackend } from "./backends/array_lot_backend.ts";
+import { ArrayCells, ArrayLotBackend } from "./backends/array_lot_backend.ts";
 
 // The state word's bits (see the table in `primitives/_raw_lock.ts`).
 const LOCKED = 1;
 const PARKED = 2;
 
-/** Int32 cells that run `afterSwap` once, right after the next `exchange`. */
-class InterruptedCells implements Cells {
-  readonly view: Int32Array;
+/** The array lot's cells, which run `afterSwap` once, right after the next `exchange`. */
+class InterruptedCells extends ArrayCells {
   afterSwap: (() => void) | undefined = undefined;
-  constructor(count: number) {
-    this.view = new Int32Array(count);
-  }
-  load(i: number): number {
-    return this.view[i];
-  }
-  store(i: number, value: number): void {
-    this.view[i] = value;
-  }
-  cas(i: number, expected: number, replacement: number): boolean {
-    if (this.view[i] !== expected) return false;
-    this.view[i] = replacement;
-    return true;
-  }
-  add(i: number, delta: number): number {
-    const old = this.view[i];
-    this.view[i] = old + delta;
-    return old;
-  }
-  exchange(i: number, value: number): number {
-    const old = this.view[i];
-    this.view[i] = value;
+  override exchange(i: number, value: number): number {
+    const old = super.exchange(i, value);
     const step = this.afterSwap;
     this.afterSwap = undefined;
     step?.();

@@ -29,7 +29,7 @@ import { spawnHere } from "../../backends/_local_thread.ts";
 import { checkCellCount } from "../../backends/_cell_count.ts";
 
 /** Int32 cells in a typed array. */
-class ArrayCells implements Cells {
+export class ArrayCells implements Cells {
   readonly view: Int32Array;
   constructor(count: number) {
     this.view = new Int32Array(count);
