@@ -50,6 +50,16 @@ export class LocalCells implements Cells {
     return old;
   }
 
+  /** Reads cell `i` (one isolate: the same as `load`). */
+  loadRelaxed(i: number): number {
+    return this.#view[i];
+  }
+
+  /** Writes cell `i` (one isolate: the same as `store`). */
+  storeRelaxed(i: number, value: number): void {
+    this.#view[i] = value | 0;
+  }
+
   /** Writes cell `i`; returns the old value. */
   exchange(i: number, value: number): number {
     const old = this.#view[i];

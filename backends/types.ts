@@ -55,6 +55,27 @@ export interface Cells {
   /** Writes `value` to cell `i` and returns the value it held before. */
   exchange(i: number, value: number): number;
   /**
+   * Writes `value` to cell `i` without a fence (C++'s and Rust's relaxed
+   * store; a plain write of shared memory): for a cell that only one thread
+   * writes at a time, such as the fields a lock's owner keeps while it holds
+   * the lock. The caller's next atomic operation (the lock's release) orders
+   * it for whoever takes the lock next; a thread that reads it meanwhile
+   * reads the old value or the new one, whole.
+   */
+  storeRelaxed(i: number, value: number): void;
+  /**
+   * Reads cell `i` without synchronizing (a relaxed load; a plain read of
+   * shared memory): a value some write left there, whole, but no promise
+   * that what another thread wrote before that write is visible. For a cell
+   * only the calling thread writes, for "is it mine?" (the owner field of
+   * a lock: only the owner can have written its own ident there), or for a
+   * guess that an atomic operation then checks (a compare-and-swap's
+   * expected value). In Deno 2.9 an `Atomics.load` adds about 7 ns to a
+   * 17 ns `compareExchange` + `exchange` pair, and a plain read nothing
+   * measurable (`deno run bench/lock_shape_floor.ts`).
+   */
+  loadRelaxed(i: number): number;
+  /**
    * Robust locks, on a backend whose threads can die apart from the thread
    * that waits for them (Workers): the calling thread's holder tag, a
    * positive number a lock keeps in its state while this thread holds it;

@@ -10,6 +10,9 @@
  * - **raw CAS + exchange**: the release as an `exchange`, which also returns
  *   what the word held (the library's `Lock` releases so since 176ac68, and
  *   repairs a wrong guess out of line);
+ * - **and an `Atomics.load`** / **and a plain read**: that pair plus a read
+ *   of another cell, as an `RLock` reads its owner, seq-cst or plain (what
+ *   `Cells.loadRelaxed` does);
  * - **one object**: a lock object holding its view and index, methods on the
  *   prototype;
  * - **two objects**: a lock holding a cells object and a slot index, the
@@ -106,6 +109,24 @@ const cases: [string, () => void][] = [
       Atomics.compareExchange(view, 0, 0, 1);
       Atomics.exchange(view, 0, 0);
     }
+  }],
+  ["raw compareExchange + exchange, and an Atomics.load", () => {
+    let seen = 0;
+    for (let i = 0; i < OPS; i++) {
+      seen += Atomics.load(view, 64);
+      Atomics.compareExchange(view, 0, 0, 1);
+      Atomics.exchange(view, 0, 0);
+    }
+    if (seen !== 0) throw new Error("cell 64 is never written");
+  }],
+  ["raw compareExchange + exchange, and a plain read", () => {
+    let seen = 0;
+    for (let i = 0; i < OPS; i++) {
+      seen += view[64];
+      Atomics.compareExchange(view, 0, 0, 1);
+      Atomics.exchange(view, 0, 0);
+    }
+    if (seen !== 0) throw new Error("cell 64 is never written");
   }],
   ["one object (view + index)", () => {
     for (let i = 0; i < OPS; i++) {

@@ -14,7 +14,13 @@ import { AbandonedLockError, RuntimeError } from "../runtime/errors.ts";
 import { registerShareable } from "./revive.ts";
 
 // Cells: 0 the lock state (see _raw_lock.ts), 1 the owner's ident (0: none),
-// 2 the recursion count.
+// 2 the recursion count. Only the owner writes cells 1 and 2, while it holds
+// the lock, so they are read and written without a fence (`loadRelaxed`,
+// `storeRelaxed`): the lock's own release orders them for the next owner. A
+// thread that reads the owner meanwhile sees some owner's ident or 0, never
+// its own unless it is the owner (it wrote 0 there itself, in order, before
+// it let go), which is all an owner check needs (CPython's RLock reads its
+// owner so too).
 const OWNER = 1;
 const COUNT = 2;
 
@@ -24,18 +30,18 @@ export type RLockSavedState = readonly [count: number, owner: number];
 // The owner takes the lock with a count of one.
 class RLockCore extends RawLock {
   override acquired(thread: ThreadIdentity | undefined): void {
-    this.cells.store(OWNER, (thread ?? currentIdentity()).ident);
-    this.cells.store(COUNT, 1);
+    this.cells.storeRelaxed(OWNER, (thread ?? currentIdentity()).ident);
+    this.cells.storeRelaxed(COUNT, 1);
   }
 
   override holder(): string | undefined {
-    const owner = this.cells.load(OWNER);
+    const owner = this.cells.loadRelaxed(OWNER);
     return owner === 0 ? undefined : threadName(owner);
   }
 
   override giveBack(): void {
-    this.cells.store(OWNER, 0);
-    this.cells.store(COUNT, 0);
+    this.cells.storeRelaxed(OWNER, 0);
+    this.cells.storeRelaxed(COUNT, 0);
     this.unlock();
   }
 }
@@ -154,8 +160,8 @@ export class RLock {
   /** Acquires: at once if the caller owns the lock already, else as `RawLock`. */
   private acquireOwned(wait: Wait): Promise<boolean> {
     const cells = this.#core.cells;
-    if (cells.load(OWNER) === currentIdentity().ident) {
-      cells.add(COUNT, 1);
+    if (cells.loadRelaxed(OWNER) === currentIdentity().ident) {
+      cells.storeRelaxed(COUNT, cells.loadRelaxed(COUNT) + 1);
       return RESOLVED_TRUE;
     }
     return this.#core.mutex.lock(wait);
@@ -189,8 +195,8 @@ export class RLock {
       ? FOREVER
       : checkAcquire(`acquire ${this.#core.label}`, blocking, timeout);
     const cells = this.#core.cells;
-    if (cells.load(OWNER) === currentIdentity().ident) {
-      cells.add(COUNT, 1);
+    if (cells.loadRelaxed(OWNER) === currentIdentity().ident) {
+      cells.storeRelaxed(COUNT, cells.loadRelaxed(COUNT) + 1);
       return true;
     }
     return this.#core.mutex.lockSync(wait);
@@ -213,9 +219,11 @@ export class RLock {
   release(): void {
     const core = this.#core;
     const cells = core.cells;
-    if (cells.load(OWNER) !== currentIdentity().ident) throw this.notOwned();
-    if (cells.add(COUNT, -1) === 1) {
-      cells.store(OWNER, 0);
+    if (cells.loadRelaxed(OWNER) !== currentIdentity().ident) throw this.notOwned();
+    const count = cells.loadRelaxed(COUNT) - 1;
+    cells.storeRelaxed(COUNT, count);
+    if (count === 0) {
+      cells.storeRelaxed(OWNER, 0);
       this.#core.mutex.unlock();
     }
     core.record("release");
@@ -298,7 +306,7 @@ export class RLock {
    * @returns `true` if owned by the caller.
    */
   isOwned(): boolean {
-    return this.#core.cells.load(OWNER) === currentIdentity().ident;
+    return this.#core.cells.loadRelaxed(OWNER) === currentIdentity().ident;
   }
 
   /**
@@ -312,10 +320,10 @@ export class RLock {
   releaseSave(): RLockSavedState {
     const cells = this.#core.cells;
     // As Python's `_release_save`: never free a lock the caller does not own.
-    if (cells.load(OWNER) !== currentIdentity().ident) throw this.notOwned();
-    const saved = [cells.load(COUNT), cells.load(OWNER)] as const;
-    cells.store(COUNT, 0);
-    cells.store(OWNER, 0);
+    if (cells.loadRelaxed(OWNER) !== currentIdentity().ident) throw this.notOwned();
+    const saved = [cells.loadRelaxed(COUNT), cells.loadRelaxed(OWNER)] as const;
+    cells.storeRelaxed(COUNT, 0);
+    cells.storeRelaxed(OWNER, 0);
     this.#core.mutex.unlock();
     return saved;
   }
@@ -331,8 +339,8 @@ export class RLock {
   acquireRestore(saved: RLockSavedState, sync: boolean): Promise<void> | void {
     const cells = this.#core.cells;
     const restore = () => {
-      cells.store(OWNER, saved[1]);
-      cells.store(COUNT, saved[0]);
+      cells.storeRelaxed(OWNER, saved[1]);
+      cells.storeRelaxed(COUNT, saved[0]);
     };
     if (sync) {
       try {
@@ -374,7 +382,7 @@ export class RLock {
   toString(): string {
     const cells = this.#core.cells;
     return this.locked()
-      ? `<locked ${this.#core.label} owner=${this.#core.holder()} count=${cells.load(COUNT)}>`
+      ? `<locked ${this.#core.label} owner=${this.#core.holder()} count=${cells.loadRelaxed(COUNT)}>`
       : `<unlocked ${this.#core.label} count=0>`;
   }
 }

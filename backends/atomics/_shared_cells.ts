@@ -102,6 +102,16 @@ export class SharedCells implements Cells {
     return Atomics.exchange(this.view, this.base + i, value);
   }
 
+  /** Reads cell `i` with a plain load (no fence: see `Cells.loadRelaxed`). */
+  loadRelaxed(i: number): number {
+    return this.view[this.base + i];
+  }
+
+  /** Writes cell `i` with a plain store (no fence: see `Cells.storeRelaxed`). */
+  storeRelaxed(i: number, value: number): void {
+    this.view[this.base + i] = value;
+  }
+
   /**
    * This isolate's holder tag in the heap (see `Cells.holder`), on the
    * prototype: the value 0, which the compiler folds into an uncontended

@@ -50,6 +50,12 @@ export class ArrayCells implements Cells {
     this.view[i] = old + delta;
     return old;
   }
+  loadRelaxed(i: number): number {
+    return this.view[i];
+  }
+  storeRelaxed(i: number, value: number): void {
+    this.view[i] = value;
+  }
   exchange(i: number, value: number): number {
     const old = this.view[i];
     this.view[i] = value;
