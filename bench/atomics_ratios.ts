@@ -5,7 +5,8 @@
  *
  * - **uncontended**: `acquireSync()` + `release()` on the main thread x1000,
  *   against a raw `Atomics.compareExchange` + `Atomics.store` pair (CPU time);
- *   the same for an `RLock`;
+ *   the same for an `RLock`, a `Semaphore(1)`, and a `Condition`'s
+ *   `acquireSync()` + `notify()` + `release()` with nobody waiting;
  * - **contended**: 2 and 4 Workers incrementing one shared counter under the
  *   `Lock` (`acquireSync`/`release`), against a hand-written futex lock (CAS,
  *   `Atomics.wait`/`notify` on a contended flag): throughput, the futex
@@ -25,7 +26,7 @@
  * @module
  */
 import process from "node:process";
-import { Event, Lock, RLock } from "@locksmith/threading";
+import { Condition, Event, Lock, RLock, Semaphore } from "@locksmith/threading";
 import { getDefaultHeap } from "../backends/atomics/_heap_registry.ts";
 import { bucketOf } from "../backends/atomics/_lot_records.ts";
 import { HANDLE_KEY } from "../primitives/core.ts";
@@ -67,12 +68,14 @@ const rows: string[] = [];
 const row = (workload: string, what: string, value: string, floorValue: string, result: string) =>
   rows.push(`| ${workload} | ${what} | ${value} | ${floorValue} | ${result} |`);
 
-// ---- uncontended: the Lock, and the RLock beside it (no row of issue 13's: how far the reentrant lock is
-// from the plain one) ----
+// ---- uncontended: the Lock, and beside it (no rows of issue 13's) the RLock, a Semaphore(1) and a Condition
+// notified with nobody waiting: how far each is from the plain lock ----
 {
   const cell = new Int32Array(new SharedArrayBuffer(4));
   const lock = new Lock(atomics);
   const rlock = new RLock(atomics);
+  const semaphore = new Semaphore(1, atomics);
+  const condition = new Condition(new Lock(atomics));
   const raw = () => {
     for (let i = 0; i < UNCONTENDED_OPS; i++) {
       Atomics.compareExchange(cell, 0, 0, 1);
@@ -91,18 +94,38 @@ const row = (workload: string, what: string, value: string, floorValue: string, 
       rlock.release();
     }
   };
-  interleave([raw, library, reentrant], cpuMs, 200);
-  const [floor, mine, mineReentrant] = interleave([raw, library, reentrant], cpuMs, 200);
+  const permits = () => {
+    for (let i = 0; i < UNCONTENDED_OPS; i++) {
+      semaphore.acquireSync();
+      semaphore.release();
+    }
+  };
+  const notified = () => {
+    for (let i = 0; i < UNCONTENDED_OPS; i++) {
+      condition.acquireSync();
+      condition.notify();
+      condition.release();
+    }
+  };
+  const cases = [raw, library, reentrant, permits, notified];
+  interleave(cases, cpuMs, 200);
+  const [floor, ...mine] = interleave(cases, cpuMs, 200);
   const ns = (samples: number[]) => `${(median(samples) * 1e6 / (200 * UNCONTENDED_OPS)).toFixed(1)} ns`;
-  for (const [kind, samples] of [["Lock", mine], ["RLock", mineReentrant]] as const) {
+  const rowsOf = [
+    ["uncontended acquireSync + release", "Lock"],
+    ["uncontended RLock acquireSync + release", "RLock"],
+    ["uncontended Semaphore(1) acquireSync + release", "Semaphore"],
+    ["Condition acquireSync + notify() + release, nobody waiting", "Condition"],
+  ] as const;
+  rowsOf.forEach(([workload, kind], k) =>
     row(
-      `uncontended ${kind === "Lock" ? "" : "RLock "}acquireSync + release`,
+      workload,
       `${kind} vs raw compareExchange + store`,
-      ns(samples),
+      ns(mine[k]),
       ns(floor),
-      `${ratio(samples, floor).toFixed(2)}x the time`,
-    );
-  }
+      `${ratio(mine[k], floor).toFixed(2)}x the time`,
+    )
+  );
 }
 
 // ---- contended ----

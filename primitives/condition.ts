@@ -16,7 +16,15 @@ import { RLock } from "./rlock.ts";
 import { registerShareable } from "./revive.ts";
 
 const NOTIFIED = 1;
+// Cells: 0 the key the waiters park on; 1 how many threads are between the
+// start of a wait and its end (parked, or about to be). Changed with atomic
+// adds, and only by a thread that holds the lock at the increment (a waiter
+// counts itself in before its park releases the lock), so a notify, which
+// holds the lock too, that reads 0 knows that nobody waits and skips the
+// parking lot (whose `unparkMany` costs a bucket's lock even when nobody is
+// queued).
 const WAITERS = 0;
+const WAITING = 1;
 
 /**
  * A condition variable (Python's `threading.Condition`): threads holding its
@@ -82,7 +90,7 @@ export class Condition {
     checkOptions("create Condition", options, PRIMITIVE_OPTIONS);
     const core = this.#core = new Core(
       "Condition",
-      1,
+      2,
       lock ? { ...options, backend: options?.backend ?? lock.backend } : options,
     );
     if (lock && lock.backend !== core.backend) {
@@ -255,13 +263,22 @@ export class Condition {
   async #park(wait: Wait): Promise<boolean> {
     const core = this.#core;
     const request = wait === FOREVER ? this.#forever ??= this.#request(wait) : this.#request(wait);
-    const parked = core.backend.park(core.cells, WAITERS, request);
-    const saved = this.#takeReleased();
-    if (parked === PARK_INVALID) throw new RuntimeError(`Cannot wait on ${core.label}: the park was refused`);
+    const cells = core.cells;
+    cells.add(WAITING, 1);
+    let parked: Promise<boolean> | typeof PARK_INVALID;
     try {
+      parked = core.backend.park(cells, WAITERS, request);
+    } catch (error) {
+      cells.add(WAITING, -1);
+      throw error;
+    }
+    const saved = this.#takeReleased();
+    try {
+      if (parked === PARK_INVALID) throw new RuntimeError(`Cannot wait on ${core.label}: the park was refused`);
       return await parked;
     } finally {
-      // Re-acquire however the wait ended (notified, timed out or aborted).
+      // No longer waiting (notified, timed out or aborted), then re-acquire however the wait ended.
+      cells.add(WAITING, -1);
       if (saved) await this.#lock.acquireRestore(saved as never, false);
     }
   }
@@ -292,12 +309,15 @@ export class Condition {
     const wait = checkWait(`wait on ${this.#core.label}`, timeout);
     this.#checkOwned("wait on");
     const core = this.#core;
+    const cells = core.cells;
     let saved: readonly [number, number] | undefined;
+    cells.add(WAITING, 1);
     try {
-      const parked = core.backend.parkSync(core.cells, WAITERS, this.#request(wait));
+      const parked = core.backend.parkSync(cells, WAITERS, this.#request(wait));
       saved = this.#takeReleased();
       return parked === true;
     } finally {
+      cells.add(WAITING, -1);
       saved ??= this.#takeReleased();
       if (saved) this.#lock.acquireRestore(saved as never, true);
     }
@@ -417,7 +437,8 @@ export class Condition {
     this.#checkOwned("notify on");
     const core = this.#core;
     core.record(n === Infinity ? "notifyAll" : "notify");
-    if (n > 0) core.backend.unparkMany(core.cells, WAITERS, n, NOTIFIED);
+    // Read without a fence: the lock, held here and at every waiter's count-in, orders it (see WAITING).
+    if (n > 0 && core.cells.loadRelaxed(WAITING) !== 0) core.backend.unparkMany(core.cells, WAITERS, n, NOTIFIED);
   }
 
   /**
@@ -438,7 +459,7 @@ export class Condition {
     this.#checkOwned("notify on");
     const core = this.#core;
     core.record("notifyAll");
-    core.backend.unparkMany(core.cells, WAITERS, Infinity, NOTIFIED);
+    if (core.cells.loadRelaxed(WAITING) !== 0) core.backend.unparkMany(core.cells, WAITERS, Infinity, NOTIFIED);
   }
 
   /** `Condition#N`, for messages and traces. */

@@ -93,15 +93,28 @@ export class Permits extends Core {
     return this.cells.load(STATE) >> 1;
   }
 
+  /**
+   * How many permits are free, read without synchronizing (`Cells.loadRelaxed`):
+   * for a check that is a race with other releases anyway, such as a
+   * bound on a release.
+   */
+  get valueRelaxed(): number {
+    return this.cells.loadRelaxed(STATE) >> 1;
+  }
+
   /** Takes a permit if one is free; says whether it did. */
   tryAcquire(): boolean {
     const cells = this.cells;
+    // The first guess is a plain read, which the compare-and-swap checks (an `Atomics.load` costs about
+    // what that compare-and-swap costs); a guess of "none free" is read again atomically before the
+    // answer is no.
+    let state = cells.loadRelaxed(STATE);
     for (;;) {
-      const state = cells.load(STATE);
       // With waiters parked, permits are never left free (they are handed
       // off), so a free permit here means nobody queues ahead of us.
-      if (state < PERMIT) return false;
+      if (state < PERMIT && (state = cells.load(STATE)) < PERMIT) return false;
       if (cells.cas(STATE, state, state - PERMIT)) return true;
+      state = cells.load(STATE);
     }
   }
 
@@ -168,14 +181,17 @@ export class Permits extends Core {
       else held.delete(this);
     }
     let left = n;
+    // A plain read first, as in `tryAcquire`: the compare-and-swap checks it, and a wrong guess of
+    // "parked" is harmless (the unpark finds nobody and adds the permit).
+    let state = cells.loadRelaxed(STATE);
     while (left > 0) {
-      const state = cells.load(STATE);
       if (!(state & PARKED)) {
         if (cells.cas(STATE, state, state + left * PERMIT)) break;
-        continue;
+      } else {
+        this.backend.unparkOne(cells, STATE, this.#onUnpark ??= (result) => this.#unparked(result));
+        left--;
       }
-      this.backend.unparkOne(cells, STATE, this.#onUnpark ??= (result) => this.#unparked(result));
-      left--;
+      state = cells.load(STATE);
     }
   }
 

@@ -199,8 +199,10 @@ export class Semaphore {
   release(n: number = 1): void {
     const core = this.#core;
     if (n !== 1) this.#checkCount(n);
-    this.checkRelease(n);
-    if (this.value + n > SEMAPHORE_VALUE_MAX) this.#tooMany();
+    // Bounds that race with other releases however the value is read: read without a fence.
+    const value = core.valueRelaxed;
+    this.checkRelease(n, value);
+    if (value + n > SEMAPHORE_VALUE_MAX) this.#tooMany();
     core.release(n);
     core.record("release");
   }
@@ -223,8 +225,9 @@ export class Semaphore {
    *
    * @internal
    * @param _n How many permits are to be released.
+   * @param _value The value before the release (read without a fence: another thread may release meanwhile).
    */
-  protected checkRelease(_n: number): void {}
+  protected checkRelease(_n: number, _value: number): void {}
 
   /**
    * The number of free permits now.
@@ -338,11 +341,12 @@ export class BoundedSemaphore extends Semaphore {
    *
    * @internal
    * @param n How many permits are to be released.
+   * @param value The value before the release.
    */
-  protected override checkRelease(n: number): void {
-    if (this.value + n > this.#initial) {
+  protected override checkRelease(n: number, value: number): void {
+    if (value + n > this.#initial) {
       throw new ValueError(
-        `Cannot release ${this.label}: semaphore released too many times (value ${this.value} + ${n} would exceed its bound ${this.#initial})`,
+        `Cannot release ${this.label}: semaphore released too many times (value ${value} + ${n} would exceed its bound ${this.#initial})`,
       );
     }
   }
