@@ -67,13 +67,14 @@ export interface Cells {
    * Reads cell `i` without synchronizing (a relaxed load; a plain read of
    * shared memory): a value some write left there, whole, but no promise
    * that what another thread wrote before that write is visible. For a cell
-   * only the calling thread writes, for "is it mine?" (the owner field of
-   * a lock: only the owner can have written its own ident there), for a
-   * count read under a lock that ordered the changes that matter (a
-   * `Condition`'s waiters count themselves in under its lock), or for a guess that an atomic operation then checks (a
-   * compare-and-swap's expected value). In Deno 2.9 an `Atomics.load` adds about 7 ns to a
-   * 17 ns `compareExchange` + `exchange` pair, and a plain read nothing
-   * measurable (`deno run bench/lock_shape_floor.ts`).
+   * only the calling thread writes; for "is it mine?" (the owner field of a
+   * lock: only the owner can have written its own ident there); for a count
+   * read under a lock that ordered the changes that matter (a `Condition`'s
+   * waiters count themselves in under its lock); or for a guess that an
+   * atomic operation then checks (a compare-and-swap's expected value). In
+   * Deno 2.9 an `Atomics.load` adds about 7 ns to a 17 ns `compareExchange`
+   * + `exchange` pair, and a plain read nothing measurable
+   * (`deno run bench/lock_shape_floor.ts`).
    */
   loadRelaxed(i: number): number;
   /**
