@@ -22,6 +22,7 @@ import {
 } from "@locksmith/threading";
 import { reportArray, setActionReport, Slot } from "./workers/cross_worker_targets.ts";
 import { askWorker } from "./_ask_worker.ts";
+import { deadline } from "@std/async/deadline";
 
 const atomics = { backend: "atomics" } as const;
 const targets = new URL("./workers/cross_worker_targets.ts", import.meta.url).href;
@@ -87,6 +88,18 @@ Deno.test("[atomics] Condition: notify(n) wakes exactly n, oldest first, across 
   await joinAll(threads);
   assertEquals(report[Slot.Woken], 3);
   assertEquals(report[Slot.Order + 2], 3);
+});
+
+Deno.test("[atomics] Condition: a producer and a consumer in two Workers hand over every item through a 2-slot buffer, over a Lock and over an RLock", async () => {
+  // Each side waits whenever the buffer is full or empty, so a notify that skipped a waiter (the count of
+  // waiters read as 0 while one waits) would leave both asleep, and the bound fails it.
+  for (const cond of [new Condition(new Lock(atomics)), new Condition(null, atomics)]) {
+    const state = new Int32Array(new SharedArrayBuffer(12));
+    const items = 3_000;
+    const threads = [true, false].map((producer) => start("boundedBufferParty", [cond, state, items, producer]));
+    await deadline(joinAll(threads), 60_000);
+    assertEquals([state[0], state[1], state[2]], [0, items, items]);
+  }
 });
 
 Deno.test("[atomics] Semaphore: holders in different Workers never exceed its value", async () => {
@@ -199,6 +212,20 @@ Deno.test("[atomics] Lock: two Workers incrementing a shared counter under it ge
   const threads = [0, 1].map(() => start("lockedIncrements", [lock, counter, 20_000]));
   await joinAll(threads);
   assertEquals(counter[0], 40_000);
+});
+
+Deno.test("[atomics] Lock: blocking, timed and non-blocking acquires from three Workers lose no increment and no wake-up", async () => {
+  // Timed waits leave by timeout while others release (the PARKED bit cleared by the last to leave, put
+  // back by a release's repair): a lost wake-up would leave a blocking acquire asleep, and the bound fails it.
+  const lock = new Lock(atomics);
+  const counter = new Int32Array(new SharedArrayBuffer(12));
+  const rounds = 6_000;
+  const threads = [0, 1, 2].map(() => start("mixedLockTraffic", [lock, counter, rounds, 3]));
+  await deadline(joinAll(threads), 60_000);
+  assertEquals(counter[0] + counter[1], 3 * rounds, `taken ${counter[0]}, missed ${counter[1]}`);
+  // Every blocking acquire (a third of the rounds) took the lock.
+  assert(counter[0] >= rounds, `taken ${counter[0]}`);
+  assertEquals(lock.locked(), false);
 });
 
 Deno.test("[atomics] Lock: unfairness is bounded: a waiter gets its turns while another Worker re-acquires in a loop", async () => {

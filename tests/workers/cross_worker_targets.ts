@@ -196,6 +196,54 @@ export function lockedIncrements(lock: Lock, counter: Int32Array, n: number): vo
 }
 
 /**
+ * Mixed traffic on `lock`, `n` rounds, once all `parties` have started
+ * (`counter[2]` counts them in): a blocking acquire, a timed one (0.01 ms,
+ * so that waits leave by timeout while others release), and a try, in turn.
+ * Each acquire that succeeds increments `counter[0]` and works a few
+ * microseconds under the lock; each that does not increments `counter[1]`.
+ */
+export function mixedLockTraffic(lock: Lock, counter: Int32Array, n: number, parties: number): void {
+  Atomics.add(counter, 2, 1);
+  while (Atomics.load(counter, 2) < parties) Atomics.pause?.();
+  let work = 0;
+  for (let i = 0; i < n; i++) {
+    const kind = i % 3;
+    const taken = kind === 0 ? lock.acquireSync() : kind === 1 ? lock.acquireSync(true, 0.01) : lock.acquireSync(false);
+    if (!taken) {
+      Atomics.add(counter, 1, 1);
+      continue;
+    }
+    counter[0]++;
+    for (let k = 0; k < 4000; k++) work += k & 1;
+    lock.release();
+  }
+  if (work < 0) throw new Error("unreachable");
+}
+
+/**
+ * One side of a bounded buffer of 2 slots kept in `state[0]` under `cond`:
+ * the producer puts `n` items, waiting while the buffer is full; the
+ * consumer takes `n`, waiting while it is empty; each notifies after its
+ * change. `state[1]` and `state[2]` count the items put and taken.
+ */
+export function boundedBufferParty(cond: Condition, state: Int32Array, n: number, producer: boolean): void {
+  for (let i = 0; i < n; i++) {
+    cond.acquireSync();
+    if (producer) {
+      while (state[0] >= 2) cond.waitSync();
+      state[0]++;
+      state[1]++;
+    } else {
+      while (state[0] === 0) cond.waitSync();
+      state[0]--;
+      state[2]++;
+    }
+    cond.notify();
+    cond.release();
+  }
+}
+
+/**
  * Holds `lock` nearly all the time: works a few microseconds under it,
  * releases and re-acquires at once, until `report[Slot.Result]` says stop
  * (or `cap` rounds), counting its acquisitions in slot B.
