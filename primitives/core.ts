@@ -97,11 +97,33 @@ export function coreCells(
   }
   if (request.slot && backend.allocateSlot !== undefined) {
     const { cells, at } = backend.allocateSlot(cellCount, kind);
+    if (!backendsWithFullCells.has(backend)) checkCells(kind, backend, cells);
     return { backend, cells, at };
   }
   const cells = backend.allocate(cellCount, kind);
+  if (!backendsWithFullCells.has(backend)) checkCells(kind, backend, cells);
   request.initialize?.(cells);
   return { backend, cells, at: 0 };
+}
+
+// What the primitives call on cells (`Cells` in backends/types.ts). A backend written against an older
+// `Cells` (before `exchange`, `loadRelaxed` and `storeRelaxed`) is told so at its first primitive, not by a
+// "not a function" at some later release.
+const CELL_OPERATIONS = ["load", "store", "cas", "add", "exchange", "loadRelaxed", "storeRelaxed"] as const;
+const backendsWithFullCells = new WeakSet<Backend>();
+
+function checkCells(kind: string, backend: Backend, cells: Cells): void {
+  const missing = CELL_OPERATIONS.filter((name) =>
+    typeof (cells as unknown as Record<string, unknown>)[name] !== "function"
+  );
+  if (missing.length > 0) {
+    throw new TypeError(
+      `Cannot create ${kind} on backend '${backend.name}': its cells have no ${
+        missing.map((name) => `${name}()`).join(", ")
+      } (every method of Cells in backends/types.ts is needed)`,
+    );
+  }
+  backendsWithFullCells.add(backend);
 }
 
 /**
