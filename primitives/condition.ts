@@ -306,7 +306,8 @@ export class Condition {
    * ```
    */
   waitSync(timeout?: number | null): boolean {
-    const wait = checkWait(`wait on ${this.#core.label}`, timeout);
+    // A plain `waitSync()` skips the check, and the message it would build on every call.
+    const wait = timeout === undefined ? FOREVER : checkWait(`wait on ${this.#core.label}`, timeout);
     this.#checkOwned("wait on");
     const core = this.#core;
     const cells = core.cells;

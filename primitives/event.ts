@@ -203,7 +203,8 @@ export class Event {
    * ```
    */
   waitSync(timeout?: number | null): boolean {
-    let wait = checkWait(`wait on ${this.#core.label}`, timeout);
+    // A plain `waitSync()` skips the check, and the message it would build on every call.
+    let wait = timeout === undefined ? FOREVER : checkWait(`wait on ${this.#core.label}`, timeout);
     const core = this.#core;
     const deadline = wait.timeout === Infinity ? Infinity : core.backend.now() + wait.timeout;
     for (;;) {
