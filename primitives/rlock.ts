@@ -221,11 +221,11 @@ export class RLock {
     const cells = core.cells;
     if (cells.loadRelaxed(OWNER) !== currentIdentity().ident) throw this.notOwned();
     const count = cells.loadRelaxed(COUNT) - 1;
-    cells.storeRelaxed(COUNT, count);
     if (count === 0) {
+      // The count is left at 1: only an owner reads it, and the next one writes it first.
       cells.storeRelaxed(OWNER, 0);
       this.#core.mutex.unlock();
-    }
+    } else cells.storeRelaxed(COUNT, count);
     core.record("release");
   }
 
