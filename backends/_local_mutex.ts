@@ -75,6 +75,11 @@ export class LocalMutex implements RawMutex {
     return this.#held;
   }
 
+  /** Whether the mutex is held (one isolate: the same as `isLocked`). */
+  isLockedRelaxed(): boolean {
+    return this.#held;
+  }
+
   /** Hands the mutex to the oldest waiter, or frees it. */
   unlock(): boolean {
     if (!this.#held) return false;

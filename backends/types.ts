@@ -434,6 +434,13 @@ export interface RawMutex {
   unlock(): boolean;
   /** Whether the mutex is held. */
   isLocked(): boolean;
+  /**
+   * Whether the mutex is held, read without a fence (`Cells.loadRelaxed`):
+   * for a check a thread makes on a mutex it expects to hold (it wrote the
+   * state itself), never in a loop that waits for another thread. Optional:
+   * without it, `isLocked` is asked.
+   */
+  isLockedRelaxed?(): boolean;
 }
 
 /** The primitive a {@linkcode RawMutex} belongs to. */

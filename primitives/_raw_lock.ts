@@ -302,6 +302,11 @@ export class RawLock extends CoreBase implements RawMutex, MutexOwner {
     return (this.cells.load(this.at + STATE) & LOCKED) !== 0;
   }
 
+  /** Whether the lock is held, read without a fence (see `RawMutex.isLockedRelaxed`). */
+  isLockedRelaxed(): boolean {
+    return (this.cells.loadRelaxed(this.at + STATE) & LOCKED) !== 0;
+  }
+
   /** Frees the lock, or hands it to the oldest waiter; returns `false` if it was not held. */
   unlock(): boolean {
     const cells = this.cells;

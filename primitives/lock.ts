@@ -309,7 +309,9 @@ export class Lock {
    * @returns `true` if locked.
    */
   isOwned(): boolean {
-    return core(this).mutex.isLocked();
+    // Asked by a Condition of a caller that should hold the lock (its own write then): no fence needed.
+    const mutex = core(this).mutex;
+    return mutex.isLockedRelaxed !== undefined ? mutex.isLockedRelaxed() : mutex.isLocked();
   }
 
   /**
