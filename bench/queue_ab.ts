@@ -14,8 +14,7 @@
  *
  * @module
  */
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { abArgs, interleaveAsync, median, ratioOfRounds } from "./_ab.ts";
 
 interface QueueLike {
   put(item: number): Promise<void>;
@@ -26,12 +25,7 @@ interface Side {
   queues: Record<string, () => QueueLike>;
 }
 
-const [baseline, roundsArg] = Deno.args;
-if (baseline === undefined) {
-  console.error("usage: deno run -A bench/queue_ab.ts <baseline checkout> [rounds]");
-  Deno.exit(2);
-}
-const rounds = Number(roundsArg ?? 21);
+const run = abArgs("queue_ab.ts", 21);
 const ITEMS = 1000;
 const REPEAT = 20;
 
@@ -63,27 +57,22 @@ function handOver(side: Side, make: () => QueueLike): () => Promise<void> {
   };
 }
 
-const before = await load(pathToFileURL(resolve(baseline) + "/"));
-const after = await load(new URL("..", import.meta.url));
+const before = await load(run.before);
+const after = await load(run.after);
 const names = Object.keys(after.queues);
 const cases = names.flatMap((name) => [handOver(before, before.queues[name]), handOver(after, after.queues[name])]);
-const samples = cases.map(() => [] as number[]);
-// Two warm-up rounds, then the timed ones.
-for (let r = -2; r < rounds; r++) {
-  for (let k = 0; k < cases.length; k++) {
-    const i = (k + Math.max(r, 0)) % cases.length;
-    const start = performance.now();
-    for (let j = 0; j < REPEAT; j++) await cases[i]();
-    if (r >= 0) samples[i].push(performance.now() - start);
-  }
-}
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+const samples = await interleaveAsync(
+  cases.map((once) => async () => {
+    for (let j = 0; j < REPEAT; j++) await once();
+  }),
+  run.rounds,
+);
 const us = (values: number[]) => `${(median(values) * 1000 / REPEAT).toFixed(1)} us`;
 console.log(
-  `| ${ITEMS} items, producer thread -> consumer thread | before | after | after/before (median of ${rounds} rounds) |`,
+  `| ${ITEMS} items, producer thread -> consumer thread | before | after | after/before (median of ${run.rounds} rounds) |`,
 );
 console.log("| --- | ---: | ---: | ---: |");
 names.forEach((name, n) => {
   const [b, a] = [samples[2 * n], samples[2 * n + 1]];
-  console.log(`| ${name} | ${us(b)} | ${us(a)} | ${median(a.map((v, r) => v / b[r])).toFixed(2)} |`);
+  console.log(`| ${name} | ${us(b)} | ${us(a)} | ${ratioOfRounds(b, a).toFixed(2)} |`);
 });
