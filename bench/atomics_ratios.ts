@@ -6,7 +6,8 @@
  * - **uncontended**: `acquireSync()` + `release()` on the main thread x1000,
  *   against a raw `Atomics.compareExchange` + `Atomics.store` pair (CPU time);
  *   the same for an `RLock`, a `Semaphore(1)`, and a `Condition`'s
- *   `acquireSync()` + `notify()` + `release()` with nobody waiting;
+ *   `acquireSync()` + `notify()` + `release()` with nobody waiting, and a
+ *   shared `Queue`'s `putSync` + `getSync` in one thread;
  * - **contended**: 2 and 4 Workers incrementing one shared counter under the
  *   `Lock` (`acquireSync`/`release`), against a hand-written futex lock (CAS,
  *   `Atomics.wait`/`notify` on a contended flag): throughput, the futex
@@ -27,6 +28,7 @@
  */
 import process from "node:process";
 import { Condition, Event, Lock, RLock, Semaphore } from "@locksmith/threading";
+import { Queue } from "@locksmith/threading/queue";
 import { getDefaultHeap } from "../backends/atomics/_heap_registry.ts";
 import { bucketOf } from "../backends/atomics/_lot_records.ts";
 import { HANDLE_KEY } from "../primitives/core.ts";
@@ -68,8 +70,8 @@ const rows: string[] = [];
 const row = (workload: string, what: string, value: string, floorValue: string, result: string) =>
   rows.push(`| ${workload} | ${what} | ${value} | ${floorValue} | ${result} |`);
 
-// ---- uncontended: the Lock, and beside it (no rows of issue 13's) the RLock, a Semaphore(1) and a Condition
-// notified with nobody waiting: how far each is from the plain lock ----
+// ---- uncontended: the Lock, and beside it (no rows of issue 13's) the RLock, a Semaphore(1), a Condition
+// notified with nobody waiting and a shared Queue: how far each is from the plain lock ----
 {
   const cell = new Int32Array(new SharedArrayBuffer(4));
   const lock = new Lock(atomics);
@@ -107,7 +109,16 @@ const row = (workload: string, what: string, value: string, floorValue: string, 
       condition.release();
     }
   };
-  const cases = [raw, library, reentrant, permits, notified];
+  // A shared Queue: its handle, taken as a post to a Worker takes it, moves its items into shared memory.
+  const queue = new Queue<number>(0, atomics);
+  structuredClone(queue);
+  const queued = () => {
+    for (let i = 0; i < UNCONTENDED_OPS; i++) {
+      queue.putSync(i);
+      queue.getSync();
+    }
+  };
+  const cases = [raw, library, reentrant, permits, notified, queued];
   interleave(cases, cpuMs, 200);
   const [floor, ...mine] = interleave(cases, cpuMs, 200);
   const ns = (samples: number[]) => `${(median(samples) * 1e6 / (200 * UNCONTENDED_OPS)).toFixed(1)} ns`;
@@ -116,6 +127,7 @@ const row = (workload: string, what: string, value: string, floorValue: string, 
     ["uncontended RLock acquireSync + release", "RLock"],
     ["uncontended Semaphore(1) acquireSync + release", "Semaphore"],
     ["Condition acquireSync + notify() + release, nobody waiting", "Condition"],
+    ["shared Queue putSync + getSync, one thread", "Queue"],
   ] as const;
   rowsOf.forEach(([workload, kind], k) =>
     row(

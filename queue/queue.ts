@@ -813,9 +813,13 @@ export class Queue<T = unknown> {
     let pushed = false;
     let counted = false;
     try {
-      // Checked under the lock: a shared queue's shutdown takes it too, so no item slips in after.
-      if (core.cells.load(SHUTDOWN) !== 0) throw new ShutDown(`Cannot put to ${core.label}: it is shut down`);
-      if (this.#hasRoom()) {
+      // Checked under the lock: a shared queue's shutdown takes it too, so no item slips in after (and the
+      // lock orders the flag: read without a fence).
+      if (core.cells.loadRelaxed(SHUTDOWN) !== 0) throw new ShutDown(`Cannot put to ${core.label}: it is shut down`);
+      // A guess of the bound is enough here: a putter told "full" waits on `notFull`, whose predicate
+      // (`#hasRoom`) reads it atomically.
+      const maxsize = core.cells.loadRelaxed(MAXSIZE);
+      if (maxsize <= 0 || storage.size < maxsize) {
         // Counted before the item shows: a shared queue's consumer (which does not take
         // this lock) may take it and call taskDone() at once.
         core.cells.add(UNFINISHED, 1);
