@@ -272,6 +272,8 @@ export class Condition {
       cells.add(WAITING, -1);
       throw error;
     }
+    // Taken now, not in the `finally` below as `waitSync` does: after the await, another waiter's park may
+    // have saved its own.
     const saved = this.#takeReleased();
     try {
       if (parked === PARK_INVALID) throw new RuntimeError(`Cannot wait on ${core.label}: the park was refused`);
@@ -436,10 +438,8 @@ export class Condition {
     }
     if (n < 0) throw new ValueError(`Cannot notify ${this.#core.label} as 'n' must be >= 0: received ${n}`);
     this.#checkOwned("notify on");
-    const core = this.#core;
-    core.record(n === Infinity ? "notifyAll" : "notify");
-    // Read without a fence: the lock, held here and at every waiter's count-in, orders it (see WAITING).
-    if (n > 0 && core.cells.loadRelaxed(WAITING) !== 0) core.backend.unparkMany(core.cells, WAITERS, n, NOTIFIED);
+    this.#core.record(n === Infinity ? "notifyAll" : "notify");
+    if (n > 0) this.#wakeWaiters(n);
   }
 
   /**
@@ -458,9 +458,15 @@ export class Condition {
    */
   notifyAll(): void {
     this.#checkOwned("notify on");
+    this.#core.record("notifyAll");
+    this.#wakeWaiters(Infinity);
+  }
+
+  // Wakes up to `n` waiters, if any waits. The count is read without a fence: the lock, held here and at
+  // every waiter's count-in, orders it (see WAITING).
+  #wakeWaiters(n: number): void {
     const core = this.#core;
-    core.record("notifyAll");
-    if (core.cells.loadRelaxed(WAITING) !== 0) core.backend.unparkMany(core.cells, WAITERS, Infinity, NOTIFIED);
+    if (core.cells.loadRelaxed(WAITING) !== 0) core.backend.unparkMany(core.cells, WAITERS, n, NOTIFIED);
   }
 
   /** `Condition#N`, for messages and traces. */

@@ -817,9 +817,8 @@ export class Queue<T = unknown> {
       // lock orders the flag: read without a fence).
       if (core.cells.loadRelaxed(SHUTDOWN) !== 0) throw new ShutDown(`Cannot put to ${core.label}: it is shut down`);
       // A guess of the bound is enough here: a putter told "full" waits on `notFull`, whose predicate
-      // (`#hasRoom`) reads it atomically.
-      const maxsize = core.cells.loadRelaxed(MAXSIZE);
-      if (maxsize <= 0 || storage.size < maxsize) {
+      // (`#hasRoom()`) reads it atomically.
+      if (this.#hasRoom(core.cells.loadRelaxed(MAXSIZE))) {
         // Counted before the item shows: a shared queue's consumer (which does not take
         // this lock) may take it and call taskDone() at once.
         core.cells.add(UNFINISHED, 1);
@@ -889,8 +888,8 @@ export class Queue<T = unknown> {
     return MUST_WAIT;
   }
 
-  #hasRoom(): boolean {
-    const maxsize = this.#core.cells.load(MAXSIZE);
+  // Whether a put fits under `maxsize` (by default read atomically, as a wait's predicate must).
+  #hasRoom(maxsize: number = this.#core.cells.load(MAXSIZE)): boolean {
     return maxsize <= 0 || this.#storage.size < maxsize;
   }
 
